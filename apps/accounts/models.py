@@ -1,0 +1,83 @@
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from apps.core.validators import validate_phone
+
+
+class Role(models.TextChoices):
+    RESIDENT = "resident", _("居民")
+    MEMBER = "member", _("党员")
+    GROUP_LEADER = "group_leader", _("责任组组长")
+    GRID_WORKER = "grid_worker", _("网格员")
+    SECRETARY = "secretary", _("书记")
+    ADMINISTRATOR = "administrator", _("管理员")
+    JUROR = "juror", _("评审")
+
+
+class User(AbstractUser):
+    """A login. Logs in by username or by mainland mobile number."""
+
+    name = models.CharField(_("姓名"), max_length=50, blank=True)
+    phone = models.CharField(
+        _("手机号"), max_length=11, unique=True, null=True, blank=True, validators=[validate_phone]
+    )
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+
+    def __str__(self) -> str:
+        return self.name or self.username
+
+    def save(self, *args, **kwargs):
+        self.phone = self.phone or None  # blank phones are NULL so that they stay unique
+        super().save(*args, **kwargs)
+
+
+class RoleAssignment(models.Model):
+    """A role held at a node of the geography tree (or of the Party tree).
+
+    The role sees and acts on that node's whole subtree and nothing else.
+    """
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="role_assignments", verbose_name=_("用户")
+    )
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
+    area = models.ForeignKey(
+        "grids.Area",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="role_assignments",
+        verbose_name=_("区域节点"),
+    )
+    party_org = models.ForeignKey(
+        "grids.PartyOrg",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="role_assignments",
+        verbose_name=_("党组织节点"),
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("角色分配")
+        verbose_name_plural = _("角色分配")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(area__isnull=False) | Q(party_org__isnull=False),
+                name="role_assignment_has_node",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "area", "party_org"], name="role_assignment_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} @ {self.area or self.party_org}"

@@ -1,0 +1,152 @@
+"""The one scoping function: what may this user see (or change) of model X.
+
+Every model a user can reach declares a `scope = Scope(...)`: how its rows hang off the
+geography tree (`area`) and/or the Party tree (`party_org`), which roles see the rows in
+their subtree, which may change them, which see personal data unmasked, and how a user
+reaches "their own" rows. `scoped(user, queryset)` turns the user's role assignments into
+one filter; API viewsets, pages and the admin all go through it.
+
+Trees are materialised paths (django-treebeard), so "in the subtree of node N" is
+`path LIKE 'N.path%'`: one indexed condition per assignment, no recursion.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Model, Q, QuerySet
+
+from .models import Role
+
+VIEW, CHANGE, PERSONAL = "view", "change", "personal"
+
+STAFF = frozenset({Role.GRID_WORKER, Role.SECRETARY, Role.ADMINISTRATOR})
+ALL_AREA_ROLES = frozenset(
+    {Role.MEMBER, Role.GROUP_LEADER, Role.GRID_WORKER, Role.SECRETARY, Role.ADMINISTRATOR}
+)
+
+
+@dataclass(frozen=True)
+class Scope:
+    area: str | None = None  # lookup from the model to an Area ("" when the model is Area)
+    party_org: str | None = None  # lookup to a PartyOrg ("" when the model is PartyOrg)
+    own: str | None = None  # lookup to the User for rows that are the user's own
+    view: frozenset = field(default_factory=frozenset)
+    change: frozenset = field(default_factory=frozenset)
+    personal: frozenset = STAFF
+    own_actions: frozenset = frozenset({VIEW, PERSONAL})
+
+    def roles(self, action: str) -> frozenset:
+        return {VIEW: self.view | self.change, CHANGE: self.change, PERSONAL: self.personal}[action]
+
+
+@dataclass(frozen=True)
+class Grant:
+    role: str
+    area_path: str | None
+    party_path: str | None
+
+
+def grants(user) -> list[Grant]:
+    """The user's role assignments as (role, area path, party path), loaded once per user."""
+    cached = getattr(user, "_tongxin_grants", None)
+    if cached is not None:
+        return cached
+    result = []
+    if user.is_authenticated:
+        assignments = user.role_assignments.select_related("area", "party_org__area")
+        for a in assignments:
+            area = a.area or (a.party_org.area if a.party_org else None)
+            result.append(
+                Grant(
+                    a.role, area.path if area else None, a.party_org.path if a.party_org else None
+                )
+            )
+    user._tongxin_grants = result
+    return result
+
+
+def _path(lookup: str) -> str:
+    return f"{lookup}__path" if lookup else "path"
+
+
+def scope_filter(user, model: type[Model], action: str = VIEW) -> Q | None:
+    """The Q that limits `model` to what `user` may `action`; None means everything."""
+    if user.is_superuser:
+        return None
+    spec: Scope = model.scope
+    roles = spec.roles(action)
+    q = Q(pk__in=[])
+    for grant in grants(user):
+        if grant.role not in roles:
+            continue
+        if spec.area is not None and grant.area_path:
+            q |= Q(**{f"{_path(spec.area)}__startswith": grant.area_path})
+        if spec.party_org is not None and grant.party_path:
+            q |= Q(**{f"{_path(spec.party_org)}__startswith": grant.party_path})
+    if spec.own is not None and action in spec.own_actions:
+        q |= Q(pk__in=model._default_manager.filter(**{spec.own: user}).values("pk"))
+    return q
+
+
+def scoped(user, queryset: QuerySet | type[Model], action: str = VIEW) -> QuerySet:
+    """Limit a queryset to the rows `user` may see (`action="view"`) or change."""
+    if not isinstance(queryset, QuerySet):
+        queryset = queryset._default_manager.all()
+    if user is None or not user.is_authenticated:
+        return queryset.none()
+    q = scope_filter(user, queryset.model, action)
+    return queryset if q is None else queryset.filter(q)
+
+
+def has_role_over(user, roles, *, area=None, party_org=None) -> bool:
+    """Whether `user` holds one of `roles` at `area` (or `party_org`) or one of its ancestors."""
+    if user is None or not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    area_path = area.path if area is not None else None
+    party_path = party_org.path if party_org is not None else None
+    for grant in grants(user):
+        if grant.role not in roles:
+            continue
+        if area_path and grant.area_path and area_path.startswith(grant.area_path):
+            return True
+        if party_path and grant.party_path and party_path.startswith(grant.party_path):
+            return True
+    return False
+
+
+def can(user, action: str, model: type[Model], *, area=None, party_org=None) -> bool:
+    """Whether `user` may `action` rows of `model` that hang at `area`/`party_org`.
+
+    Used before creating a row (the row does not exist yet, so `scoped` cannot answer).
+    """
+    return has_role_over(user, model.scope.roles(action), area=area, party_org=party_org)
+
+
+def _follow(obj, lookup: str):
+    """Follow a single-valued lookup ("household__area") from an object; "" is the object."""
+    for name in filter(None, lookup.split("__")):
+        obj = getattr(obj, name, None)
+        if obj is None:
+            return None
+    return obj
+
+
+def sees_personal(user, obj) -> bool:
+    """Whether `user` may see `obj`'s personal data (phone, ID number, address) unmasked.
+
+    Decided in Python from the user's grants and the object's (select_related) nodes, so a
+    list of N rows costs no extra queries; only a user's "own" multi-valued rows query.
+    """
+    if user is None or not user.is_authenticated:
+        return False
+    spec: Scope = type(obj).scope
+    area = _follow(obj, spec.area) if spec.area is not None else None
+    party_org = _follow(obj, spec.party_org) if spec.party_org is not None else None
+    if has_role_over(user, spec.personal, area=area, party_org=party_org):
+        return True
+    if spec.own is None or PERSONAL not in spec.own_actions:
+        return False
+    if "__" not in spec.own:
+        return getattr(obj, f"{spec.own}_id", None) == user.pk
+    return type(obj)._default_manager.filter(pk=obj.pk, **{spec.own: user}).exists()

@@ -1,0 +1,39 @@
+"""Validators for Chinese identity data: mainland mobile numbers and 18-digit ID numbers."""
+
+import datetime
+import re
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+PHONE_RE = re.compile(r"^1\d{10}$")
+ID_RE = re.compile(r"^\d{17}[\dX]$")
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+
+
+def validate_phone(value: str) -> None:
+    if not PHONE_RE.match(value or ""):
+        raise ValidationError(_("手机号应为以1开头的11位数字。"), code="invalid_phone")
+
+
+def id_number_check_digit(first17: str) -> str:
+    return _ID_CHECK[sum(int(d) * w for d, w in zip(first17, _ID_WEIGHTS, strict=True)) % 11]
+
+
+def id_number_birth_date(value: str) -> datetime.date | None:
+    try:
+        return datetime.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+    except ValueError:
+        return None
+
+
+def validate_id_number(value: str) -> None:
+    value = (value or "").upper()
+    if not ID_RE.match(value):
+        raise ValidationError(_("身份证号应为18位，最后一位可为X。"), code="invalid_id_number")
+    born = id_number_birth_date(value)
+    if born is None or born > datetime.date.today() or born.year < 1900:
+        raise ValidationError(_("身份证号中的出生日期无效。"), code="invalid_id_number")
+    if id_number_check_digit(value[:17]) != value[17]:
+        raise ValidationError(_("身份证号校验位不正确。"), code="invalid_id_number")

@@ -1,0 +1,165 @@
+"""Fixed world for every test: one district with one street and two communities, each with
+a grid and a building; one user per role in community A, and an `outsider` who holds the
+same staff roles in community B (so every test can check both in and out of scope)."""
+
+import os
+from dataclasses import dataclass
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from rest_framework.test import APIClient
+
+from apps.accounts.models import Role, User
+from apps.grids.models import Area, PartyOrg
+from tests import factories as f
+
+SERVICES_REQUIRED = os.environ.get("TONGXIN_SERVICES") == "required"
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "services" in item.keywords:
+            item.add_marker(pytest.mark.django_db(transaction=True))
+
+
+@pytest.fixture
+def services():
+    """Real PostgreSQL (and Redis, for tests that ask for it): fail in CI, skip elsewhere."""
+    if connection.vendor != "postgresql":
+        message = "needs PostgreSQL: set DATABASE_URL=postgres://..."
+        if SERVICES_REQUIRED:
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+@pytest.fixture
+def redis_url():
+    url = os.environ.get("TONGXIN_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError as exc:
+        if SERVICES_REQUIRED:
+            pytest.fail(f"Redis at {url} is required: {exc}")
+        pytest.skip(f"needs Redis at {url}")
+    return url
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _eager_celery():
+    """Tasks run in-process unless a test starts a real worker (see `celery_worker_app`)."""
+    from config.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = True
+
+
+@dataclass
+class World:
+    district: Area
+    street: Area
+    community_a: Area
+    grid_a: Area
+    building_a: Area
+    community_b: Area
+    grid_b: Area
+    building_b: Area
+    committee: PartyOrg
+    branch_a: PartyOrg
+    branch_b: PartyOrg
+    users: dict
+
+    def user(self, role: str) -> User:
+        return self.users[role]
+
+
+@pytest.fixture
+def world(db) -> World:
+    district = f.area("北仑区", Area.Kind.DISTRICT)
+    street = f.area("大榭街道", Area.Kind.STREET, district)
+    community_a = f.area("海城社区", Area.Kind.COMMUNITY, street)
+    grid_a = f.area("海城第1网格", Area.Kind.GRID, community_a)
+    building_a = f.area("1幢", Area.Kind.BUILDING, grid_a)
+    community_b = f.area("榭南社区", Area.Kind.COMMUNITY, street)
+    grid_b = f.area("榭南第1网格", Area.Kind.GRID, community_b)
+    building_b = f.area("8幢", Area.Kind.BUILDING, grid_b)
+    committee = f.party_org("大榭街道党工委", PartyOrg.Kind.WORKING_COMMITTEE, area=street)
+    branch_a = f.party_org("海城社区党支部", PartyOrg.Kind.BRANCH, committee, area=community_a)
+    branch_b = f.party_org("榭南社区党支部", PartyOrg.Kind.BRANCH, committee, area=community_b)
+
+    users = {}
+    resident_user = f.UserFactory(username="resident", name="王秀梅")
+    household = f.HouseholdFactory(area=building_a, room="101")
+    f.ResidentFactory(household=household, user=resident_user, name="王秀梅", elderly=True)
+    users["resident"] = resident_user
+
+    member_user = f.UserFactory(username="member", name="李建国")
+    f.MemberFactory(user=member_user, branch=branch_a, community=community_a, name="李建国")
+    f.grant(member_user, Role.MEMBER, area=community_a)
+    users["member"] = member_user
+
+    leader = f.UserFactory(username="leader", name="赵组长")
+    f.MemberFactory(user=leader, branch=branch_a, community=community_a, name="赵组长")
+    f.grant(leader, Role.MEMBER, area=community_a)
+    f.grant(leader, Role.GROUP_LEADER, area=grid_a)
+    users["group_leader"] = leader
+
+    worker = f.UserFactory(username="gridworker", name="陈网格")
+    f.grant(worker, Role.GRID_WORKER, area=grid_a)
+    users["grid_worker"] = worker
+
+    secretary = f.UserFactory(username="secretary", name="周书记")
+    f.grant(secretary, Role.SECRETARY, area=community_a)
+    users["secretary"] = secretary
+
+    admin = f.UserFactory(username="admin", name="吴管理")
+    f.grant(admin, Role.ADMINISTRATOR, area=street)
+    users["administrator"] = admin
+
+    outsider = f.UserFactory(username="outsider", name="孙外人")
+    f.MemberFactory(user=outsider, branch=branch_b, community=community_b, name="孙外人")
+    for role in (Role.MEMBER, Role.GRID_WORKER, Role.SECRETARY):
+        f.grant(outsider, role, area=community_b if role != Role.GRID_WORKER else grid_b)
+    users["outsider"] = outsider
+
+    users["nobody"] = f.UserFactory(username="nobody")
+    return World(
+        district,
+        street,
+        community_a,
+        grid_a,
+        building_a,
+        community_b,
+        grid_b,
+        building_b,
+        committee,
+        branch_a,
+        branch_b,
+        users,
+    )
+
+
+@pytest.fixture
+def api():
+    """An API client; `api.as_user(user)` authenticates it with a token."""
+    client = APIClient()
+
+    def as_user(user):
+        from rest_framework.authtoken.models import Token
+
+        token, _ = Token.objects.get_or_create(user=user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return client
+
+    client.as_user = as_user
+    return client
