@@ -1,10 +1,26 @@
+from django.conf import settings
+from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from apps.core import views as core_views
+
 urlpatterns = [
+    path("", core_views.home, name="home"),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("apps.accounts.urls")),
+    path("", include("apps.grids.urls")),
+    path("", include("apps.notifications.urls")),
+    path("", include("apps.wishes.urls")),
+    path("", include("apps.volunteers.urls")),
+    path("", include("apps.projects.urls")),
 ]
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler404 = "apps.core.views.not_found"
+handler500 = "apps.core.views.server_error"

@@ -1,0 +1,37 @@
+"""Home-page tiles. Each app may have a `menu.py` with `TILES = [Tile(...), ...]`; the home
+page shows the tiles whose roles the user holds (an empty `roles` shows it to everyone)."""
+
+from dataclasses import dataclass, field
+from importlib import import_module
+
+from django.apps import apps
+from django.urls import reverse
+
+
+@dataclass(frozen=True)
+class Tile:
+    label: str  # a gettext_lazy string
+    url_name: str
+    roles: frozenset = field(default_factory=frozenset)
+    order: int = 100
+
+
+def _all_tiles() -> list[Tile]:
+    tiles = []
+    for config in apps.get_app_configs():
+        if not config.name.startswith("apps."):
+            continue
+        try:
+            module = import_module(f"{config.name}.menu")
+        except ModuleNotFoundError:
+            continue
+        tiles.extend(getattr(module, "TILES", []))
+    return sorted(tiles, key=lambda t: t.order)
+
+
+def tiles_for(user, roles: set[str]) -> list[dict]:
+    return [
+        {"label": t.label, "url": reverse(t.url_name)}
+        for t in _all_tiles()
+        if not t.roles or (roles & set(t.roles)) or user.is_superuser
+    ]

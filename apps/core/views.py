@@ -1,0 +1,32 @@
+from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from apps.accounts.scoping import grants
+from apps.core.menu import tiles_for
+
+
+@login_required
+def home(request):
+    roles = {g.role for g in grants(request.user)}
+    if hasattr(request.user, "resident"):
+        roles.add("resident")
+    context = {"roles": sorted(roles), "tiles": tiles_for(request.user, roles)}
+    return render(request, "core/home.html", context)
+
+
+def _wants_json(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def not_found(request, exception=None):
+    if _wants_json(request):
+        return JsonResponse({"code": "not_found", "detail": _("未找到。")}, status=404)
+    return render(request, "core/error.html", {"message": _("页面不存在。")}, status=404)
+
+
+def server_error(request):
+    if _wants_json(request):
+        return JsonResponse({"code": "server_error", "detail": _("服务器内部错误。")}, status=500)
+    return render(request, "core/error.html", {"message": _("服务器内部错误。")}, status=500)
