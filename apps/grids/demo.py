@@ -323,9 +323,13 @@ def _logins(geo: dict, party: dict, households: list[Household], members: list[M
         username="root", name="系统管理员", password=password, is_staff=True, is_superuser=True
     )
     resident_user = login("resident", "王秀梅", "13900000001")
-    resident = Resident.objects.filter(household=households[0]).order_by("pk").first()
-    resident.user, resident.name, resident.gender = resident_user, "王秀梅", Gender.FEMALE
-    resident.save(update_fields=["user", "name", "gender"])
+    resident = (
+        Resident.objects.filter(household__in=households[:24], gender=Gender.FEMALE)
+        .order_by("pk")
+        .first()
+    )
+    resident.user, resident.name = resident_user, "王秀梅"
+    resident.save(update_fields=["user", "name"])
 
     member_rows = [m for m in members if m.community_id == community.pk and m.user_id]
     for username, name, phone, member in (

@@ -1,0 +1,13 @@
+from django.utils.translation import gettext_lazy as _
+
+from apps.accounts.models import Role
+from apps.core.menu import Tile
+
+STAFF_AND_LEADERS = frozenset(
+    {Role.GRID_WORKER, Role.SECRETARY, Role.ADMINISTRATOR, Role.GROUP_LEADER}
+)
+
+TILES = [
+    Tile(_("住户"), "grids:household-list", roles=STAFF_AND_LEADERS, order=50),
+    Tile(_("居民"), "grids:resident-list", roles=STAFF_AND_LEADERS, order=51),
+]
