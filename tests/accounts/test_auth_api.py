@@ -128,3 +128,11 @@ def test_me_for_resident(world, api):
 def test_session_auth_works_for_the_api(world, client):
     client.force_login(world.user("secretary"))
     assert client.get("/api/me/").status_code == 200
+
+
+def test_error_detail_follows_the_request_language(world, api):
+    response = api.post(URL, {"username": "ghost", "password": "x"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.json() == {
+        "code": "invalid_credentials",
+        "detail": "Incorrect username/mobile number or password.",
+    }
