@@ -39,10 +39,12 @@ class ParentField(serializers.PrimaryKeyRelatedField):
         return value
 
 
+def _parent_field(model, label) -> ParentField:
+    return ParentField(queryset=model.objects.all(), required=False, allow_null=True, label=label)
+
+
 class AreaSerializer(serializers.ModelSerializer):
-    parent = ParentField(
-        queryset=Area.objects.all(), required=False, allow_null=True, label=_("上级区域")
-    )
+    parent = _parent_field(Area, _("上级区域"))
 
     class Meta:
         model = Area
@@ -88,9 +90,7 @@ class ResidentSerializer(PersonSerializer):
 
 
 class PartyOrgSerializer(serializers.ModelSerializer):
-    parent = ParentField(
-        queryset=PartyOrg.objects.all(), required=False, allow_null=True, label=_("上级党组织")
-    )
+    parent = _parent_field(PartyOrg, _("上级党组织"))
 
     class Meta:
         model = PartyOrg

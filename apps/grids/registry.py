@@ -32,6 +32,15 @@ def _save(obj, **fields):
     return obj
 
 
+def _tree_add(model, parent, fields: dict):
+    if parent is None:
+        return model.objects.add_root(fields)
+    # Lock the parent: treebeard numbers the new child after the last one it reads, so two
+    # concurrent adds would otherwise compute the same path.
+    parent = model.objects.select_for_update().get(pk=parent.pk)
+    return model.objects.add_child(parent, fields)
+
+
 def area_kind_below(kind: str) -> str | None:
     order = Area.KIND_ORDER
     index = order.index(kind)
@@ -69,12 +78,7 @@ def area_parent_check(*, actor, parent: Area | None, kind: str) -> None:
 @transaction.atomic
 def area_create(*, actor, parent: Area | None = None, name: str, kind: str, code: str = "") -> Area:
     area_parent_check(actor=actor, parent=parent, kind=kind)
-    fields = {"name": name, "kind": kind, "code": code}
-    if parent is None:
-        return Area.objects.add_root(fields)
-    # Lock the parent: treebeard numbers the new child after the last one it reads.
-    parent = Area.objects.select_for_update().get(pk=parent.pk)
-    return Area.objects.add_child(parent, fields)
+    return _tree_add(Area, parent, {"name": name, "kind": kind, "code": code})
 
 
 @transaction.atomic
@@ -194,11 +198,7 @@ def party_org_create(
     *, actor, parent: PartyOrg | None = None, name: str, kind: str, area: Area | None = None
 ) -> PartyOrg:
     party_org_parent_check(actor=actor, parent=parent, kind=kind, area=area)
-    fields = {"name": name, "kind": kind, "area": area}
-    if parent is None:
-        return PartyOrg.objects.add_root(fields)
-    parent = PartyOrg.objects.select_for_update().get(pk=parent.pk)
-    return PartyOrg.objects.add_child(parent, fields)
+    return _tree_add(PartyOrg, parent, {"name": name, "kind": kind, "area": area})
 
 
 @transaction.atomic
