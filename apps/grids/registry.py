@@ -33,11 +33,10 @@ def _save(obj, **fields):
 
 
 def _tree_add(model, parent, fields: dict):
+    # treebeard's add_child locks the parent row (select_for_update) before numbering the
+    # new child, so callers must be in a transaction (tests/grids/test_concurrency.py).
     if parent is None:
         return model.objects.add_root(fields)
-    # Lock the parent: treebeard numbers the new child after the last one it reads, so two
-    # concurrent adds would otherwise compute the same path.
-    parent = model.objects.select_for_update().get(pk=parent.pk)
     return model.objects.add_child(parent, fields)
 
 

@@ -14,7 +14,7 @@ PAGE_SIZE = 50
 
 def _page(request, queryset, *, search: str, order: tuple):
     """One page of `queryset` (already scoped), searched by `?q=` on the `search` field."""
-    query = request.GET.get("q", "").strip()
+    query = request.GET.get("q", "").replace("\x00", "").strip()  # NUL: PostgreSQL rejects it
     if query:
         queryset = queryset.filter(**{f"{search}__contains": query})
     page = Paginator(queryset.order_by(*order), PAGE_SIZE).get_page(request.GET.get("page"))

@@ -250,6 +250,26 @@ def test_bad_ids_in_urls_are_json_404(world, admin_api):
         assert response.json()["code"] == "not_found"
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/residents/?search=a%00b",
+        "/api/areas/?kind=nope",
+        "/api/households/?area=x",
+        "/api/members/?within=99999999",
+    ],
+)
+def test_bad_query_parameters_are_400(world, admin_api, url):
+    response = admin_api.get(url)
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid"
+
+
+def test_a_list_body_is_400(world, admin_api):
+    response = admin_api.post("/api/areas/", [1, 2], format="json")
+    assert response.status_code == 400
+
+
 def test_malformed_json_body_is_400(world, admin_api):
     response = admin_api.post("/api/households/", "{oops", content_type="application/json")
     assert response.status_code == 400
