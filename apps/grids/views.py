@@ -55,3 +55,15 @@ def resident_list(request):
         )
     context = {"page": page, "rows": rows, "q": query}
     return render(request, "grids/resident_list.html", context)
+
+
+@login_required
+def my_household(request):
+    """A resident's own household(s) and the people in it: their own data, unmasked."""
+    households = (
+        scoped(request.user, Household.objects.select_related("area"))
+        .filter(residents__user=request.user)
+        .prefetch_related("residents")
+        .distinct()
+    )
+    return render(request, "grids/my_household.html", {"households": households})

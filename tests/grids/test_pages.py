@@ -50,3 +50,19 @@ def test_lists_show_nothing_to_a_member(world, client):
 
 def test_lists_need_login(world, client):
     assert client.get("/grids/residents/").status_code == 302
+
+
+def test_resident_sees_own_household_with_everyone_in_it(world, client):
+    household = world.user("resident").resident.household
+    f.ResidentFactory(household=household, name="王小明", phone="13912340000")
+    f.ResidentFactory(household=f.HouseholdFactory(area=world.building_a), name="邻居")
+    client.force_login(world.user("resident"))
+    assert 'href="/grids/my-household/"' in client.get("/").content.decode()
+    page = client.get("/grids/my-household/").content.decode()
+    assert "王秀梅" in page and "王小明" in page and "13912340000" in page
+    assert "邻居" not in page
+
+
+def test_my_household_for_a_user_without_one(world, client):
+    client.force_login(world.user("member"))
+    assert "尚未关联住户" in client.get("/grids/my-household/").content.decode()
