@@ -1,10 +1,12 @@
 """Shared API pieces: pagination and the scoped ViewSet base every app uses."""
 
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
+from rest_framework.filters import OrderingFilter, SearchFilter
 from rest_framework.pagination import PageNumberPagination
 
-from apps.accounts.scoping import CHANGE, VIEW, scoped, sees_personal
+from apps.accounts.scoping import CHANGE, PERSONAL, VIEW, scoped, sees_personal
 
 WRITE_ACTIONS = {"update", "partial_update", "destroy"}
 
@@ -70,3 +72,17 @@ class PersonalDataMixin:
                 if name in data:
                     data[name] = None if mask is None else (mask(data[name]) if data[name] else "")
         return data
+
+
+class PersonalSearchFilter(SearchFilter):
+    """`?search=` that matches only rows whose personal data the user may see: searching a
+    masked name or a hidden address must not reveal it letter by letter."""
+
+    def filter_queryset(self, request, queryset, view):
+        if not self.get_search_terms(request):
+            return queryset
+        personal = scoped(request.user, queryset, PERSONAL)
+        return super().filter_queryset(request, personal, view)
+
+
+PERSONAL_FILTER_BACKENDS = [DjangoFilterBackend, OrderingFilter, PersonalSearchFilter]

@@ -9,7 +9,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
 
 from apps.accounts.models import User
-from apps.core.api import PersonalDataMixin, ScopedViewSetMixin
+from apps.core.api import PERSONAL_FILTER_BACKENDS, PersonalDataMixin, ScopedViewSetMixin
 from apps.core.masking import mask_id_number, mask_name, mask_phone
 
 from . import filters, registry
@@ -169,6 +169,7 @@ class AreaViewSet(RegisterViewSet):
 
 @extend_schema(tags=["households"])
 class HouseholdViewSet(RegisterViewSet):
+    filter_backends = PERSONAL_FILTER_BACKENDS
     queryset = Household.objects.select_related("area")
     serializer_class = HouseholdSerializer
     filterset_class = filters.HouseholdFilter
@@ -183,6 +184,7 @@ class HouseholdViewSet(RegisterViewSet):
 
 @extend_schema(tags=["residents"])
 class ResidentViewSet(RegisterViewSet):
+    filter_backends = PERSONAL_FILTER_BACKENDS
     queryset = Resident.objects.select_related("household__area")
     serializer_class = ResidentSerializer
     filterset_class = filters.ResidentFilter
@@ -213,6 +215,7 @@ class PartyOrgViewSet(RegisterViewSet):
 
 @extend_schema(tags=["members"])
 class MemberViewSet(RegisterViewSet):
+    filter_backends = PERSONAL_FILTER_BACKENDS
     queryset = Member.objects.select_related("branch__area", "community", "residence")
     serializer_class = MemberSerializer
     filterset_class = filters.MemberFilter

@@ -374,3 +374,16 @@ def test_organisation_contact_phone_is_validated(world, api):
     )
     assert response.status_code == 400
     assert "contact_phone" in response.json()["errors"]
+
+
+def test_search_never_matches_masked_data(world, api):
+    resident = world.user("resident").resident
+    leader = api.as_user(world.user("group_leader"))
+    assert leader.get("/api/residents/").json()["count"] == 1  # sees the row, masked
+    assert leader.get("/api/residents/", {"search": "秀"}).json()["count"] == 0
+    assert leader.get("/api/households/", {"search": "1幢"}).json()["count"] == 0
+    worker = api.as_user(world.user("grid_worker"))
+    rows = worker.get("/api/residents/", {"search": "秀"}).json()["results"]
+    assert [r["id"] for r in rows] == [resident.pk]
+    own = api.as_user(world.user("resident"))
+    assert own.get("/api/residents/", {"search": "秀"}).json()["count"] == 1

@@ -17,6 +17,8 @@ def test_resident_list_is_masked_for_group_leader(world, client):
     page = client.get("/grids/residents/").content.decode()
     assert "王*梅" in page and "139****5678" in page
     assert "王秀梅" not in page and "13912345678" not in page
+    page = client.get("/grids/residents/", {"q": "秀"}).content.decode()
+    assert "王*梅" not in page  # searching cannot unmask a name
 
 
 def test_household_addresses_hidden_for_group_leader(world, client):
