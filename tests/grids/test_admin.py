@@ -129,3 +129,27 @@ def test_users_and_roles_are_for_superusers(world, staff_client, client):
     page = client.get(f"/admin/accounts/user/{world.user('grid_worker').pk}/change/")
     assert page.status_code == 200
     assert "海城第1网格" in _names(page)  # the role assignment inline
+
+
+@pytest.mark.parametrize("role", ["grid_worker", "secretary", "administrator"])
+@pytest.mark.parametrize(
+    "model", ["area", "household", "resident", "partyorg", "member", "organisation"]
+)
+def test_every_admin_page_renders_for_staff(world, staff_client, role, model):
+    client = staff_client(role)
+    f.OrganisationFactory(area=world.community_a)
+    assert client.get("/admin/").status_code == 200
+    listing = client.get(f"/admin/grids/{model}/")
+    assert listing.status_code in (200, 403)
+    assert client.get(f"/admin/grids/{model}/add/").status_code in (200, 403)
+    assert client.get(f"/admin/grids/{model}/?q=海城").status_code == listing.status_code
+
+
+def test_superuser_admin_pages_render(world, client):
+    client.force_login(f.UserFactory(is_staff=True, is_superuser=True))
+    for model in ("area", "household", "resident", "partyorg", "member", "organisation"):
+        assert client.get(f"/admin/grids/{model}/").status_code == 200
+        assert client.get(f"/admin/grids/{model}/add/").status_code == 200
+    for model in ("user", "roleassignment"):
+        assert client.get(f"/admin/accounts/{model}/").status_code == 200
+        assert client.get(f"/admin/accounts/{model}/add/").status_code == 200
