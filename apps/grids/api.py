@@ -152,6 +152,7 @@ class RegisterViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
 class AreaViewSet(RegisterViewSet):
     """Areas (district → street → community → grid → building) in the user's subtree."""
 
+    queryset = _with_parent(Area.objects.all(), Area)
     serializer_class = AreaSerializer
     filterset_class = filters.AreaFilter
     search_fields = ["name", "code"]
@@ -161,10 +162,6 @@ class AreaViewSet(RegisterViewSet):
     update_service = registry.area_update
     delete_service = registry.area_delete
     instance_name = "area"
-
-    def get_queryset(self):
-        self.queryset = _with_parent(Area.objects.all(), Area)
-        return super().get_queryset()
 
 
 @extend_schema(tags=["households"])
@@ -198,6 +195,7 @@ class ResidentViewSet(RegisterViewSet):
 
 @extend_schema(tags=["party-orgs"])
 class PartyOrgViewSet(RegisterViewSet):
+    queryset = _with_parent(PartyOrg.objects.select_related("area"), PartyOrg)
     serializer_class = PartyOrgSerializer
     filterset_class = filters.PartyOrgFilter
     search_fields = ["name"]
@@ -207,10 +205,6 @@ class PartyOrgViewSet(RegisterViewSet):
     update_service = registry.party_org_update
     delete_service = registry.party_org_delete
     instance_name = "party_org"
-
-    def get_queryset(self):
-        self.queryset = _with_parent(PartyOrg.objects.select_related("area"), PartyOrg)
-        return super().get_queryset()
 
 
 @extend_schema(tags=["members"])

@@ -387,3 +387,24 @@ def test_search_never_matches_masked_data(world, api):
     assert [r["id"] for r in rows] == [resident.pk]
     own = api.as_user(world.user("resident"))
     assert own.get("/api/residents/", {"search": "秀"}).json()["count"] == 1
+
+
+def _list_queries(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize("role", ["group_leader", "grid_worker", "resident"])
+@pytest.mark.parametrize("url", ["/api/households/", "/api/residents/", "/api/members/"])
+def test_list_queries_do_not_grow_with_rows(world, api, role, url):
+    client = api.as_user(world.user(role))
+    few = _list_queries(client, url)
+    for i in range(15):
+        household = f.HouseholdFactory(area=world.building_a, room=f"7{i:02d}")
+        f.ResidentFactory(household=household)
+        f.MemberFactory(branch=world.branch_a, community=world.community_a)
+    assert _list_queries(client, url) == few
