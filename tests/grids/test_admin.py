@@ -2,6 +2,7 @@
 
 import pytest
 
+from apps.accounts.models import Role
 from apps.grids.models import Area, Household
 from tests import factories as f
 
@@ -153,3 +154,26 @@ def test_superuser_admin_pages_render(world, client):
     for model in ("user", "roleassignment"):
         assert client.get(f"/admin/accounts/{model}/").status_code == 200
         assert client.get(f"/admin/accounts/{model}/add/").status_code == 200
+
+
+def _drag(client, node, target, relation="child"):
+    return client.post(
+        "/admin/grids/area/move/",
+        {"node": node.pk, "target": target.pk, "relation": relation},
+    )
+
+
+def test_drag_and_drop_moves_obey_scope_and_tree_rules(world, staff_client, client):
+    other_admin = f.UserFactory(username="admin-b", is_staff=True)
+    f.grant(other_admin, Role.ADMINISTRATOR, area=world.community_b)
+    client.force_login(other_admin)
+    # a target outside the subtree
+    assert _drag(client, world.building_b, world.grid_a).status_code == 400
+    # a target of the wrong kind
+    client = staff_client("administrator")
+    assert _drag(client, world.building_b, world.community_a).status_code == 400
+    assert Area.objects.get_parent(Area.objects.get(pk=world.building_b.pk)) == world.grid_b
+    # a good move
+    assert _drag(client, world.building_b, world.grid_a).status_code == 200
+    assert Area.objects.get_parent(Area.objects.get(pk=world.building_b.pk)) == world.grid_a
+    assert not any(Area.objects.find_problems())
