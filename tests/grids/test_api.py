@@ -408,3 +408,23 @@ def test_list_queries_do_not_grow_with_rows(world, api, role, url):
         f.ResidentFactory(household=household)
         f.MemberFactory(branch=world.branch_a, community=world.community_a)
     assert _list_queries(client, url) == few
+
+
+def test_area_cannot_move_under_a_node_out_of_scope(world, api):
+    admin_b = f.UserFactory()
+    f.grant(admin_b, Role.ADMINISTRATOR, area=world.community_b)
+    client = api.as_user(admin_b)
+    response = client.patch(f"/api/areas/{world.building_b.pk}/", {"parent": world.grid_a.pk})
+    assert response.status_code == 403
+    assert response.json()["code"] == "out_of_scope"
+    assert Area.objects.get_parent(Area.objects.get(pk=world.building_b.pk)) == world.grid_b
+
+
+def test_resident_cannot_move_to_a_household_out_of_scope(world, api):
+    resident = world.user("resident").resident
+    elsewhere = f.HouseholdFactory(area=world.building_b)
+    client = api.as_user(world.user("grid_worker"))
+    response = client.patch(f"/api/residents/{resident.pk}/", {"household": elsewhere.pk})
+    assert response.status_code == 403
+    resident.refresh_from_db()
+    assert resident.household.area == world.building_a
