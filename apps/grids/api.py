@@ -218,6 +218,7 @@ class MemberViewSet(RegisterViewSet):
     ordering = ["community__path", "id"]
     create_service = registry.member_create
     update_service = registry.member_update
+    delete_service = registry.member_delete
     instance_name = "member"
 
 

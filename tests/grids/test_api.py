@@ -428,3 +428,31 @@ def test_resident_cannot_move_to_a_household_out_of_scope(world, api):
     assert response.status_code == 403
     resident.refresh_from_db()
     assert resident.household.area == world.building_a
+
+
+def test_a_member_login_holds_the_member_role_at_the_home_community(world, api):
+    from apps.accounts.models import RoleAssignment
+
+    login = f.UserFactory(username="newmember")
+    client = api.as_user(world.user("administrator"))
+    response = client.post(
+        "/api/members/",
+        {
+            "name": "新党员",
+            "kind": "employed",
+            "branch": world.branch_a.pk,
+            "community": world.community_a.pk,
+            "user": login.pk,
+        },
+    )
+    assert response.status_code == 201, response.json()
+    roles = RoleAssignment.objects.filter(user=login, role=Role.MEMBER)
+    assert [r.area for r in roles] == [world.community_a]
+
+    member_id = response.json()["id"]
+    response = client.patch(f"/api/members/{member_id}/", {"community": world.community_b.pk})
+    assert response.status_code == 200
+    assert [r.area for r in roles.all()] == [world.community_b]
+
+    assert client.delete(f"/api/members/{member_id}/").status_code == 204
+    assert not roles.all().exists()
