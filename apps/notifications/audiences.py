@@ -1,5 +1,16 @@
 """Audiences are stored as small JSON dicts on the outbox row and resolved to users in the
-worker, never in the request (a published wish may reach thousands of members)."""
+worker, never in the request (a published wish may reach thousands of members).
+
+Kinds: `users(*ids)` (callers compute "the resident of wish W", "the claimant", "the jurors
+of session S" as user ids), `area_members(area_id)`, `area_role(area_id, *roles)` and
+`any_of(*audiences)`. To add a kind, add a constructor here and a branch in `resolve`.
+"""
+
+from django.db.models import Q, QuerySet
+
+
+class UnknownAudience(Exception):
+    pass
 
 
 def users(*user_ids: int) -> dict:
@@ -14,3 +25,53 @@ def area_members(area_id: int) -> dict:
 def area_role(area_id: int, *roles: str) -> dict:
     """Every user holding one of `roles` at `area_id` or one of its ancestors."""
     return {"kind": "area_role", "area": int(area_id), "roles": sorted(roles)}
+
+
+def any_of(*audiences: dict) -> dict:
+    """Everyone in any of `audiences` (each user once)."""
+    return {"kind": "any_of", "parts": list(audiences)}
+
+
+def _ancestor_paths(path: str, steplen: int) -> list[str]:
+    return [path[:end] for end in range(steplen, len(path) + 1, steplen)]
+
+
+def _user_filter(audience: dict) -> Q:
+    from apps.grids.models import Area
+
+    kind = audience.get("kind") if isinstance(audience, dict) else None
+    if kind == "users":
+        return Q(pk__in=[int(i) for i in audience["ids"]])
+    if kind == "area_members":
+        area = Area.objects.filter(pk=audience["area"]).values("path").first()
+        if area is None:
+            return Q(pk__in=[])
+        return Q(member__community__path__startswith=area["path"])
+    if kind == "area_role":
+        area = Area.objects.filter(pk=audience["area"]).values("path").first()
+        if area is None:
+            return Q(pk__in=[])
+        paths = _ancestor_paths(area["path"], Area.steplen)
+        held = Q(role_assignments__area__path__in=paths) | Q(
+            role_assignments__party_org__area__path__in=paths
+        )
+        return Q(role_assignments__role__in=audience["roles"]) & held
+    if kind == "any_of":
+        q = Q(pk__in=[])
+        for part in audience["parts"]:
+            q |= _user_filter(part)
+        return q
+    raise UnknownAudience(repr(audience)[:200])
+
+
+def resolve(audience: dict) -> QuerySet:
+    """The ids of the active users in `audience`, ascending (chunkable by id)."""
+    from apps.accounts.models import User
+
+    q = _user_filter(audience)
+    return (
+        User.objects.filter(is_active=True)
+        .filter(pk__in=User.objects.filter(q).values("pk"))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
