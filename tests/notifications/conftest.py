@@ -12,7 +12,7 @@ import pytest
 
 class Gateway:
     """A real HTTP server in a thread that records every request and answers from a script
-    of (status, delay_s) pairs (the last one repeats)."""
+    of (status, delay_s) pairs per path (the last one repeats)."""
 
     def __init__(self):
         self.requests: list[dict] = []
@@ -26,9 +26,8 @@ class Gateway:
                 gateway.requests.append(
                     {"path": self.path, "body": body, "auth": self.headers.get("Authorization")}
                 )
-                status, delay = gateway.script[
-                    min(len(gateway.requests) - 1, len(gateway.script) - 1)
-                ]
+                seen = sum(r["path"] == self.path for r in gateway.requests)
+                status, delay = gateway.script[min(seen, len(gateway.script)) - 1]
                 time.sleep(delay)
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
@@ -72,3 +71,9 @@ def channels(settings, gateway):
     settings.TONGXIN_NOTIFICATIONS = conf
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     return conf
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    """The world fixture hashes a password per user; these tests never log in by password."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
