@@ -192,7 +192,11 @@ def outbox_sweep(*, now: datetime | None = None, limit: int = 200) -> dict:
     relayed = 0
     for event_id in pending.order_by("pk").values_list("pk", flat=True)[:limit]:
         log.info("notifications: sweeper relays outbox %s", event_id)
-        outbox_relay(event_id=event_id)
+        try:
+            outbox_relay(event_id=event_id)
+        except Exception:  # e.g. a database hiccup: the lease runs out, the next sweep retries
+            log.exception("notifications: relaying outbox %s failed", event_id)
+            continue
         relayed += 1
     return {"relayed": relayed, "sent": deliveries_send_due(now=now)}
 
@@ -230,7 +234,13 @@ def delivery_send(*, delivery_id: int, due_at: datetime) -> bool:
         mine.update(next_attempt_at=deferred_to)
         return False
     try:
-        transport(delivery.channel).send(delivery)
+        try:
+            transport(delivery.channel).send(delivery)
+        except TransportError:
+            raise
+        except Exception as exc:  # a bug or misconfiguration: keep the row, retry later
+            log.exception("notifications: delivery %s crashed its transport", delivery.pk)
+            raise TransportError(f"{type(exc).__name__}: {exc}") from exc
     except TransportError as exc:
         attempts = delivery.attempts + 1
         log.warning(

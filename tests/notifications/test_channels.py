@@ -200,3 +200,15 @@ def test_sms_uses_the_short_form_of_the_event(member, channels, gateway, monkeyp
     assert sms_of(row).body == "海城社区通知：停水"
     email = Delivery.objects.get(event=row, channel="email")
     assert email.body == context["body"]
+
+
+def test_a_crashing_transport_is_kept_and_retried_not_raised(member, channels, monkeypatch):
+    from apps.notifications import transports
+
+    def crash(self, delivery):
+        raise TypeError("misconfigured")
+
+    monkeypatch.setattr(transports.Sms, "send", crash)
+    row = relay_at(NOON, monkeypatch, member)
+    sms = sms_of(row)
+    assert sms.status == "pending" and sms.attempts == 1 and "misconfigured" in sms.error
