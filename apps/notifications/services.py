@@ -204,13 +204,20 @@ def outbox_sweep(*, now: datetime | None = None, limit: int = 200) -> dict:
 # --- channel sending -----------------------------------------------------------------
 
 
-def deliveries_send_due(*, event_id: int | None = None, now=None, limit: int = 500) -> int:
+def deliveries_send_due(*, event_id: int | None = None, now=None, batch: int = 500) -> int:
+    """Send every delivery due at `now`, each at most once per call, a batch at a time
+    (walking up the primary key); returns how many went out."""
     now = now or timezone.now()
     due = Delivery.objects.filter(status=Delivery.Status.PENDING, next_attempt_at__lte=now)
     if event_id is not None:
         due = due.filter(event_id=event_id)
-    rows = due.order_by("next_attempt_at").values_list("pk", "next_attempt_at")[:limit]
-    return sum(delivery_send(delivery_id=pk, due_at=due_at) for pk, due_at in rows)
+    sent, last = 0, 0
+    while rows := list(
+        due.filter(pk__gt=last).order_by("pk").values_list("pk", "next_attempt_at")[:batch]
+    ):
+        sent += sum(delivery_send(delivery_id=pk, due_at=due_at) for pk, due_at in rows)
+        last = rows[-1][0]
+    return sent
 
 
 def _backoff(attempts: int) -> timedelta:
