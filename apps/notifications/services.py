@@ -156,9 +156,10 @@ def outbox_relay(*, event_id: int) -> int:
         _inbox_rows(event, chunk, texts)
         OutboxEvent.objects.filter(pk=event_id).update(claimed_until=timezone.now() + lease)
     kinds = enabled_kinds()
-    if kinds:
-        for chunk in _chunks(user_ids):
-            _delivery_rows(event, chunk, texts, kinds, now)
+    for chunk in _chunks(user_ids) if kinds else ():
+        _delivery_rows(event, chunk, texts, kinds, now)
+        # One sending task per chunk: other worker processes send while this one goes on.
+        _publish("deliveries_send", event_id, chunk[0], chunk[-1])
     OutboxEvent.objects.filter(pk=event_id).update(
         status=OutboxEvent.Status.RELAYED,
         relayed_at=timezone.now(),
@@ -166,8 +167,6 @@ def outbox_relay(*, event_id: int) -> int:
         recipients=len(user_ids),
         error="",
     )
-    if kinds:
-        _publish("deliveries_send", event_id)
     return len(user_ids)
 
 
@@ -204,19 +203,26 @@ def outbox_sweep(*, now: datetime | None = None, limit: int = 200) -> dict:
 # --- channel sending -----------------------------------------------------------------
 
 
-def deliveries_send_due(*, event_id: int | None = None, now=None, batch: int = 500) -> int:
-    """Send every delivery due at `now`, each at most once per call, a batch at a time
-    (walking up the primary key); returns how many went out."""
+def deliveries_send_due(
+    *,
+    event_id: int | None = None,
+    recipients: tuple[int, int] | None = None,
+    now: datetime | None = None,
+    batch: int = 500,
+) -> int:
+    """Send every delivery due at `now` (of one event, and a range of recipient ids when
+    given), each at most once per call, a batch at a time walking up the primary key;
+    returns how many went out."""
     now = now or timezone.now()
     due = Delivery.objects.filter(status=Delivery.Status.PENDING, next_attempt_at__lte=now)
     if event_id is not None:
         due = due.filter(event_id=event_id)
+    if recipients is not None:
+        due = due.filter(recipient__gte=recipients[0], recipient__lte=recipients[1])
     sent, last = 0, 0
-    while rows := list(
-        due.filter(pk__gt=last).order_by("pk").values_list("pk", "next_attempt_at")[:batch]
-    ):
-        sent += sum(delivery_send(delivery_id=pk, due_at=due_at) for pk, due_at in rows)
-        last = rows[-1][0]
+    while rows := list(due.filter(pk__gt=last).order_by("pk")[:batch]):
+        sent += sum(delivery_send(delivery=delivery) for delivery in rows)
+        last = rows[-1].pk
     return sent
 
 
@@ -224,52 +230,62 @@ def _backoff(attempts: int) -> timedelta:
     return timedelta(seconds=_conf()["BACKOFF_S"] * 2 ** (attempts - 1))
 
 
-def delivery_send(*, delivery_id: int, due_at: datetime) -> bool:
-    """Send one due delivery; True if it went out. Claimed by moving `next_attempt_at`
-    forward by a lease: a sender that dies mid-send lets the delivery fall due again."""
+def _attempt(delivery: Delivery) -> TransportError | None:
+    try:
+        transport(delivery.channel).send(delivery)
+    except TransportError as exc:
+        return exc
+    except Exception as exc:  # a bug or misconfiguration: keep the row, retry later
+        log.exception("notifications: delivery %s crashed its transport", delivery.pk)
+        return TransportError(f"{type(exc).__name__}: {exc}")
+    return None
+
+
+def delivery_send(*, delivery: Delivery) -> bool:
+    """Send one due delivery (as loaded while due); True if it went out.
+
+    Claimed by moving `next_attempt_at` forward by a lease, on condition that the row is
+    still exactly as loaded: a sender that lost the race updates nothing and skips it, and
+    a sender that dies mid-send lets the delivery fall due again after the lease.
+    """
     now = timezone.now()
     lease = now + timedelta(seconds=_conf()["LEASE_S"])
     claimable = Delivery.objects.filter(
-        pk=delivery_id, status=Delivery.Status.PENDING, next_attempt_at=due_at
+        pk=delivery.pk, status=Delivery.Status.PENDING, next_attempt_at=delivery.next_attempt_at
     )
     if claimable.update(next_attempt_at=lease) != 1:
         return False
-    delivery = Delivery.objects.get(pk=delivery_id)
-    mine = Delivery.objects.filter(pk=delivery_id, next_attempt_at=lease)
+    mine = Delivery.objects.filter(pk=delivery.pk, next_attempt_at=lease)
     deferred_to = quiet_until(now) if delivery.channel in QUIET_CHANNELS else None
     if deferred_to:
         mine.update(next_attempt_at=deferred_to)
         return False
-    try:
-        try:
-            transport(delivery.channel).send(delivery)
-        except TransportError:
-            raise
-        except Exception as exc:  # a bug or misconfiguration: keep the row, retry later
-            log.exception("notifications: delivery %s crashed its transport", delivery.pk)
-            raise TransportError(f"{type(exc).__name__}: {exc}") from exc
-    except TransportError as exc:
-        attempts = delivery.attempts + 1
-        log.warning(
-            "notifications: outbox %s delivery %s (%s) attempt %s failed: %s",
-            delivery.event_id,
-            delivery.pk,
-            delivery.channel,
-            attempts,
-            exc,
+    failure = _attempt(delivery)
+    if failure is None:
+        mine.update(
+            status=Delivery.Status.SENT,
+            attempts=F("attempts") + 1,
+            sent_at=timezone.now(),
+            error="",
         )
-        if exc.permanent:
-            status, next_at = Delivery.Status.FAILED, lease
-        elif attempts >= _conf()["MAX_ATTEMPTS"]:
-            status, next_at = Delivery.Status.DEAD, lease
-        else:
-            status, next_at = Delivery.Status.PENDING, now + _backoff(attempts)
-        mine.update(status=status, attempts=attempts, next_attempt_at=next_at, error=str(exc))
-        return False
-    mine.update(
-        status=Delivery.Status.SENT, attempts=F("attempts") + 1, sent_at=timezone.now(), error=""
+        return True
+    attempts = delivery.attempts + 1
+    log.warning(
+        "notifications: outbox %s delivery %s (%s) attempt %s failed: %s",
+        delivery.event_id,
+        delivery.pk,
+        delivery.channel,
+        attempts,
+        failure,
     )
-    return True
+    if failure.permanent:
+        status, next_at = Delivery.Status.FAILED, lease
+    elif attempts >= _conf()["MAX_ATTEMPTS"]:
+        status, next_at = Delivery.Status.DEAD, lease
+    else:
+        status, next_at = Delivery.Status.PENDING, now + _backoff(attempts)
+    mine.update(status=status, attempts=attempts, next_attempt_at=next_at, error=str(failure))
+    return False
 
 
 def deliveries_retry(*, delivery_ids: list[int]) -> int:

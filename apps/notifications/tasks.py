@@ -11,8 +11,13 @@ def outbox_relay(event_id: int) -> int:
 
 
 @shared_task
-def deliveries_send(event_id: int | None = None) -> int:
-    return services.deliveries_send_due(event_id=event_id)
+def deliveries_send(
+    event_id: int | None = None,
+    first_recipient: int | None = None,
+    last_recipient: int | None = None,
+) -> int:
+    recipients = (first_recipient, last_recipient) if first_recipient is not None else None
+    return services.deliveries_send_due(event_id=event_id, recipients=recipients)
 
 
 @shared_task
