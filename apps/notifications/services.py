@@ -340,12 +340,12 @@ def preference_update(
 ) -> Preference:
     preference, _created = Preference.objects.get_or_create(user=user)
     if language is not None:
-        if language not in Preference.Language.values:
+        if not isinstance(language, str) or language not in Preference.Language.values:
             raise InvalidInput(_("不支持的语言。"), code="invalid_language")
         preference.language = language
     if wechat_openid is not None:
-        if len(wechat_openid) > 64:
-            raise InvalidInput(_("微信 OpenID 过长。"), code="invalid_openid")
+        if not isinstance(wechat_openid, str) or len(wechat_openid) > 64:
+            raise InvalidInput(_("微信 OpenID 无效。"), code="invalid_openid")
         preference.wechat_openid = wechat_openid.strip()
     if muted is not None:
         preference.muted = _clean_muted(muted)

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -26,7 +27,9 @@ def mark_read(request, pk: int):
     except AppError as exc:
         messages.error(request, exc.detail)
         return redirect("notifications:inbox")
-    return redirect(notification.url or "notifications:inbox")
+    # Links come from the events' context; only ever follow one to this site.
+    local = url_has_allowed_host_and_scheme(notification.url, allowed_hosts={request.get_host()})
+    return redirect(notification.url if notification.url and local else "notifications:inbox")
 
 
 @login_required

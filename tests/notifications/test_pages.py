@@ -101,3 +101,15 @@ def test_admin_retry_action_requeues_dead_letters(client, world, settings):
     )
     assert response.status_code == 302
     assert Delivery.objects.get().status == "sent"  # eager: retried at once
+
+
+def test_reading_a_message_follows_only_local_links(member_client, world):
+    member = world.user("member")
+    for url in ("/notifications/preferences/", "https://evil.example.com/"):
+        event = services.notify(
+            "notifications.test", audience=audiences.users(member.pk), context={"url": url}
+        )
+        services.outbox_relay(event_id=event.pk)
+    local, external = Notification.objects.order_by("pk")
+    assert member_client.post(f"/notifications/{local.pk}/read/").url == local.url
+    assert member_client.post(f"/notifications/{external.pk}/read/").url == "/notifications/"

@@ -42,3 +42,17 @@ def test_preferences_round_trip(world):
     assert preference.language == "en" and preference.muted == {"notice.broadcast": ["sms"]}
     assert not preference.allows("notice.broadcast", "sms")
     assert preference.allows("notice.broadcast", "email")
+
+
+@pytest.mark.parametrize("field", [{"wechat_openid": 12345}, {"wechat_openid": "x" * 65}])
+def test_bad_openid_is_rejected(world, field):
+    with pytest.raises(InvalidInput) as error:
+        services.preference_update(user=world.user("member"), **field)
+    assert error.value.code == "invalid_openid"
+
+
+def test_non_string_language_is_rejected_not_a_crash(api, world):
+    client = api.as_user(world.user("member"))
+    for body in ({"language": ["en"]}, {"language": {"a": 1}}, {"wechat_openid": 7}):
+        response = client.put("/api/notifications/preferences/", body, format="json")
+        assert response.status_code == 400, body
