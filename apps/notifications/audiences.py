@@ -2,8 +2,9 @@
 worker, never in the request (a published wish may reach thousands of members).
 
 Kinds: `users(*ids)` (callers compute "the resident of wish W", "the claimant", "the jurors
-of session S" as user ids), `area_members(area_id)`, `area_role(area_id, *roles)` and
-`any_of(*audiences)`. To add a kind, add a constructor here and a branch in `resolve`.
+of session S" as user ids), `area_members(area_id)`, `area_role(area_id, *roles)`,
+`area_organisations(area_id)` and `any_of(*audiences)`. To add a kind, add a constructor
+here and a branch in `_user_filter`.
 """
 
 from django.db.models import Q, QuerySet
@@ -27,6 +28,12 @@ def area_role(area_id: int, *roles: str) -> dict:
     return {"kind": "area_role", "area": int(area_id), "roles": sorted(roles)}
 
 
+def area_organisations(area_id: int) -> dict:
+    """The representatives of organisations in the subtree of `area_id` that asked for
+    wish notifications (`Organisation.wish_notifications`)."""
+    return {"kind": "area_organisations", "area": int(area_id)}
+
+
 def any_of(*audiences: dict) -> dict:
     """Everyone in any of `audiences` (each user once)."""
     return {"kind": "any_of", "parts": list(audiences)}
@@ -36,6 +43,12 @@ def _ancestor_paths(path: str, steplen: int) -> list[str]:
     return [path[:end] for end in range(steplen, len(path) + 1, steplen)]
 
 
+def _area_path(area_id) -> str | None:
+    from apps.grids.models import Area
+
+    return Area.objects.filter(pk=int(area_id)).values_list("path", flat=True).first()
+
+
 def _user_filter(audience: dict) -> Q:
     from apps.grids.models import Area
 
@@ -43,19 +56,27 @@ def _user_filter(audience: dict) -> Q:
     if kind == "users":
         return Q(pk__in=[int(i) for i in audience["ids"]])
     if kind == "area_members":
-        area = Area.objects.filter(pk=audience["area"]).values("path").first()
-        if area is None:
+        path = _area_path(audience["area"])
+        if path is None:
             return Q(pk__in=[])
-        return Q(member__community__path__startswith=area["path"])
+        return Q(member__community__path__startswith=path)
     if kind == "area_role":
-        area = Area.objects.filter(pk=audience["area"]).values("path").first()
-        if area is None:
+        path = _area_path(audience["area"])
+        if path is None:
             return Q(pk__in=[])
-        paths = _ancestor_paths(area["path"], Area.steplen)
+        paths = _ancestor_paths(path, Area.steplen)
         held = Q(role_assignments__area__path__in=paths) | Q(
             role_assignments__party_org__area__path__in=paths
         )
         return Q(role_assignments__role__in=audience["roles"]) & held
+    if kind == "area_organisations":
+        path = _area_path(audience["area"])
+        if path is None:
+            return Q(pk__in=[])
+        return Q(
+            organisations__area__path__startswith=path,
+            organisations__wish_notifications=True,
+        )
     if kind == "any_of":
         q = Q(pk__in=[])
         for part in audience["parts"]:

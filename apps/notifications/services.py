@@ -30,6 +30,7 @@ from .transports import TRANSPORTS, TransportError, enabled_kinds, transport
 log = logging.getLogger(__name__)
 
 BROADCASTERS = frozenset({Role.GRID_WORKER, Role.SECRETARY, Role.ADMINISTRATOR})
+RELAY_MAX_ATTEMPTS = 10
 
 
 def _conf() -> dict:
@@ -42,6 +43,9 @@ def notify(event: str, *, audience: dict, context: dict | None = None, actor=Non
     Call it inside the transaction that makes the change: if that rolls back, no message
     exists; if it commits, the relay delivers it (at once after commit, or via the sweeper).
     """
+    if event not in registry.events():
+        # Still recorded (the relay marks it failed, visible in the admin): never raise here.
+        log.warning("notifications: notify() with unknown event %r", event)
     row = OutboxEvent.objects.create(
         name=event, audience=audience, context=context or {}, actor=actor
     )
@@ -139,6 +143,9 @@ def outbox_relay(*, event_id: int) -> int:
     if not _claim(event_id, now):
         return 0  # relayed already, failed, or another worker holds it
     event = OutboxEvent.objects.get(pk=event_id)
+    if event.attempts > RELAY_MAX_ATTEMPTS:  # it keeps crashing its workers: stop, show it
+        _fail(event, RuntimeError(f"gave up after {RELAY_MAX_ATTEMPTS} relay attempts"))
+        return 0
     try:
         texts = {
             code: registry.render(event.name, event.context, code) for code, _ in settings.LANGUAGES

@@ -52,3 +52,15 @@ def test_unknown_audience_kind_raises_unknown_audience(db):
 
 def test_missing_area_resolves_to_nobody(db):
     assert resolved(audiences.area_members(999999)) == set()
+
+
+def test_area_organisations_are_representatives_of_organisations_asking_for_wishes(world):
+    rep, quiet_rep = f.UserFactory(), f.UserFactory()
+    asking = f.OrganisationFactory(area=world.grid_a, wish_notifications=True)
+    asking.representatives.add(rep)
+    silent = f.OrganisationFactory(area=world.grid_a, wish_notifications=False)
+    silent.representatives.add(quiet_rep)
+    elsewhere = f.OrganisationFactory(area=world.grid_b, wish_notifications=True)
+    elsewhere.representatives.add(f.UserFactory())
+    assert resolved(audiences.area_organisations(world.community_a.pk)) == {rep.pk}
+    assert len(resolved(audiences.area_organisations(world.street.pk))) == 2

@@ -171,3 +171,17 @@ def test_fan_out_in_chunks_reaches_everyone(world, email_only, settings):
     event = broadcast(world)
     assert services.outbox_relay(event_id=event.pk) == 32
     assert Notification.objects.filter(event=event).count() == 32
+
+
+def test_notify_with_an_unknown_event_warns_but_records_the_row(world, caplog):
+    event = services.notify("wish.teleported", audience=audiences.users(world.user("member").pk))
+    assert OutboxEvent.objects.filter(pk=event.pk).exists()
+    assert "unknown event 'wish.teleported'" in caplog.text
+
+
+def test_a_row_that_keeps_crashing_its_relay_is_given_up_visibly(world, email_only):
+    event = broadcast(world)
+    OutboxEvent.objects.filter(pk=event.pk).update(attempts=services.RELAY_MAX_ATTEMPTS)
+    assert services.outbox_relay(event_id=event.pk) == 0
+    event.refresh_from_db()
+    assert event.status == OutboxEvent.Status.FAILED and "gave up" in event.error
