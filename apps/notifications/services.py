@@ -74,6 +74,13 @@ def _claim(event_id: int, now: datetime) -> bool:
     return claimable.update(claimed_until=lease, attempts=F("attempts") + 1) == 1
 
 
+def _extend_lease(event_id: int) -> None:
+    """Keep a long fan-out from looking abandoned to the sweeper (a second relay would only
+    create nothing twice, but it would redo the work)."""
+    lease = timezone.now() + timedelta(seconds=_conf()["LEASE_S"])
+    OutboxEvent.objects.filter(pk=event_id).update(claimed_until=lease)
+
+
 def _fail(event: OutboxEvent, exc: Exception) -> None:
     log.error("notifications: outbox %s (%s) failed: %s", event.pk, event.name, exc)
     OutboxEvent.objects.filter(pk=event.pk).update(
@@ -89,6 +96,10 @@ def _chunks(ids: list[int]):
             time.sleep(_conf()["CHUNK_PAUSE_S"])
 
 
+def _text(texts: dict, language: str | None) -> registry.Rendered:
+    return texts.get(language) or texts[settings.LANGUAGE_CODE]
+
+
 def _languages(user_ids: list[int]) -> dict[int, str]:
     prefs = Preference.objects.filter(user_id__in=user_ids).values_list("user_id", "language")
     return dict(prefs)
@@ -99,7 +110,7 @@ def _inbox_rows(event: OutboxEvent, user_ids: list[int], texts: dict) -> None:
     url = str(event.context.get("url", ""))[:300]
     rows = []
     for user_id in user_ids:
-        text = texts[languages.get(user_id, settings.LANGUAGE_CODE)]
+        text = _text(texts, languages.get(user_id))
         rows.append(
             Notification(
                 event=event, recipient_id=user_id, title=text.title, body=text.body, url=url
@@ -115,7 +126,7 @@ def _delivery_rows(event, user_ids: list[int], texts: dict, kinds: list[str], no
     rows = []
     for user in recipients:
         pref = prefs.get(user.pk)
-        text = texts[pref.language if pref else settings.LANGUAGE_CODE]
+        text = _text(texts, pref.language if pref else None)
         for kind in kinds:
             if pref is not None and not pref.allows(event.name, kind):
                 continue
@@ -157,14 +168,14 @@ def outbox_relay(*, event_id: int) -> int:
     except (KeyError, TypeError, ValueError, AttributeError) as exc:  # a malformed audience
         _fail(event, exc)
         return 0
-    lease = timedelta(seconds=_conf()["LEASE_S"])
     # The inbox first, for everyone, then the slower channels.
     for chunk in _chunks(user_ids):
         _inbox_rows(event, chunk, texts)
-        OutboxEvent.objects.filter(pk=event_id).update(claimed_until=timezone.now() + lease)
+        _extend_lease(event_id)
     kinds = enabled_kinds()
     for chunk in _chunks(user_ids) if kinds else ():
         _delivery_rows(event, chunk, texts, kinds, now)
+        _extend_lease(event_id)
         # One sending task per chunk: other worker processes send while this one goes on.
         _publish("deliveries_send", event_id, chunk[0], chunk[-1])
     OutboxEvent.objects.filter(pk=event_id).update(

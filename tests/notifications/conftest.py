@@ -77,3 +77,16 @@ def channels(settings, gateway):
 def _fast_passwords(settings):
     """The world fixture hashes a password per user; these tests never log in by password."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def temporary_event():
+    """An event whose title Django's own catalogue translates ("English" / "英语")."""
+    from django.utils.translation import gettext_lazy
+
+    from apps.notifications import registry
+
+    events = registry.events()
+    events["tests.language"] = {"title": gettext_lazy("English"), "body": "{n}"}
+    yield "tests.language"
+    events.pop("tests.language")

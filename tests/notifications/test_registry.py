@@ -1,17 +1,8 @@
 """The event registry: every app's EVENTS in one place, rendered per language and channel."""
 
 import pytest
-from django.utils.translation import gettext_lazy
 
 from apps.notifications import registry
-
-
-@pytest.fixture
-def temporary_event():
-    events = registry.events()
-    events["tests.language"] = {"title": gettext_lazy("English"), "body": "{n}"}
-    yield "tests.language"
-    events.pop("tests.language")
 
 
 def test_every_apps_events_module_is_loaded():

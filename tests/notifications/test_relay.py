@@ -185,3 +185,14 @@ def test_a_row_that_keeps_crashing_its_relay_is_given_up_visibly(world, email_on
     assert services.outbox_relay(event_id=event.pk) == 0
     event.refresh_from_db()
     assert event.status == OutboxEvent.Status.FAILED and "gave up" in event.error
+
+
+def test_each_recipient_gets_the_text_in_their_language(world, email_only, temporary_event):
+    member, leader = world.user("member"), world.user("group_leader")
+    services.preference_update(user=member, language="en")
+    event = services.notify(
+        temporary_event, audience=audiences.users(member.pk, leader.pk), context={"n": 1}
+    )
+    services.outbox_relay(event_id=event.pk)
+    titles = dict(Notification.objects.values_list("recipient_id", "title"))
+    assert titles == {member.pk: "English", leader.pk: "英语"}
