@@ -43,3 +43,28 @@ def test_context_values_are_not_templates():
 def test_bad_events_raise_named_errors(name, context, error):
     with pytest.raises(error):
         registry.render(name, context, "zh-hans")
+
+
+def _placeholders(text) -> set[str]:
+    import string
+
+    return {field for _, field, _, _ in string.Formatter().parse(str(text)) if field}
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_every_registered_event_renders_in_every_language(language):
+    """A translation that renames or adds a placeholder fails here, not in a worker."""
+    from django.utils import translation
+
+    for name, spec in registry.events().items():
+        with translation.override("zh-hans"):
+            fields = set().union(*(_placeholders(spec[key]) for key in spec))
+        rendered = registry.render(name, {field: "x" for field in fields}, language)
+        assert rendered.title, name
+
+
+def test_english_texts_come_from_the_catalogue():
+    rendered = registry.render("notifications.test", {}, "en")
+    assert rendered.title == "Test message"
+    rendered = registry.render("notice.broadcast", {"area": "A", "title": "T", "body": "B"}, "en")
+    assert rendered.title == "Notice from A: T"
