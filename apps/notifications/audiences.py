@@ -1,17 +1,41 @@
 """Audiences are stored as small JSON dicts on the outbox row and resolved to users in the
 worker, never in the request (a published wish may reach thousands of members).
 
-Kinds: `users(*ids)` (callers compute "the resident of wish W", "the claimant", "the jurors
-of session S" as user ids), `area_members(area_id)`, `area_role(area_id, *roles)`,
-`area_organisations(area_id)` and `any_of(*audiences)`. To add a kind, add a constructor
-here and a branch in `_user_filter`.
+Built-in kinds: `users(*ids)`, `area_members(area_id)`, `area_role(area_id, *roles)`,
+`area_organisations(area_id)` and `any_of(*audiences)`. "The resident of wish W" or "the
+claimant" are one known user: pass `users(id)`. For a group that should be resolved in
+the worker ("the jurors of session S"), an app adds a kind in its own `audiences.py`:
+
+    from apps.notifications.audiences import resolver
+
+    def session_jurors(session_id: int) -> dict:
+        return {"kind": "session_jurors", "session": int(session_id)}
+
+    @resolver("session_jurors")
+    def _session_jurors(audience: dict) -> Q:  # a filter on User
+        return Q(juror_seats__session=audience["session"])
 """
 
+from collections.abc import Callable
+
 from django.db.models import Q, QuerySet
+from django.utils.module_loading import autodiscover_modules
+
+_RESOLVERS: dict[str, Callable[[dict], Q]] = {}
 
 
 class UnknownAudience(Exception):
     pass
+
+
+def resolver(kind: str):
+    """Register `fn(audience) -> Q on User` for audiences of `kind`."""
+
+    def register(fn):
+        _RESOLVERS[kind] = fn
+        return fn
+
+    return register
 
 
 def users(*user_ids: int) -> dict:
@@ -39,50 +63,64 @@ def any_of(*audiences: dict) -> dict:
     return {"kind": "any_of", "parts": list(audiences)}
 
 
-def _ancestor_paths(path: str, steplen: int) -> list[str]:
-    return [path[:end] for end in range(steplen, len(path) + 1, steplen)]
-
-
 def _area_path(area_id) -> str | None:
     from apps.grids.models import Area
 
     return Area.objects.filter(pk=int(area_id)).values_list("path", flat=True).first()
 
 
-def _user_filter(audience: dict) -> Q:
+NOBODY = Q(pk__in=[])
+
+
+@resolver("users")
+def _users(audience: dict) -> Q:
+    return Q(pk__in=[int(i) for i in audience["ids"]])
+
+
+@resolver("area_members")
+def _area_members(audience: dict) -> Q:
+    path = _area_path(audience["area"])
+    return NOBODY if path is None else Q(member__community__path__startswith=path)
+
+
+@resolver("area_role")
+def _area_role(audience: dict) -> Q:
     from apps.grids.models import Area
 
+    path = _area_path(audience["area"])
+    if path is None:
+        return NOBODY
+    ancestors = [path[:end] for end in range(Area.steplen, len(path) + 1, Area.steplen)]
+    held_at = Q(role_assignments__area__path__in=ancestors) | Q(
+        role_assignments__party_org__area__path__in=ancestors
+    )
+    # One filter() call: the role and the node are conditions on the same assignment.
+    return Q(role_assignments__role__in=audience["roles"]) & held_at
+
+
+@resolver("area_organisations")
+def _area_organisations(audience: dict) -> Q:
+    path = _area_path(audience["area"])
+    if path is None:
+        return NOBODY
+    return Q(organisations__area__path__startswith=path, organisations__wish_notifications=True)
+
+
+@resolver("any_of")
+def _any_of(audience: dict) -> Q:
+    q = NOBODY
+    for part in audience["parts"]:
+        q |= _user_filter(part)
+    return q
+
+
+def _user_filter(audience: dict) -> Q:
     kind = audience.get("kind") if isinstance(audience, dict) else None
-    if kind == "users":
-        return Q(pk__in=[int(i) for i in audience["ids"]])
-    if kind == "area_members":
-        path = _area_path(audience["area"])
-        if path is None:
-            return Q(pk__in=[])
-        return Q(member__community__path__startswith=path)
-    if kind == "area_role":
-        path = _area_path(audience["area"])
-        if path is None:
-            return Q(pk__in=[])
-        paths = _ancestor_paths(path, Area.steplen)
-        held = Q(role_assignments__area__path__in=paths) | Q(
-            role_assignments__party_org__area__path__in=paths
-        )
-        return Q(role_assignments__role__in=audience["roles"]) & held
-    if kind == "area_organisations":
-        path = _area_path(audience["area"])
-        if path is None:
-            return Q(pk__in=[])
-        return Q(
-            organisations__area__path__startswith=path,
-            organisations__wish_notifications=True,
-        )
-    if kind == "any_of":
-        q = Q(pk__in=[])
-        for part in audience["parts"]:
-            q |= _user_filter(part)
-        return q
-    raise UnknownAudience(repr(audience)[:200])
+    if kind not in _RESOLVERS:
+        autodiscover_modules("audiences")  # other apps' kinds
+    if kind not in _RESOLVERS:
+        raise UnknownAudience(repr(audience)[:200])
+    return _RESOLVERS[kind](audience)
 
 
 def resolve(audience: dict) -> QuerySet:

@@ -64,3 +64,19 @@ def test_area_organisations_are_representatives_of_organisations_asking_for_wish
     elsewhere.representatives.add(f.UserFactory())
     assert resolved(audiences.area_organisations(world.community_a.pk)) == {rep.pk}
     assert len(resolved(audiences.area_organisations(world.street.pk))) == 2
+
+
+def test_other_apps_add_audience_kinds_resolved_in_the_worker(world):
+    from django.db.models import Q
+
+    @audiences.resolver("tests.secretaries_named")
+    def _named(audience):
+        return Q(name=audience["name"])
+
+    try:
+        audience = {"kind": "tests.secretaries_named", "name": "周书记"}
+        assert resolved(audience) == {world.user("secretary").pk}
+        both = audiences.any_of(audience, audiences.users(world.user("member").pk))
+        assert resolved(both) == {world.user("secretary").pk, world.user("member").pk}
+    finally:
+        audiences._RESOLVERS.pop("tests.secretaries_named")
