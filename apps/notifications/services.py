@@ -13,7 +13,7 @@ import time
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -259,6 +259,21 @@ def _attempt(delivery: Delivery) -> TransportError | None:
     return None
 
 
+def _bookkeep(rows, **fields) -> int:
+    """`rows.update(**fields)` in its own transaction that does not wait for the WAL flush.
+
+    A sender writes twice per message (claim, result); waiting for each commit's flush cost
+    4 ms a write here, most of the time of sending 6,000 e-mails. Asynchronous commit loses
+    no consistency: a database crash can only forget the last fraction of a second of these
+    writes, in order, so at worst a message just sent is sent once more.
+    """
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        return rows.update(**fields)
+
+
 def delivery_send(*, delivery: Delivery) -> bool:
     """Send one due delivery (as loaded while due); True if it went out.
 
@@ -271,16 +286,17 @@ def delivery_send(*, delivery: Delivery) -> bool:
     claimable = Delivery.objects.filter(
         pk=delivery.pk, status=Delivery.Status.PENDING, next_attempt_at=delivery.next_attempt_at
     )
-    if claimable.update(next_attempt_at=lease) != 1:
+    if _bookkeep(claimable, next_attempt_at=lease) != 1:
         return False
     mine = Delivery.objects.filter(pk=delivery.pk, next_attempt_at=lease)
     deferred_to = quiet_until(now) if delivery.channel in QUIET_CHANNELS else None
     if deferred_to:
-        mine.update(next_attempt_at=deferred_to)
+        _bookkeep(mine, next_attempt_at=deferred_to)
         return False
     failure = _attempt(delivery)
     if failure is None:
-        mine.update(
+        _bookkeep(
+            mine,
             status=Delivery.Status.SENT,
             attempts=F("attempts") + 1,
             sent_at=timezone.now(),
@@ -302,7 +318,7 @@ def delivery_send(*, delivery: Delivery) -> bool:
         status, next_at = Delivery.Status.DEAD, lease
     else:
         status, next_at = Delivery.Status.PENDING, now + _backoff(attempts)
-    mine.update(status=status, attempts=attempts, next_attempt_at=next_at, error=str(failure))
+    _bookkeep(mine, status=status, attempts=attempts, next_attempt_at=next_at, error=str(failure))
     return False
 
 
