@@ -83,6 +83,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "apps.notifications.context_processors.unread",
             ],
         },
     },
@@ -158,7 +159,19 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 0, "socket_connect_timeout": 2}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Re-relay outbox rows the after-commit publish missed (broker down, worker killed) and
+    # send channel deliveries that are due (retries, the end of quiet hours).
+    "notifications-sweep": {
+        "task": "apps.notifications.tasks.outbox_sweep",
+        "schedule": float(os.environ.get("NOTIFY_SWEEP_EVERY_S", "15")),
+    },
+    # Reminder jobs other apps register (apps.<app>.reminders); deduped per period.
+    "notifications-reminders": {
+        "task": "apps.notifications.tasks.reminders_run",
+        "schedule": float(os.environ.get("NOTIFY_REMINDERS_EVERY_S", "300")),
+    },
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -186,6 +199,7 @@ SPECTACULAR_SETTINGS = {
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "tongxin@localhost")
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH")  # for the file-based backend
 
 LOGGING = {
     "version": 1,
@@ -200,4 +214,28 @@ TONGXIN = {
     # Behind a reverse proxy every request comes from the proxy: name the request header
     # (e.g. HTTP_X_REAL_IP) the proxy sets to the client address, for per-address throttling.
     "CLIENT_IP_HEADER": os.environ.get("CLIENT_IP_HEADER", "REMOTE_ADDR"),
+}
+
+# Notifications (apps.notifications): the in-app inbox is always on; e-mail goes through
+# EMAIL_BACKEND; SMS and WeChat template push are HTTP gateways, on when their URL is set.
+TONGXIN_NOTIFICATIONS = {
+    "EMAIL": env_bool("NOTIFY_EMAIL", True),
+    "SMS": {
+        "URL": os.environ.get("NOTIFY_SMS_URL", ""),
+        "KEY": os.environ.get("NOTIFY_SMS_KEY", ""),
+        "TEMPLATE_ID": os.environ.get("NOTIFY_SMS_TEMPLATE_ID", ""),
+    },
+    "WECHAT": {
+        "URL": os.environ.get("NOTIFY_WECHAT_URL", ""),
+        "KEY": os.environ.get("NOTIFY_WECHAT_KEY", ""),
+        "TEMPLATE_ID": os.environ.get("NOTIFY_WECHAT_TEMPLATE_ID", ""),
+    },
+    "TIMEOUT_S": float(os.environ.get("NOTIFY_TIMEOUT_S", "5")),
+    "MAX_ATTEMPTS": int(os.environ.get("NOTIFY_MAX_ATTEMPTS", "5")),
+    "BACKOFF_S": float(os.environ.get("NOTIFY_BACKOFF_S", "30")),  # doubles per failure
+    "CHUNK_SIZE": int(os.environ.get("NOTIFY_CHUNK_SIZE", "1000")),
+    "CHUNK_PAUSE_S": float(os.environ.get("NOTIFY_CHUNK_PAUSE_S", "0")),  # spare the DB
+    "LEASE_S": float(os.environ.get("NOTIFY_LEASE_S", "120")),
+    "SWEEP_AFTER_S": float(os.environ.get("NOTIFY_SWEEP_AFTER_S", "10")),
+    "QUIET_HOURS": ("22:00", "07:00"),  # Asia/Shanghai; no SMS/WeChat push in between
 }

@@ -1,0 +1,17 @@
+from django.utils.translation import gettext_lazy as _
+
+EVENTS = {
+    "notice.broadcast": {
+        "title": _("{area}通知：{title}"),
+        "body": _("{body}"),
+        "sms": _("{area}通知：{title}"),
+    },
+    "notifications.test": {
+        "title": _("测试消息"),
+        "body": _("这是一条测试消息，说明您的通知渠道工作正常。"),
+    },
+    "notifications.unread_reminder": {
+        "title": _("您有{count}条未读消息"),
+        "body": _("请登录同心查看您的消息。"),
+    },
+}
