@@ -230,3 +230,87 @@ def test_every_api_collection_is_in_the_matrix():
     }
     covered = {e.url for e in ENDPOINTS}
     assert collections - NOT_COLLECTIONS - covered == set()
+
+
+# Personal endpoints: whatever roles a user holds, they reach only their own inbox and
+# preferences; anonymous gets 401 everywhere.
+PERSONAL_GETS = (
+    "/api/notifications/",
+    "/api/notifications/unread-count/",
+    "/api/notifications/preferences/",
+)
+
+
+@pytest.fixture
+def inboxes(world):
+    from apps.notifications import audiences, services
+    from apps.notifications.models import Notification
+
+    for role in ALL:
+        event = services.notify("notifications.test", audience=audiences.users(world.user(role).pk))
+        services.outbox_relay(event_id=event.pk)
+    return {role: Notification.objects.get(recipient=world.user(role)) for role in ALL}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_inbox_matrix_every_role_reaches_only_its_own(world, inboxes, role):
+    from apps.notifications.models import Notification
+    from tests.permission_matrix import _client
+
+    client = _client(world, role)
+    if role == "anonymous":
+        for url in PERSONAL_GETS:
+            assert client.get(url).status_code == 401, url
+        for url in ("/api/notifications/read-all/", "/api/notifications/test/"):
+            assert client.post(url).status_code == 401, url
+        assert not Notification.objects.filter(read_at__isnull=False).exists()
+        return
+
+    own = inboxes[role]
+    listed = client.get("/api/notifications/", {"page_size": 200}).json()["results"]
+    assert [row["id"] for row in listed] == [own.pk]
+    assert client.get("/api/notifications/unread-count/").json()["unread"] == 1
+    for other_role, other in inboxes.items():
+        if other_role == role:
+            continue
+        assert client.get(f"/api/notifications/{other.pk}/").status_code == 404
+        assert client.post(f"/api/notifications/{other.pk}/read/").status_code == 404
+    assert client.post("/api/notifications/read-all/").status_code == 200
+    read = set(Notification.objects.filter(read_at__isnull=False).values_list("pk", flat=True))
+    assert read == {own.pk}
+
+
+# Broadcasts: staff notify the members of an area they hold a staff role over.
+BROADCAST = {
+    "grid_a": {"grid_worker", "secretary", "administrator"},
+    "community_a": {"secretary", "administrator"},
+    "community_b": {"outsider", "administrator"},
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("place", sorted(BROADCAST))
+def test_broadcast_matrix(world, role, place):
+    from apps.notifications.models import OutboxEvent
+    from tests.permission_matrix import _client
+
+    response = _client(world, role).post(
+        "/api/notifications/broadcast/",
+        {"area": getattr(world, place).pk, "title": "停水通知"},
+        format="json",
+    )
+    if role == "anonymous":
+        assert response.status_code == 401
+    elif role in BROADCAST[place]:
+        assert response.status_code in (201, 202), response.json()
+    else:
+        assert response.status_code == 403 and response.json()["code"] == "permission_denied"
+    assert OutboxEvent.objects.exists() == (role in BROADCAST[place])
+
+
+NOT_COLLECTIONS |= {  # covered by the personal and broadcast tables above
+    *PERSONAL_GETS,
+    "/api/notifications/read-all/",
+    "/api/notifications/test/",
+    "/api/notifications/broadcast/",
+}
