@@ -194,3 +194,17 @@ LOGGING = {
 TONGXIN = {
     "LOGIN_FAILURES_PER_MINUTE": int(os.environ.get("LOGIN_FAILURES_PER_MINUTE", "5")),
 }
+
+# Wishes (微心愿): open claims per member, days before an unfulfilled claim expires, photos.
+TONGXIN.update(
+    {
+        "WISH_MAX_OPEN_CLAIMS": int(os.environ.get("WISH_MAX_OPEN_CLAIMS", "3")),
+        "WISH_CLAIM_EXPIRY_DAYS": int(os.environ.get("WISH_CLAIM_EXPIRY_DAYS", "14")),
+        "WISH_PHOTO_MAX_BYTES": int(os.environ.get("WISH_PHOTO_MAX_BYTES", str(5 * 1024 * 1024))),
+        "WISH_PHOTOS_MAX": 3,
+    }
+)
+CELERY_BEAT_SCHEDULE["wishes-expire-claims"] = {
+    "task": "apps.wishes.tasks.expire_overdue_claims",
+    "schedule": 3600.0,
+}
