@@ -244,4 +244,3 @@ class CategoryList(ListAPIView):
 
     def get_queryset(self):
         return WishCategory.objects.filter(active=True)
-

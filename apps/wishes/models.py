@@ -139,16 +139,19 @@ class Wish(TimeStampedModel):
 
 
 S = Wish.Status
-# Every allowed move, at a glance. Rejected, withdrawn and closed are final; a released or
-# expired claim puts the wish back to published.
-TRANSITIONS: dict[str, frozenset[str]] = {
-    S.SUBMITTED: frozenset({S.PUBLISHED, S.REJECTED, S.WITHDRAWN}),
-    S.PUBLISHED: frozenset({S.CLAIMED, S.WITHDRAWN}),
-    S.CLAIMED: frozenset({S.PUBLISHED, S.FULFILLED}),
-    S.FULFILLED: frozenset({S.CLOSED}),
-    S.CLOSED: frozenset(),
-    S.REJECTED: frozenset(),
-    S.WITHDRAWN: frozenset(),
+# Every allowed move, at a glance: the event it emits -> (the statuses it may start from, the
+# status it leads to). Keyed by move, not by status pair, because claimed -> published is two
+# moves (a release and an expiry) and publishing starts only from submitted. Rejected,
+# withdrawn and closed are final.
+TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
+    "wish.published": (frozenset({S.SUBMITTED}), S.PUBLISHED),
+    "wish.rejected": (frozenset({S.SUBMITTED}), S.REJECTED),
+    "wish.withdrawn": (frozenset({S.SUBMITTED, S.PUBLISHED}), S.WITHDRAWN),
+    "wish.claimed": (frozenset({S.PUBLISHED}), S.CLAIMED),
+    "wish.released": (frozenset({S.CLAIMED}), S.PUBLISHED),
+    "wish.expired": (frozenset({S.CLAIMED}), S.PUBLISHED),
+    "wish.fulfilled": (frozenset({S.CLAIMED}), S.FULFILLED),
+    "wish.confirmed": (frozenset({S.FULFILLED}), S.CLOSED),
 }
 
 

@@ -9,6 +9,9 @@ from apps.grids.models import Area, Organisation
 from .models import VETTERS, Claim, Wish, WishEvent
 
 S = Wish.Status
+# What members and organisations see: every wish that went public (the hall shows only the
+# published ones; a claimed one stays visible so that a late claimer hears "already claimed").
+PUBLIC_STATUSES = (S.PUBLISHED, S.CLAIMED, S.FULFILLED, S.CLOSED)
 LIST_RELATED = ("resident", "area", "category")
 
 
@@ -27,17 +30,17 @@ def visibility_filter(user) -> Q | None:
     """What of `Wish` the user may see; None means everything (superuser).
 
     `scoped()` answers "which wishes hang in this user's subtree"; on top of that, only the
-    roles that see personal data (staff) and the resident see every status. Members see
-    published wishes, and the ones they claimed; organisation representatives see published
-    wishes at or below their organisation's area.
+    roles that see personal data (staff) and the resident see every status. Members see the
+    wishes that went public, and the ones they claimed; organisation representatives see
+    public wishes at or below their organisation's area.
     """
     in_subtree = scope_filter(user, Wish, VIEW)
     if in_subtree is None:
         return None
     all_statuses = scope_filter(user, Wish, PERSONAL)
-    q = (in_subtree & (Q(status=S.PUBLISHED) | all_statuses)) | Q(claimed_by=user)
+    q = (in_subtree & (Q(status__in=PUBLIC_STATUSES) | all_statuses)) | Q(claimed_by=user)
     for path in _organisation_paths(user):
-        q |= Q(status=S.PUBLISHED, area__path__startswith=path)
+        q |= Q(status__in=PUBLIC_STATUSES, area__path__startswith=path)
     return q
 
 

@@ -108,8 +108,8 @@ AUDIENCES = {
 # --- the one state machine ------------------------------------------------------------------
 
 
-def _check_can(wish: Wish, to: str) -> None:
-    if to not in TRANSITIONS[wish.status]:
+def _check_can(wish: Wish, event: str) -> None:
+    if wish.status not in TRANSITIONS[event][0]:
         raise InvalidTransition(
             _("心愿当前状态为“%(status)s”，不能执行该操作。")
             % {"status": wish.get_status_display()}
@@ -130,31 +130,30 @@ def _record(
 
 def _transition(
     wish: Wish,
-    to: str,
+    event: str,
     *,
     actor,
-    event: str,
     note: str = "",
     context: dict | None = None,
     lost: type[Conflict] = InvalidTransition,
     **fields,
 ) -> Wish:
-    """Move `wish` to `to`, or raise. The UPDATE only matches while the row is still in the
-    status we read, so of two concurrent requests exactly one changes it: the other blocks on
-    the row lock, re-evaluates the condition after the winner commits and updates 0 rows."""
-    from_status = wish.status
-    _check_can(wish, to)
+    """Make the move `event` names (see TRANSITIONS), or raise.
+
+    The UPDATE only matches while the row is still in the status we read, so of two
+    concurrent requests exactly one changes it: the other blocks on the row lock,
+    re-evaluates the condition after the winner commits and updates 0 rows (`lost`)."""
+    from_status, to = wish.status, TRANSITIONS[event][1]
+    _check_can(wish, event)
     now = timezone.now()
     with transaction.atomic():
         won = Wish.objects.filter(pk=wish.pk, status=from_status).update(
             status=to, updated_at=now, **fields
         )
         if not won:
-            raise (
-                lost(_("心愿状态已被他人更改，请刷新后重试。"))
-                if lost is InvalidTransition
-                else lost()
-            )
+            if lost is InvalidTransition:
+                raise InvalidTransition(_("心愿状态已被他人更改，请刷新后重试。"))
+            raise lost()
         wish.status, wish.updated_at = to, now
         for name, value in fields.items():
             setattr(wish, name, value)
@@ -345,23 +344,20 @@ def wish_submit(
 
 
 def wish_publish(*, wish: Wish, actor) -> Wish:
-    _check_can(wish, S.PUBLISHED)
+    _check_can(wish, "wish.published")
     _check_vetter(wish, actor)
     now = timezone.now()
-    return _transition(
-        wish, S.PUBLISHED, actor=actor, event="wish.published", vetted_by=actor, published_at=now
-    )
+    return _transition(wish, "wish.published", actor=actor, vetted_by=actor, published_at=now)
 
 
 def wish_reject(*, wish: Wish, actor, reason: str) -> Wish:
-    _check_can(wish, S.REJECTED)
+    _check_can(wish, "wish.rejected")
     _check_vetter(wish, actor)
     reason = _clean_text(reason, field="reason", max_length=200, required=True, label=_("原因"))
     return _transition(
         wish,
-        S.REJECTED,
+        "wish.rejected",
         actor=actor,
-        event="wish.rejected",
         note=reason,
         context={"reason": reason},
         reject_reason=reason,
@@ -370,11 +366,11 @@ def wish_reject(*, wish: Wish, actor, reason: str) -> Wish:
 
 
 def wish_withdraw(*, wish: Wish, actor, note: str = "") -> Wish:
-    _check_can(wish, S.WITHDRAWN)
+    _check_can(wish, "wish.withdrawn")
     if wish.resident.user_id != actor.pk and not has_role_over(actor, VETTERS, area=wish.area):
         raise Forbidden(_("只有提交心愿的居民可以撤回。"), code="not_wish_owner")
     note = _clean_text(note, field="note", max_length=200, required=False, label=_("说明"))
-    return _transition(wish, S.WITHDRAWN, actor=actor, event="wish.withdrawn", note=note)
+    return _transition(wish, "wish.withdrawn", actor=actor, note=note)
 
 
 def wish_claim(*, wish: Wish, actor, organisation: Organisation | None = None) -> Claim:
@@ -382,7 +378,7 @@ def wish_claim(*, wish: Wish, actor, organisation: Organisation | None = None) -
     behind it the partial unique index `claim_one_per_wish`. Losers get `already_claimed`."""
     if wish.status in (S.CLAIMED, S.FULFILLED, S.CLOSED):
         raise AlreadyClaimed()
-    _check_can(wish, S.CLAIMED)
+    _check_can(wish, "wish.claimed")
     member, organisation = _claiming_as(wish, actor, organisation)
     claimant_name = str(organisation or member)
     try:
@@ -398,9 +394,8 @@ def wish_claim(*, wish: Wish, actor, organisation: Organisation | None = None) -
                     )
             _transition(
                 wish,
-                S.CLAIMED,
+                "wish.claimed",
                 actor=actor,
-                event="wish.claimed",
                 context={"claimant": claimant_name},
                 lost=AlreadyClaimed,
                 claimed_by=actor,
@@ -420,9 +415,8 @@ def _end_claim(wish: Wish, *, actor, to_claim: str, event: str, note: str = "") 
     with transaction.atomic():
         _transition(
             wish,
-            S.PUBLISHED,
+            event,
             actor=actor,
-            event=event,
             note=note,
             context={"claimant": claim.claimant_name},
             claimed_by=None,
@@ -436,7 +430,7 @@ def _end_claim(wish: Wish, *, actor, to_claim: str, event: str, note: str = "") 
 
 def wish_release(*, wish: Wish, actor, note: str = "") -> Wish:
     """The claimant gives the wish back; it is published again."""
-    _check_can(wish, S.PUBLISHED)
+    _check_can(wish, "wish.released")
     note = _clean_text(note, field="note", max_length=200, required=False, label=_("说明"))
     return _end_claim(
         wish, actor=actor, to_claim=Claim.Status.RELEASED, event="wish.released", note=note
@@ -445,7 +439,7 @@ def wish_release(*, wish: Wish, actor, note: str = "") -> Wish:
 
 def wish_expire(*, wish: Wish, actor=None) -> Wish:
     """An unfulfilled claim runs out (the beat job, actor None) or a vetter ends it."""
-    _check_can(wish, S.PUBLISHED)
+    _check_can(wish, "wish.expired")
     if actor is not None:
         _check_vetter(wish, actor)
     return _end_claim(
@@ -474,7 +468,7 @@ def wishes_expire_overdue(*, now=None) -> int:
 
 
 def wish_fulfil(*, wish: Wish, actor, note: str, photo=None) -> Wish:
-    _check_can(wish, S.FULFILLED)
+    _check_can(wish, "wish.fulfilled")
     claim = _active_claim(wish)
     _check_claimant(claim, actor)
     note = _clean_text(note, field="note", max_length=1000, required=True, label=_("完成说明"))
@@ -482,9 +476,7 @@ def wish_fulfil(*, wish: Wish, actor, note: str, photo=None) -> Wish:
         _check_photo(photo, field="photo")
     now = timezone.now()
     with transaction.atomic():
-        _transition(
-            wish, S.FULFILLED, actor=actor, event="wish.fulfilled", note=note, fulfilled_at=now
-        )
+        _transition(wish, "wish.fulfilled", actor=actor, note=note, fulfilled_at=now)
         claim.status, claim.fulfil_note, claim.fulfilled_at = Claim.Status.FULFILLED, note, now
         if photo:
             claim.fulfil_photo = photo
@@ -495,7 +487,7 @@ def wish_fulfil(*, wish: Wish, actor, note: str, photo=None) -> Wish:
 def wish_confirm(*, wish: Wish, actor, rating, comment: str = "") -> Wish:
     """The resident (or, for a resident without a login, a vetter of the area) confirms the
     wish was fulfilled and rates it 1–5; the wish closes."""
-    _check_can(wish, S.CLOSED)
+    _check_can(wish, "wish.confirmed")
     if wish.resident.user_id:
         allowed = wish.resident.user_id == actor.pk
     else:
@@ -512,9 +504,8 @@ def wish_confirm(*, wish: Wish, actor, rating, comment: str = "") -> Wish:
     with transaction.atomic():
         _transition(
             wish,
-            S.CLOSED,
+            "wish.confirmed",
             actor=actor,
-            event="wish.confirmed",
             note=comment,
             context={"rating": rating},
             rating=rating,
