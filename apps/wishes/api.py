@@ -11,7 +11,7 @@ from rest_framework.response import Response
 
 from apps.accounts.scoping import scoped
 from apps.core.api import ScopedViewSetMixin
-from apps.core.errors import InvalidInput
+from apps.core.errors import Forbidden, InvalidInput, InvalidTransition, NotFound
 from apps.grids.models import Organisation, Resident
 
 from . import selectors, services
@@ -150,6 +150,10 @@ class WishViewSet(
             )
         return qs.order_by("-created_at", "-pk")
 
+    def filter_queryset(self, queryset):
+        # The filter backends are for lists; a detail action only looks its wish up by id.
+        return super().filter_queryset(queryset) if self.action == "list" else queryset
+
     def get_serializer_class(self):
         return WishDetailSerializer if self.action == "retrieve" else WishSerializer
 
@@ -205,8 +209,15 @@ class WishViewSet(
             organisation = Organisation.objects.select_related("area").filter(pk=org_id).first()
             if organisation is None:
                 raise InvalidInput(_("找不到该组织。"), code="unknown_organisation")
-        wish = self.get_object()
-        services.wish_claim(wish=wish, actor=request.user, organisation=organisation)
+        wish = selectors.wish_for_claim(pk=pk)
+        if wish is None:
+            raise NotFound()
+        try:
+            services.wish_claim(wish=wish, actor=request.user, organisation=organisation)
+        except (Forbidden, InvalidTransition):  # not "already_claimed": that wish is public
+            if not self.get_queryset().filter(pk=wish.pk).exists():
+                raise NotFound() from None  # out of scope: the same 404 as every other action
+            raise
         return self._render(wish)
 
     @action(detail=True, methods=["post"])

@@ -1,6 +1,15 @@
 """Reads of wishes, always scoped to a user (on top of `apps.accounts.scoping.scoped`)."""
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import (
+    CharField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+)
 
 from apps.accounts.scoping import PERSONAL, STAFF, VIEW, has_role_over, scope_filter
 from apps.core.masking import mask_name
@@ -15,15 +24,15 @@ PUBLIC_STATUSES = (S.PUBLISHED, S.CLAIMED, S.FULFILLED, S.CLOSED)
 LIST_RELATED = ("resident", "area", "category")
 
 
-def _organisation_paths(user) -> list[str]:
-    """Area paths of the organisations the user represents (loaded once per user object)."""
-    cached = getattr(user, "_tongxin_org_paths", None)
-    if cached is None:
-        cached = list(
-            Organisation.objects.filter(representatives=user).values_list("area__path", flat=True)
+def _represented_here(user) -> Exists:
+    """The wish's area is at or below an organisation the user represents. A subquery in the
+    same statement, not a query of its own: the claim path is latency-sensitive."""
+    reps = Organisation.representatives.through.objects.filter(user_id=user.pk)
+    return Exists(
+        reps.annotate(wish_path=ExpressionWrapper(OuterRef("area__path"), CharField())).filter(
+            wish_path__startswith=F("organisation__area__path")
         )
-        user._tongxin_org_paths = cached
-    return cached
+    )
 
 
 def visibility_filter(user) -> Q | None:
@@ -38,10 +47,12 @@ def visibility_filter(user) -> Q | None:
     if in_subtree is None:
         return None
     all_statuses = scope_filter(user, Wish, PERSONAL)
-    q = (in_subtree & (Q(status__in=PUBLIC_STATUSES) | all_statuses)) | Q(claimed_by=user)
-    for path in _organisation_paths(user):
-        q |= Q(status__in=PUBLIC_STATUSES, area__path__startswith=path)
-    return q
+    public = Q(status__in=PUBLIC_STATUSES)
+    return (
+        (in_subtree & (public | all_statuses))
+        | Q(claimed_by=user)
+        | (public & _represented_here(user))
+    )
 
 
 def wishes_visible_to(*, user) -> QuerySet[Wish]:
@@ -50,6 +61,14 @@ def wishes_visible_to(*, user) -> QuerySet[Wish]:
         return qs.none()
     q = visibility_filter(user)
     return qs if q is None else qs.filter(q)
+
+
+def wish_for_claim(*, pk) -> Wish | None:
+    """The wish by id alone, for the claim action: the hottest path of the product (hundreds
+    of members at once), where the claim rule in `services.wish_claim` (a member of the wish's
+    community, or a representative of an organisation above it) is the scope check. The
+    caller turns a refusal into a 404 when the user could not see the wish at all."""
+    return Wish.objects.select_related(*LIST_RELATED).filter(pk=pk).first()
 
 
 def wish_detail(*, user, pk) -> Wish:

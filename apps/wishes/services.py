@@ -146,7 +146,8 @@ def _transition(
     from_status, to = wish.status, TRANSITIONS[event][1]
     _check_can(wish, event)
     now = timezone.now()
-    with transaction.atomic():
+    # No savepoint when nested: a failure here aborts the caller's transaction anyway.
+    with transaction.atomic(savepoint=False):
         won = Wish.objects.filter(pk=wish.pk, status=from_status).update(
             status=to, updated_at=now, **fields
         )
@@ -278,18 +279,20 @@ def _check_claimant(claim: Claim, actor) -> None:
     raise Forbidden(_("只有认领人可以执行该操作。"), code="not_claimant")
 
 
-def _claiming_as(wish: Wish, actor, organisation: Organisation | None):
-    """(member, organisation) the claim is made for; exactly one of them is set."""
+def _check_may_claim(wish: Wish, actor, organisation: Organisation | None) -> None:
+    """A member of the wish's community, or a representative of an organisation at or above
+    the wish's area claiming on its behalf. Decided without a query for members."""
     if organisation is not None:
         if not organisation.representatives.filter(pk=actor.pk).exists():
             raise Forbidden(_("您不是该组织的代表。"), code="not_a_representative")
         if not wish.area.path.startswith(organisation.area.path):
             raise Forbidden(_("该心愿不在组织的服务范围内。"), code="out_of_scope")
-        return None, organisation
-    member = Member.objects.filter(user=actor).first()
-    if member is None or not has_role_over(actor, {Role.MEMBER}, area=wish.area):
-        raise Forbidden(_("只有本社区的党员或组织代表可以认领心愿。"), code="not_a_member")
-    return member, None
+    elif not has_role_over(actor, {Role.MEMBER}, area=wish.area):
+        raise _not_a_member()
+
+
+def _not_a_member() -> Forbidden:
+    return Forbidden(_("只有本社区的党员或组织代表可以认领心愿。"), code="not_a_member")
 
 
 # --- public services ------------------------------------------------------------------------
@@ -375,37 +378,48 @@ def wish_withdraw(*, wish: Wish, actor, note: str = "") -> Wish:
 
 def wish_claim(*, wish: Wish, actor, organisation: Organisation | None = None) -> Claim:
     """Exactly one claim wins: the conditional UPDATE published→claimed in `_transition`, and
-    behind it the partial unique index `claim_one_per_wish`. Losers get `already_claimed`."""
+    behind it the partial unique index `claim_one_per_wish`. Losers get `already_claimed`.
+
+    The race is decided first, so a loser leaves after one UPDATE; the winner then checks the
+    open-claims limit under a lock on its member row (which serialises one member's claims;
+    every claim locks its wish before the member, so the lock order is the same everywhere)
+    and rolls the whole claim back if it is over the limit."""
+    # Who first (no query for members once their grants are loaded), so that a user who may
+    # not claim here learns nothing about the wish's state; then the state.
+    _check_may_claim(wish, actor, organisation)
     if wish.status in (S.CLAIMED, S.FULFILLED, S.CLOSED):
         raise AlreadyClaimed()
     _check_can(wish, "wish.claimed")
-    member, organisation = _claiming_as(wish, actor, organisation)
-    claimant_name = str(organisation or member)
+    before = (wish.status, wish.claimed_at, wish.updated_at)
     try:
         with transaction.atomic():
-            if member is not None:
-                # Serialise one member's own claims so the open-claims limit holds under
-                # concurrency (members are locked before wishes: one lock order, no deadlock).
-                Member.objects.select_for_update().filter(pk=member.pk).exists()
+            _transition(
+                wish,
+                "wish.claimed",
+                actor=actor,
+                context={"claimant": str(organisation or actor)},
+                lost=AlreadyClaimed,
+                claimed_by=actor,
+                claimed_at=timezone.now(),
+            )
+            member = None
+            if organisation is None:
+                member = Member.objects.select_for_update().filter(user=actor).first()
+                if member is None:
+                    raise _not_a_member()
                 limit = _setting("WISH_MAX_OPEN_CLAIMS")
                 if Claim.objects.filter(member=member, status=Claim.Status.ACTIVE).count() >= limit:
                     raise TooManyClaims(
                         _("您已有 %(n)d 个未完成的认领，请先完成后再认领。") % {"n": limit}
                     )
-            _transition(
-                wish,
-                "wish.claimed",
-                actor=actor,
-                context={"claimant": claimant_name},
-                lost=AlreadyClaimed,
-                claimed_by=actor,
-                claimed_at=timezone.now(),
-            )
             return Claim.objects.create(
                 wish=wish, member=member, organisation=organisation, claimant=actor
             )
     except IntegrityError as exc:  # the unique index caught what the UPDATE should have
         raise AlreadyClaimed() from exc
+    except (TooManyClaims, Forbidden):  # rolled back after winning: undo it in memory too
+        (wish.status, wish.claimed_at, wish.updated_at), wish.claimed_by = before, None
+        raise
 
 
 def _end_claim(wish: Wish, *, actor, to_claim: str, event: str, note: str = "") -> Wish:

@@ -166,7 +166,9 @@ def test_release_and_reject_and_withdraw_actions(api, world, make_wish):
         ("member", "publish", 404, "not_found"),  # in vetting: members do not see it
         ("resident", "publish", 403, "not_a_vetter"),
         ("outsider", "publish", 404, "not_found"),
-        ("resident", "claim", 409, "invalid_transition"),
+        ("resident", "claim", 403, "not_a_member"),
+        ("outsider", "claim", 404, "not_found"),
+        ("member", "claim", 404, "not_found"),  # in vetting: members do not see it
         ("resident", "confirm", 409, "invalid_transition"),
         ("grid_worker", "fulfil", 409, "invalid_transition"),
     ],
