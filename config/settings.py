@@ -129,6 +129,10 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# In development (and tests) WhiteNoise serves straight from the app and project static
+# directories, so no collectstatic is needed; production serves the collected STATIC_ROOT.
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
 
 # Redis: broker, result backend and cache when REDIS_URL is set; otherwise tasks run
 # eagerly in-process and the cache is local memory (the embedded default).
