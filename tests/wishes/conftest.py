@@ -41,3 +41,9 @@ def make_wish(world, category):
 def _fast_passwords(settings):
     # The world fixture hashes eight passwords; PBKDF2 made each test here take seconds.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    # Uploaded photos go to a temporary folder, not the project's media/.
+    settings.MEDIA_ROOT = tmp_path / "media"

@@ -6,20 +6,10 @@ import pytest
 from rest_framework.test import APIClient
 
 from apps.wishes.models import Wish
+from tests.permission_matrix import ROLES
 
 pytestmark = pytest.mark.django_db
 
-ROLES = (
-    "resident",
-    "member",
-    "group_leader",
-    "grid_worker",
-    "secretary",
-    "administrator",
-    "outsider",
-    "nobody",
-    "anonymous",
-)
 VETTING = {"resident": 403, "grid_worker": 200, "secretary": 200, "administrator": 403}
 CLAIMANT_ONLY = {"member": 200, "resident": 403, "group_leader": 403, "grid_worker": 403}
 CLAIMANT_ONLY |= {"secretary": 403, "administrator": 403}
