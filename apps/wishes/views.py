@@ -6,6 +6,7 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -100,6 +101,14 @@ def _is_vetter(user) -> bool:
     return any(g.role in VETTERS for g in grants(user))
 
 
+PAGE_SIZE = 20
+
+
+def _page(request, qs):
+    """One page of `qs` (`?page=`; out-of-range pages show the last one)."""
+    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
 def _with_names(user, wishes):
     wishes = list(wishes)
     for wish in wishes:
@@ -120,8 +129,10 @@ def hall(request):
     except ValueError:
         wishes = Wish.objects.none()
     areas = scoped(request.user, Area).filter(kind__in=[Area.Kind.COMMUNITY, Area.Kind.GRID])
+    page = _page(request, wishes)
     context = {
-        "wishes": _with_names(request.user, wishes[:100]),
+        "page": page,
+        "wishes": _with_names(request.user, page.object_list),
         "categories": WishCategory.objects.filter(active=True),
         "areas": areas.order_by("path")[:200],
         "organisations": Organisation.objects.filter(representatives=request.user),
@@ -145,8 +156,9 @@ def claims(request):
 
 @login_required
 def vetting(request):
-    wishes = _with_names(request.user, selectors.vetting_queue(user=request.user))
-    return render(request, "wishes/vetting.html", {"wishes": wishes})
+    page = _page(request, selectors.vetting_queue(user=request.user))
+    context = {"page": page, "wishes": _with_names(request.user, page.object_list)}
+    return render(request, "wishes/vetting.html", context)
 
 
 @login_required

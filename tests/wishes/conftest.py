@@ -1,7 +1,11 @@
-import pytest
+from datetime import timedelta
 
+import pytest
+from django.utils import timezone
+
+from apps.grids.models import Resident
 from apps.wishes import services
-from apps.wishes.models import WishCategory
+from apps.wishes.models import Wish, WishCategory
 
 
 @pytest.fixture
@@ -47,3 +51,25 @@ def _fast_passwords(settings):
 def _media_in_tmp(settings, tmp_path):
     # Uploaded photos go to a temporary folder, not the project's media/.
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def many_wishes(world, category):
+    """`many_wishes(n)`: n published wishes of the world's resident, bulk-inserted."""
+
+    def make(n: int) -> None:
+        resident = Resident.objects.get(user=world.user("resident"))
+        now = timezone.now()
+        Wish.objects.bulk_create(
+            Wish(
+                resident=resident,
+                area=world.building_a,
+                title=f"心愿{i}",
+                category=category,
+                status=Wish.Status.PUBLISHED,
+                published_at=now - timedelta(minutes=i),
+            )
+            for i in range(n)
+        )
+
+    return make

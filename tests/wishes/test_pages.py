@@ -174,3 +174,12 @@ def test_unknown_action_and_get_are_refused(as_user, world, make_wish):
 def test_pages_need_login(client):
     response = client.get(reverse("wishes:hall"))
     assert response.status_code == 302 and "/login/" in response.url
+
+
+def test_hall_is_paginated(as_user, world, many_wishes):
+    many_wishes(25)
+    client = as_user(world.user("member"))
+    first = client.get(reverse("wishes:hall")).content.decode()
+    assert first.count('class="card wish-card"') == 20 and "下一页" in first
+    second = client.get(reverse("wishes:hall"), {"page": 2}).content.decode()
+    assert second.count('class="card wish-card"') == 5
