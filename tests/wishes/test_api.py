@@ -287,3 +287,12 @@ def test_outbox_row_for_each_api_transition(api, world, make_wish):
     act(api.as_user(world.user("member")), wish, "claim")
     assert OutboxEvent.objects.count() == before + 1
     assert OutboxEvent.objects.latest("pk").name == "wish.claimed"
+
+
+def test_errors_speak_the_requests_language(api, world, make_wish):
+    wish = make_wish("claimed")
+    client = api.as_user(world.user("group_leader"))
+    zh = client.post(f"{URL}{wish.pk}/claim/", {}, format="json")
+    assert zh.json()["detail"] == "该心愿已被认领。"
+    en = client.post(f"{URL}{wish.pk}/claim/", {}, format="json", HTTP_ACCEPT_LANGUAGE="en")
+    assert en.json() == {"code": "already_claimed", "detail": "This wish has already been claimed."}
