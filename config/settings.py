@@ -208,6 +208,12 @@ TONGXIN.update(
         "WISH_PHOTOS_MAX": 3,
     }
 )
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "WishStatusEnum": "apps.wishes.models.Wish.Status",
+        "ClaimStatusEnum": "apps.wishes.models.Claim.Status",
+    }
+)
 CELERY_BEAT_SCHEDULE["wishes-expire-claims"] = {
     "task": "apps.wishes.tasks.expire_overdue_claims",
     "schedule": 3600.0,

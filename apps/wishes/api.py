@@ -4,6 +4,7 @@ parses its input, calls one service and renders the wish; services raise the err
 import django_filters
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import ListAPIView
@@ -160,6 +161,7 @@ class WishViewSet(
     def _render(self, wish: Wish, code=status.HTTP_200_OK) -> Response:
         return Response(WishSerializer(wish, context={"request": self.request}).data, status=code)
 
+    @extend_schema(request=WishCreateInput, responses={201: WishSerializer})
     def create(self, request, *args, **kwargs):
         data = _parse(WishCreateInput, request)
         resident = None
@@ -185,22 +187,26 @@ class WishViewSet(
         wish = Wish.objects.select_related(*selectors.LIST_RELATED).get(pk=wish.pk)
         return self._render(wish, status.HTTP_201_CREATED)
 
+    @extend_schema(request=None, responses=WishSerializer)
     @action(detail=True, methods=["post"])
     def publish(self, request, pk=None):
         return self._render(services.wish_publish(wish=self.get_object(), actor=request.user))
 
+    @extend_schema(request=ReasonInput, responses=WishSerializer)
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         reason = _parse(ReasonInput, request)["reason"]
         wish = services.wish_reject(wish=self.get_object(), actor=request.user, reason=reason)
         return self._render(wish)
 
+    @extend_schema(request=NoteInput, responses=WishSerializer)
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
         note = _parse(NoteInput, request)["note"]
         wish = services.wish_withdraw(wish=self.get_object(), actor=request.user, note=note)
         return self._render(wish)
 
+    @extend_schema(request=ClaimInput, responses=WishSerializer)
     @action(detail=True, methods=["post"])
     def claim(self, request, pk=None):
         org_id = _parse(ClaimInput, request).get("organisation")
@@ -220,12 +226,14 @@ class WishViewSet(
             raise
         return self._render(wish)
 
+    @extend_schema(request=NoteInput, responses=WishSerializer)
     @action(detail=True, methods=["post"])
     def release(self, request, pk=None):
         note = _parse(NoteInput, request)["note"]
         wish = services.wish_release(wish=self.get_object(), actor=request.user, note=note)
         return self._render(wish)
 
+    @extend_schema(request=NoteInput, responses=WishSerializer)
     @action(detail=True, methods=["post"])
     def fulfil(self, request, pk=None):
         note = _parse(NoteInput, request)["note"]
@@ -234,6 +242,7 @@ class WishViewSet(
         )
         return self._render(wish)
 
+    @extend_schema(request=ConfirmInput, responses=WishSerializer)
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
         data = _parse(ConfirmInput, request)
