@@ -180,7 +180,8 @@ def detail(request, pk: int):
     return render(request, "wishes/detail.html", context)
 
 
-# One POST endpoint per move; each maps the form to its service and names the success.
+# One POST endpoint per move; each maps the form to its service and names the success. The
+# form's `next` is where to go on success, `back` where to show a refusal (default: `next`).
 ACTIONS = {
     "publish": (
         lambda w, r: services.wish_publish(wish=w, actor=r.user),
@@ -224,6 +225,13 @@ def _organisation(request) -> Organisation | None:
     return Organisation.objects.select_related("area").filter(pk=org_id).first()
 
 
+def _safe(request, url: str | None) -> str:
+    """`url` if it points back into this site, else ""."""
+    if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}):
+        return url
+    return ""
+
+
 @login_required
 @require_POST
 def act(request, pk: int, action: str):
@@ -237,9 +245,8 @@ def act(request, pk: int, action: str):
         service(wish, request)
     except AppError as exc:
         messages.error(request, exc.detail, extra_tags=exc.code)
+        target = _safe(request, request.POST.get("back") or request.POST.get("next"))
     else:
         messages.success(request, str(success))
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        target = ""
+        target = _safe(request, request.POST.get("next"))
     return redirect(target) if target else redirect("wishes:detail", pk=pk)

@@ -115,8 +115,14 @@ def test_hall_shows_masked_names_and_claim_shows_the_result(as_user, world, make
     assert wish.title in response.content.decode()  # now in "my claims"
 
     late = as_user(world.user("group_leader"))
-    response = late.post(reverse("wishes:act", args=[wish.pk, "claim"]), follow=True)
-    assert "该心愿已被认领。" in response.content.decode()
+    form = {"next": reverse("wishes:claims"), "back": reverse("wishes:hall")}
+    response = late.post(reverse("wishes:act", args=[wish.pk, "claim"]), form)
+    assert response.url == reverse("wishes:hall")  # a refusal is shown where it was asked
+    assert "该心愿已被认领。" in messages_of(response)
+    response = late.post(
+        reverse("wishes:act", args=[wish.pk, "claim"]), {"back": "https://evil.example/"}
+    )
+    assert response.url == reverse("wishes:detail", args=[wish.pk])
     assert Claim.objects.count() == 1
 
 

@@ -475,3 +475,11 @@ def test_full_lifecycle_history(make_wish):
         ("claimed", "fulfilled"),
         ("fulfilled", "closed"),
     ]
+
+
+def test_the_expiry_job_is_scheduled_and_registered(settings):
+    from config.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["wishes-expire-claims"]
+    app.loader.import_default_modules()
+    assert entry["task"] in app.tasks
