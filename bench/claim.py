@@ -31,7 +31,7 @@ os.environ.setdefault("DEBUG", "0")
 def parse_args():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--clients", type=int, default=200, help="concurrent members (default 200)")
-    p.add_argument("--rounds", type=int, default=5, help="wishes raced for, one per round")
+    p.add_argument("--rounds", type=int, default=10, help="wishes raced for, one per round")
     p.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
     p.add_argument("--threads", type=int, default=8, help="threads per gunicorn worker")
     return p.parse_args()
