@@ -197,6 +197,9 @@ LOGGING = {
 # Tongxin's own knobs.
 TONGXIN = {
     "LOGIN_FAILURES_PER_MINUTE": int(os.environ.get("LOGIN_FAILURES_PER_MINUTE", "5")),
+    # Behind a reverse proxy every request comes from the proxy: name the request header
+    # (e.g. HTTP_X_REAL_IP) the proxy sets to the client address, for per-address throttling.
+    "CLIENT_IP_HEADER": os.environ.get("CLIENT_IP_HEADER", "REMOTE_ADDR"),
 }
 
 # Wishes (微心愿): open claims per member, days before an unfulfilled claim expires, photos.

@@ -3,9 +3,11 @@ treebeard's TreeAdmin with a move form whose targets are limited to the user's s
 checked with the same rules as the API (apps.grids.registry)."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models.functions import Length, Substr
+from django.http import HttpResponseBadRequest
+from django.utils.translation import gettext as _
 from treebeard.admin import TreeAdmin
 from treebeard.forms import MoveNodeForm, movenodeform_factory
 
@@ -103,6 +105,27 @@ class ScopedTreeAdmin(ScopedAdmin, TreeAdmin):
         )
         kwargs["form"] = form
         return super().get_form(request, obj, change=change, **kwargs)
+
+    def move_node(self, request):
+        """Drag-and-drop moves obey the same rules as the form: target in scope, tree rules."""
+        model = self.model
+        try:
+            node = model.objects.get(pk=request.POST.get("node"))
+            target = model.objects.get(pk=request.POST.get("target"))
+        except (model.DoesNotExist, ValueError, TypeError):
+            return HttpResponseBadRequest("Invalid form data provided")
+        parent = target if request.POST.get("relation") == "child" else None
+        if parent is None and target.depth > 1:
+            parent = model.objects.get_parent(target)
+        if parent is not None and parent.path.startswith(node.path):
+            messages.error(request, _("不能移动到自身或其下级之下。"))
+            return HttpResponseBadRequest("Invalid move")
+        try:
+            self.check_parent(actor=request.user, parent=parent, kind=node.kind, cleaned={})
+        except AppError as exc:
+            messages.error(request, exc.detail)
+            return HttpResponseBadRequest(exc.code)
+        return super().move_node(request)
 
     def get_readonly_fields(self, request, obj=None):
         return ["kind"] if obj is not None else []

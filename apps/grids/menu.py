@@ -14,5 +14,6 @@ TILES = [
         roles=STAFF | {Role.GROUP_LEADER},
         order=51,
     ),
+    Tile(_("我的家庭"), "grids:my-household", roles=frozenset({Role.RESIDENT}), order=10),
     Tile(_("管理后台"), "admin:index", roles=STAFF, order=900),
 ]

@@ -10,6 +10,7 @@ the model's own validation (`full_clean`), so every caller gets the same rules.
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from apps.accounts.models import Role, RoleAssignment
 from apps.accounts.scoping import CHANGE, can
 from apps.core.errors import Conflict, Forbidden, InvalidInput
 
@@ -240,13 +241,30 @@ def member_nodes_check(*, actor, branch, community, residence) -> None:
     _require(actor, Member, area=community, party_org=branch)
 
 
+def _member_role_sync(member: Member, *, old_user_id=None, old_community_id=None) -> None:
+    """A member's login holds the member role at their home community, and only there:
+    that is what lets them see and claim what is published in scope."""
+    if old_user_id is not None:
+        RoleAssignment.objects.filter(
+            user_id=old_user_id, role=Role.MEMBER, area_id=old_community_id
+        ).delete()
+    if member.user_id is not None and member.kind != Member.Kind.ACTIVIST:
+        RoleAssignment.objects.get_or_create(
+            user_id=member.user_id, role=Role.MEMBER, area_id=member.community_id
+        )
+
+
+@transaction.atomic
 def member_create(*, actor, branch: PartyOrg, community: Area, **fields) -> Member:
     member_nodes_check(
         actor=actor, branch=branch, community=community, residence=fields.get("residence")
     )
-    return _save(Member(branch=branch, community=community), **fields)
+    member = _save(Member(branch=branch, community=community), **fields)
+    _member_role_sync(member)
+    return member
 
 
+@transaction.atomic
 def member_update(*, actor, member: Member, **fields) -> Member:
     nodes = {
         "branch": fields.get("branch", member.branch),
@@ -255,7 +273,19 @@ def member_update(*, actor, member: Member, **fields) -> Member:
     }
     if any(fields.get(k) is not None and fields[k] != getattr(member, k) for k in nodes):
         member_nodes_check(actor=actor, **nodes)
-    return _save(member, **fields)
+    old_user_id, old_community_id = member.user_id, member.community_id
+    _save(member, **fields)
+    _member_role_sync(member, old_user_id=old_user_id, old_community_id=old_community_id)
+    return member
+
+
+@transaction.atomic
+def member_delete(*, actor, member: Member) -> None:
+    if member.user_id is not None:
+        _member_role_sync(
+            Member(user=None), old_user_id=member.user_id, old_community_id=member.community_id
+        )
+    member.delete()
 
 
 # Organisations ---------------------------------------------------------------------------------

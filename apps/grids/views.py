@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
-from apps.accounts.scoping import scoped, sees_personal
+from apps.accounts.scoping import PERSONAL, scoped, sees_personal
 from apps.core.masking import mask_name, mask_phone
 
 from .models import Household, Resident
@@ -15,8 +15,8 @@ PAGE_SIZE = 50
 def _page(request, queryset, *, search: str, order: tuple):
     """One page of `queryset` (already scoped), searched by `?q=` on the `search` field."""
     query = request.GET.get("q", "").replace("\x00", "").strip()  # NUL: PostgreSQL rejects it
-    if query:
-        queryset = queryset.filter(**{f"{search}__contains": query})
+    if query:  # only among rows whose personal data the user sees (see PersonalSearchFilter)
+        queryset = scoped(request.user, queryset, PERSONAL).filter(**{f"{search}__contains": query})
     page = Paginator(queryset.order_by(*order), PAGE_SIZE).get_page(request.GET.get("page"))
     return page, query
 
@@ -55,3 +55,15 @@ def resident_list(request):
         )
     context = {"page": page, "rows": rows, "q": query}
     return render(request, "grids/resident_list.html", context)
+
+
+@login_required
+def my_household(request):
+    """A resident's own household(s) and the people in it: their own data, unmasked."""
+    households = (
+        scoped(request.user, Household.objects.select_related("area"))
+        .filter(residents__user=request.user)
+        .prefetch_related("residents")
+        .distinct()
+    )
+    return render(request, "grids/my_household.html", {"households": households})

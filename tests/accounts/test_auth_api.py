@@ -136,3 +136,18 @@ def test_error_detail_follows_the_request_language(world, api):
         "code": "invalid_credentials",
         "detail": "Incorrect username/mobile number or password.",
     }
+
+
+def test_behind_a_proxy_the_configured_header_is_the_address(world, api, settings):
+    settings.TONGXIN = {**settings.TONGXIN, "CLIENT_IP_HEADER": "HTTP_X_REAL_IP"}
+    for name in ("a", "b", "c", "d", "e"):
+        api.post(URL, {"username": name, "password": "x"}, HTTP_X_REAL_IP="1.2.3.4")
+    # same proxy address, another client: not throttled
+    response = api.post(
+        URL, {"username": "secretary", "password": "pass-1234"}, HTTP_X_REAL_IP="5.6.7.8"
+    )
+    assert response.status_code == 200
+    response = api.post(
+        URL, {"username": "secretary", "password": "pass-1234"}, HTTP_X_REAL_IP="1.2.3.4"
+    )
+    assert response.status_code == 429

@@ -2,6 +2,7 @@
 
 import pytest
 
+from apps.accounts.models import Role
 from apps.grids.models import Area, Household
 from tests import factories as f
 
@@ -129,3 +130,50 @@ def test_users_and_roles_are_for_superusers(world, staff_client, client):
     page = client.get(f"/admin/accounts/user/{world.user('grid_worker').pk}/change/")
     assert page.status_code == 200
     assert "海城第1网格" in _names(page)  # the role assignment inline
+
+
+@pytest.mark.parametrize("role", ["grid_worker", "secretary", "administrator"])
+@pytest.mark.parametrize(
+    "model", ["area", "household", "resident", "partyorg", "member", "organisation"]
+)
+def test_every_admin_page_renders_for_staff(world, staff_client, role, model):
+    client = staff_client(role)
+    f.OrganisationFactory(area=world.community_a)
+    assert client.get("/admin/").status_code == 200
+    listing = client.get(f"/admin/grids/{model}/")
+    assert listing.status_code in (200, 403)
+    assert client.get(f"/admin/grids/{model}/add/").status_code in (200, 403)
+    assert client.get(f"/admin/grids/{model}/?q=海城").status_code == listing.status_code
+
+
+def test_superuser_admin_pages_render(world, client):
+    client.force_login(f.UserFactory(is_staff=True, is_superuser=True))
+    for model in ("area", "household", "resident", "partyorg", "member", "organisation"):
+        assert client.get(f"/admin/grids/{model}/").status_code == 200
+        assert client.get(f"/admin/grids/{model}/add/").status_code == 200
+    for model in ("user", "roleassignment"):
+        assert client.get(f"/admin/accounts/{model}/").status_code == 200
+        assert client.get(f"/admin/accounts/{model}/add/").status_code == 200
+
+
+def _drag(client, node, target, relation="child"):
+    return client.post(
+        "/admin/grids/area/move/",
+        {"node": node.pk, "target": target.pk, "relation": relation},
+    )
+
+
+def test_drag_and_drop_moves_obey_scope_and_tree_rules(world, staff_client, client):
+    other_admin = f.UserFactory(username="admin-b", is_staff=True)
+    f.grant(other_admin, Role.ADMINISTRATOR, area=world.community_b)
+    client.force_login(other_admin)
+    # a target outside the subtree
+    assert _drag(client, world.building_b, world.grid_a).status_code == 400
+    # a target of the wrong kind
+    client = staff_client("administrator")
+    assert _drag(client, world.building_b, world.community_a).status_code == 400
+    assert Area.objects.get_parent(Area.objects.get(pk=world.building_b.pk)) == world.grid_b
+    # a good move
+    assert _drag(client, world.building_b, world.grid_a).status_code == 200
+    assert Area.objects.get_parent(Area.objects.get(pk=world.building_b.pk)) == world.grid_a
+    assert not any(Area.objects.find_problems())

@@ -374,3 +374,85 @@ def test_organisation_contact_phone_is_validated(world, api):
     )
     assert response.status_code == 400
     assert "contact_phone" in response.json()["errors"]
+
+
+def test_search_never_matches_masked_data(world, api):
+    resident = world.user("resident").resident
+    leader = api.as_user(world.user("group_leader"))
+    assert leader.get("/api/residents/").json()["count"] == 1  # sees the row, masked
+    assert leader.get("/api/residents/", {"search": "秀"}).json()["count"] == 0
+    assert leader.get("/api/households/", {"search": "1幢"}).json()["count"] == 0
+    worker = api.as_user(world.user("grid_worker"))
+    rows = worker.get("/api/residents/", {"search": "秀"}).json()["results"]
+    assert [r["id"] for r in rows] == [resident.pk]
+    own = api.as_user(world.user("resident"))
+    assert own.get("/api/residents/", {"search": "秀"}).json()["count"] == 1
+
+
+def _list_queries(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize("role", ["group_leader", "grid_worker", "resident"])
+@pytest.mark.parametrize("url", ["/api/households/", "/api/residents/", "/api/members/"])
+def test_list_queries_do_not_grow_with_rows(world, api, role, url):
+    client = api.as_user(world.user(role))
+    few = _list_queries(client, url)
+    for i in range(15):
+        household = f.HouseholdFactory(area=world.building_a, room=f"7{i:02d}")
+        f.ResidentFactory(household=household)
+        f.MemberFactory(branch=world.branch_a, community=world.community_a)
+    assert _list_queries(client, url) == few
+
+
+def test_area_cannot_move_under_a_node_out_of_scope(world, api):
+    admin_b = f.UserFactory()
+    f.grant(admin_b, Role.ADMINISTRATOR, area=world.community_b)
+    client = api.as_user(admin_b)
+    response = client.patch(f"/api/areas/{world.building_b.pk}/", {"parent": world.grid_a.pk})
+    assert response.status_code == 403
+    assert response.json()["code"] == "out_of_scope"
+    assert Area.objects.get_parent(Area.objects.get(pk=world.building_b.pk)) == world.grid_b
+
+
+def test_resident_cannot_move_to_a_household_out_of_scope(world, api):
+    resident = world.user("resident").resident
+    elsewhere = f.HouseholdFactory(area=world.building_b)
+    client = api.as_user(world.user("grid_worker"))
+    response = client.patch(f"/api/residents/{resident.pk}/", {"household": elsewhere.pk})
+    assert response.status_code == 403
+    resident.refresh_from_db()
+    assert resident.household.area == world.building_a
+
+
+def test_a_member_login_holds_the_member_role_at_the_home_community(world, api):
+    from apps.accounts.models import RoleAssignment
+
+    login = f.UserFactory(username="newmember")
+    client = api.as_user(world.user("administrator"))
+    response = client.post(
+        "/api/members/",
+        {
+            "name": "新党员",
+            "kind": "employed",
+            "branch": world.branch_a.pk,
+            "community": world.community_a.pk,
+            "user": login.pk,
+        },
+    )
+    assert response.status_code == 201, response.json()
+    roles = RoleAssignment.objects.filter(user=login, role=Role.MEMBER)
+    assert [r.area for r in roles] == [world.community_a]
+
+    member_id = response.json()["id"]
+    response = client.patch(f"/api/members/{member_id}/", {"community": world.community_b.pk})
+    assert response.status_code == 200
+    assert [r.area for r in roles.all()] == [world.community_b]
+
+    assert client.delete(f"/api/members/{member_id}/").status_code == 204
+    assert not roles.all().exists()

@@ -17,6 +17,8 @@ def test_resident_list_is_masked_for_group_leader(world, client):
     page = client.get("/grids/residents/").content.decode()
     assert "王*梅" in page and "139****5678" in page
     assert "王秀梅" not in page and "13912345678" not in page
+    page = client.get("/grids/residents/", {"q": "秀"}).content.decode()
+    assert "王*梅" not in page  # searching cannot unmask a name
 
 
 def test_household_addresses_hidden_for_group_leader(world, client):
@@ -50,3 +52,19 @@ def test_lists_show_nothing_to_a_member(world, client):
 
 def test_lists_need_login(world, client):
     assert client.get("/grids/residents/").status_code == 302
+
+
+def test_resident_sees_own_household_with_everyone_in_it(world, client):
+    household = world.user("resident").resident.household
+    f.ResidentFactory(household=household, name="王小明", phone="13912340000")
+    f.ResidentFactory(household=f.HouseholdFactory(area=world.building_a), name="邻居")
+    client.force_login(world.user("resident"))
+    assert 'href="/grids/my-household/"' in client.get("/").content.decode()
+    page = client.get("/grids/my-household/").content.decode()
+    assert "王秀梅" in page and "王小明" in page and "13912340000" in page
+    assert "邻居" not in page
+
+
+def test_my_household_for_a_user_without_one(world, client):
+    client.force_login(world.user("member"))
+    assert "尚未关联住户" in client.get("/grids/my-household/").content.decode()
