@@ -189,3 +189,17 @@ def test_hall_is_paginated(as_user, world, many_wishes):
     assert first.count('class="card wish-card"') == 20 and "下一页" in first
     second = client.get(reverse("wishes:hall"), {"page": 2}).content.decode()
     assert second.count('class="card wish-card"') == 5
+
+
+def test_organisation_representative_claims_from_the_hall(as_user, world, make_wish):
+    from tests import factories as f
+
+    wish = make_wish("published")
+    rep = f.UserFactory()
+    org = f.OrganisationFactory(area=world.street, name="海城物业")
+    org.representatives.add(rep)
+    client = as_user(rep)
+    html = client.get(reverse("wishes:hall")).content.decode()
+    assert "以海城物业名义认领" in html
+    client.post(reverse("wishes:act", args=[wish.pk, "claim"]), {"organisation": org.pk})
+    assert Claim.objects.get().organisation == org
