@@ -203,3 +203,19 @@ def test_organisation_representative_claims_from_the_hall(as_user, world, make_w
     assert "以海城物业名义认领" in html
     client.post(reverse("wishes:act", args=[wish.pk, "claim"]), {"organisation": org.pk})
     assert Claim.objects.get().organisation == org
+
+
+@pytest.mark.parametrize("page, role", [("wishes:hall", "member"), ("wishes:mine", "resident")])
+def test_pages_run_a_constant_number_of_queries(as_user, world, many_wishes, page, role):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = as_user(world.user(role))
+    many_wishes(2)
+    client.get(reverse(page))
+    with CaptureQueriesContext(connection) as small:
+        client.get(reverse(page))
+    many_wishes(15)
+    with CaptureQueriesContext(connection) as large:
+        client.get(reverse(page))
+    assert len(large.captured_queries) == len(small.captured_queries)
