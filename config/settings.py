@@ -239,3 +239,23 @@ TONGXIN_NOTIFICATIONS = {
     "SWEEP_AFTER_S": float(os.environ.get("NOTIFY_SWEEP_AFTER_S", "10")),
     "QUIET_HOURS": ("22:00", "07:00"),  # Asia/Shanghai; no SMS/WeChat push in between
 }
+
+# Wishes (微心愿): open claims per member, days before an unfulfilled claim expires, photos.
+TONGXIN.update(
+    {
+        "WISH_MAX_OPEN_CLAIMS": int(os.environ.get("WISH_MAX_OPEN_CLAIMS", "3")),
+        "WISH_CLAIM_EXPIRY_DAYS": int(os.environ.get("WISH_CLAIM_EXPIRY_DAYS", "14")),
+        "WISH_PHOTO_MAX_BYTES": int(os.environ.get("WISH_PHOTO_MAX_BYTES", str(5 * 1024 * 1024))),
+        "WISH_PHOTOS_MAX": 3,
+    }
+)
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "WishStatusEnum": "apps.wishes.models.Wish.Status",
+        "ClaimStatusEnum": "apps.wishes.models.Claim.Status",
+    }
+)
+CELERY_BEAT_SCHEDULE["wishes-expire-claims"] = {
+    "task": "apps.wishes.tasks.expire_overdue_claims",
+    "schedule": 3600.0,
+}

@@ -1,0 +1,43 @@
+"""Texts of the wish notifications; placeholders are filled from the outbox row's context
+(`wish_id`, `title`, `note`, and per event `reason`, `claimant`, `rating`, `category`)."""
+
+from django.utils.translation import gettext_lazy as _
+
+EVENTS = {
+    "wish.submitted": {
+        "title": _("有新的微心愿待审核：{title}"),
+        "body": _("居民提交了微心愿“{title}”（{category}），请及时审核。"),
+    },
+    "wish.published": {
+        "title": _("新的微心愿：{title}"),
+        "body": _("微心愿“{title}”已发布，欢迎认领。"),
+    },
+    "wish.rejected": {
+        "title": _("您的微心愿未通过审核"),
+        "body": _("您的微心愿“{title}”未通过审核，原因：{reason}"),
+    },
+    "wish.withdrawn": {
+        "title": _("微心愿已撤回：{title}"),
+        "body": _("居民已撤回微心愿“{title}”。"),
+    },
+    "wish.claimed": {
+        "title": _("您的微心愿已被认领"),
+        "body": _("您的微心愿“{title}”已由{claimant}认领。"),
+    },
+    "wish.released": {
+        "title": _("微心愿认领已放弃：{title}"),
+        "body": _("{claimant}放弃了微心愿“{title}”的认领，心愿已重新发布。"),
+    },
+    "wish.expired": {
+        "title": _("微心愿认领已超时：{title}"),
+        "body": _("{claimant}认领的微心愿“{title}”超时未完成，心愿已重新发布。"),
+    },
+    "wish.fulfilled": {
+        "title": _("您的微心愿已完成"),
+        "body": _("您的微心愿“{title}”已完成：{note}。请确认并评价。"),
+    },
+    "wish.confirmed": {
+        "title": _("居民已确认您完成的微心愿"),
+        "body": _("微心愿“{title}”已确认完成，评分 {rating} 星。{note}"),
+    },
+}

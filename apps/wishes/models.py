@@ -1,0 +1,285 @@
+"""微心愿: a resident's small wish, vetted by a grid worker, published for members (or
+organisations) to claim, fulfilled by the claimant and confirmed and rated by the resident.
+
+The allowed moves are the TRANSITIONS table below; `apps.wishes.services` is the only place
+that changes `Wish.status`, one conditional UPDATE per move, with a `WishEvent` row each.
+"""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from apps.accounts.models import Role
+from apps.accounts.scoping import ALL_AREA_ROLES, STAFF, Scope
+from apps.core.models import TimeStampedModel
+
+# Who vets, publishes and rejects wishes, and enters them for residents at a workstation.
+VETTERS = frozenset({Role.GRID_WORKER, Role.SECRETARY})
+
+
+class WishCategory(models.Model):
+    """About eight categories (结对帮困, 便民服务 …), loaded from a fixture, edited in the admin."""
+
+    name = models.CharField(_("名称"), max_length=20, unique=True)
+    order = models.PositiveSmallIntegerField(_("排序"), default=100)
+    active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("心愿类别")
+        verbose_name_plural = _("心愿类别")
+        ordering = ["order", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Wish(TimeStampedModel):
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("待审核")
+        PUBLISHED = "published", _("已发布")
+        CLAIMED = "claimed", _("已认领")
+        FULFILLED = "fulfilled", _("已完成")
+        CLOSED = "closed", _("已确认")
+        REJECTED = "rejected", _("未通过")
+        WITHDRAWN = "withdrawn", _("已撤回")
+
+    resident = models.ForeignKey(
+        "grids.Resident", on_delete=models.PROTECT, related_name="wishes", verbose_name=_("居民")
+    )
+    # The resident's household's area (a building): what scoping hangs the wish off.
+    area = models.ForeignKey(
+        "grids.Area", on_delete=models.PROTECT, related_name="wishes", verbose_name=_("区域")
+    )
+    # Set when staff entered the wish for the resident (the offline workstation channel).
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="entered_wishes",
+        verbose_name=_("代录人"),
+    )
+    title = models.CharField(_("心愿标题"), max_length=60)
+    description = models.TextField(_("心愿描述"), max_length=1000, blank=True)
+    category = models.ForeignKey(
+        WishCategory, on_delete=models.PROTECT, related_name="wishes", verbose_name=_("类别")
+    )
+    estimated_cost = models.DecimalField(
+        _("预计费用（元）"), max_digits=8, decimal_places=2, null=True, blank=True
+    )
+    wanted_by = models.DateField(_("期望完成日期"), null=True, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=20, choices=Status.choices, default=Status.SUBMITTED
+    )
+    reject_reason = models.CharField(_("未通过原因"), max_length=200, blank=True)
+    vetted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="vetted_wishes",
+        verbose_name=_("审核人"),
+    )
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+    # The user holding the current (or the final) claim, denormalised from Claim so that the
+    # claim itself is one conditional UPDATE of this row.
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="claimed_wishes",
+        verbose_name=_("认领人"),
+    )
+    claimed_at = models.DateTimeField(_("认领时间"), null=True, blank=True)
+    fulfilled_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    rating = models.PositiveSmallIntegerField(
+        _("评分"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
+    rating_comment = models.CharField(_("评价"), max_length=500, blank=True)
+
+    # Residents see their own wishes; staff see every wish in their subtree; members see the
+    # subtree too, but `selectors.wishes_visible_to` narrows them to published wishes (and
+    # the ones they claimed). `personal` (unmasked names) is staff and the resident.
+    scope = Scope(
+        area="area",
+        own="resident__user",
+        view=ALL_AREA_ROLES,
+        change=VETTERS,
+        personal=STAFF,
+    )
+
+    class Meta:
+        verbose_name = _("微心愿")
+        verbose_name_plural = _("微心愿")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["status", "-published_at"], name="wish_status_published"),
+            models.Index(fields=["resident", "-created_at"], name="wish_resident_created"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
+                name="wish_rating_1_to_5",
+            ),
+            models.CheckConstraint(
+                condition=Q(estimated_cost__isnull=True) | Q(estimated_cost__gte=0),
+                name="wish_cost_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+S = Wish.Status
+# Every allowed move, at a glance: the event it emits -> (the statuses it may start from, the
+# status it leads to). Keyed by move, not by status pair, because claimed -> published is two
+# moves (a release and an expiry) and publishing starts only from submitted. Rejected,
+# withdrawn and closed are final.
+TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
+    "wish.published": (frozenset({S.SUBMITTED}), S.PUBLISHED),
+    "wish.rejected": (frozenset({S.SUBMITTED}), S.REJECTED),
+    "wish.withdrawn": (frozenset({S.SUBMITTED, S.PUBLISHED}), S.WITHDRAWN),
+    "wish.claimed": (frozenset({S.PUBLISHED}), S.CLAIMED),
+    "wish.released": (frozenset({S.CLAIMED}), S.PUBLISHED),
+    "wish.expired": (frozenset({S.CLAIMED}), S.PUBLISHED),
+    "wish.fulfilled": (frozenset({S.CLAIMED}), S.FULFILLED),
+    "wish.confirmed": (frozenset({S.FULFILLED}), S.CLOSED),
+}
+
+
+def wish_photo_path(instance, filename: str) -> str:
+    return f"wishes/{instance.wish_id}/{filename}"
+
+
+class WishPhoto(models.Model):
+    wish = models.ForeignKey(
+        Wish, on_delete=models.CASCADE, related_name="photos", verbose_name=_("微心愿")
+    )
+    image = models.ImageField(_("照片"), upload_to=wish_photo_path)
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("心愿照片")
+        verbose_name_plural = _("心愿照片")
+
+    def __str__(self) -> str:
+        return self.image.name
+
+
+class Claim(models.Model):
+    """One member's (or one organisation's) claim on a wish. At most one claim per wish is
+    active or fulfilled at a time; the database enforces it (see `claim_one_per_wish`)."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("进行中")
+        RELEASED = "released", _("已放弃")
+        EXPIRED = "expired", _("已超时")
+        FULFILLED = "fulfilled", _("已完成")
+
+    wish = models.ForeignKey(
+        Wish, on_delete=models.CASCADE, related_name="claims", verbose_name=_("微心愿")
+    )
+    member = models.ForeignKey(
+        "grids.Member",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="claims",
+        verbose_name=_("认领党员"),
+    )
+    organisation = models.ForeignKey(
+        "grids.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="claims",
+        verbose_name=_("认领组织"),
+    )
+    claimant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="wish_claims",
+        verbose_name=_("认领人账号"),
+    )
+    status = models.CharField(
+        _("状态"), max_length=20, choices=Status.choices, default=Status.ACTIVE
+    )
+    fulfil_note = models.TextField(_("完成说明"), max_length=1000, blank=True)
+    fulfil_photo = models.ImageField(_("完成照片"), upload_to="claims/", blank=True)
+    created_at = models.DateTimeField(_("认领时间"), auto_now_add=True)
+    ended_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    fulfilled_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    scope = Scope(area="wish__area", own="claimant", view=STAFF, change=frozenset())
+
+    class Meta:
+        verbose_name = _("认领")
+        verbose_name_plural = _("认领")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(member__isnull=False, organisation__isnull=True)
+                    | Q(member__isnull=True, organisation__isnull=False)
+                ),
+                name="claim_member_xor_organisation",
+            ),
+            # The database's last word on "exactly one claim wins".
+            models.UniqueConstraint(
+                fields=["wish"],
+                condition=Q(status__in=["active", "fulfilled"]),
+                name="claim_one_per_wish",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["claimant", "status"], name="claim_claimant_status"),
+            models.Index(
+                fields=["created_at"], condition=Q(status="active"), name="claim_active_age"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.wish} · {self.member or self.organisation}"
+
+    @property
+    def claimant_name(self) -> str:
+        return str(self.organisation or self.member)
+
+
+class WishEvent(models.Model):
+    """One row per transition: the wish's audit trail and its status timeline."""
+
+    wish = models.ForeignKey(
+        Wish, on_delete=models.CASCADE, related_name="events", verbose_name=_("微心愿")
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("操作人"),
+    )
+    from_status = models.CharField(
+        _("原状态"), max_length=20, choices=Wish.Status.choices, blank=True
+    )
+    to_status = models.CharField(_("新状态"), max_length=20, choices=Wish.Status.choices)
+    note = models.CharField(_("说明"), max_length=500, blank=True)
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("心愿记录")
+        verbose_name_plural = _("心愿记录")
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["wish", "at"], name="wishevent_wish_at")]
+
+    def __str__(self) -> str:
+        return f"{self.wish_id}: {self.from_status} → {self.to_status}"

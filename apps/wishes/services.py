@@ -1,0 +1,547 @@
+"""Every write to wishes. One TRANSITIONS table (models.py), one `_transition` that moves a
+wish with a conditional UPDATE, writes its history row and its notification in the same
+transaction; the public services check who may do what and call it."""
+
+import logging
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from PIL import Image
+
+from apps.accounts.models import Role
+from apps.accounts.scoping import has_role_over
+from apps.core.errors import Conflict, Forbidden, InvalidInput, InvalidTransition
+from apps.grids.models import Area, Member, Organisation, Resident
+from apps.notifications import audiences
+from apps.notifications.services import notify
+
+from .models import TRANSITIONS, VETTERS, Claim, Wish, WishCategory, WishEvent, WishPhoto
+
+S = Wish.Status
+logger = logging.getLogger(__name__)
+
+IMAGE_FORMATS = frozenset({"JPEG", "PNG", "WEBP"})
+DUPLICATE_WINDOW = timedelta(minutes=1)
+
+
+class AlreadyClaimed(Conflict):
+    code = "already_claimed"
+    default_detail = gettext_lazy("该心愿已被认领。")
+
+
+class DuplicateSubmission(Conflict):
+    code = "duplicate_submission"
+    default_detail = gettext_lazy("您刚刚已经提交过相同的心愿，请勿重复提交。")
+
+
+class TooManyClaims(Conflict):
+    code = "too_many_claims"
+
+
+def _setting(name: str) -> int:
+    return settings.TONGXIN[name]
+
+
+# --- notifications: who hears about each event ---------------------------------------------
+
+
+def _resident_user_id(wish: Wish) -> int | None:
+    # A resident without a login is told through the staff member who entered the wish.
+    return wish.resident.user_id or wish.entered_by_id
+
+
+def _to_resident(wish: Wish) -> list[dict]:
+    uid = _resident_user_id(wish)
+    return [audiences.users(uid)] if uid else []
+
+
+def _to_resident_and_vetter(wish: Wish) -> list[dict]:
+    ids = [i for i in (_resident_user_id(wish), wish.vetted_by_id) if i]
+    return [audiences.users(*ids)] if ids else []
+
+
+def _to_vetters(wish: Wish) -> list[dict]:
+    return [audiences.area_role(wish.area_id, Role.GRID_WORKER)]
+
+
+def _to_claimant(wish: Wish) -> list[dict]:
+    return [audiences.users(wish.claimed_by_id)] if wish.claimed_by_id else []
+
+
+def _ancestor_paths(area: Area) -> list[str]:
+    return [area.path[:i] for i in range(Area.steplen, len(area.path) + 1, Area.steplen)]
+
+
+def _to_members_and_organisations(wish: Wish) -> list[dict]:
+    """The members of the wish's community, and the representatives of every organisation
+    at the wish's area or above that opted in to wish notifications."""
+    ancestors = list(Area.objects.filter(path__in=_ancestor_paths(wish.area)).values("pk", "kind"))
+    result = [audiences.area_members(a["pk"]) for a in ancestors if a["kind"] == "community"]
+    reps = Organisation.representatives.through.objects.filter(
+        organisation__wish_notifications=True,
+        organisation__area_id__in=[a["pk"] for a in ancestors],
+    ).values_list("user_id", flat=True)
+    rep_ids = sorted(set(reps))
+    if rep_ids:
+        result.append(audiences.users(*rep_ids))
+    return result
+
+
+AUDIENCES = {
+    "wish.submitted": _to_vetters,
+    "wish.published": _to_members_and_organisations,
+    "wish.rejected": _to_resident,
+    "wish.withdrawn": _to_vetters,
+    "wish.claimed": _to_resident,
+    "wish.released": _to_resident_and_vetter,
+    "wish.expired": _to_resident_and_vetter,
+    "wish.fulfilled": _to_resident,
+    "wish.confirmed": _to_claimant,
+}
+
+
+# --- the one state machine ------------------------------------------------------------------
+
+
+def _check_can(wish: Wish, event: str) -> None:
+    if wish.status not in TRANSITIONS[event][0]:
+        raise InvalidTransition(
+            _("心愿当前状态为“%(status)s”，不能执行该操作。")
+            % {"status": wish.get_status_display()}
+        )
+
+
+def _record(
+    wish: Wish, from_status: str, *, actor, event: str, note: str = "", context=None
+) -> None:
+    """History row and outbox rows for a change, in the caller's transaction."""
+    WishEvent.objects.create(
+        wish=wish, actor=actor, from_status=from_status, to_status=wish.status, note=note[:500]
+    )
+    ctx = {"wish_id": wish.pk, "title": wish.title, "note": note, **(context or {})}
+    for audience in AUDIENCES[event](wish):
+        notify(event, audience=audience, context=ctx, actor=actor)
+
+
+def _transition(
+    wish: Wish,
+    event: str,
+    *,
+    actor,
+    note: str = "",
+    context: dict | None = None,
+    lost: type[Conflict] = InvalidTransition,
+    **fields,
+) -> Wish:
+    """Make the move `event` names (see TRANSITIONS), or raise.
+
+    The UPDATE only matches while the row is still in the status we read, so of two
+    concurrent requests exactly one changes it: the other blocks on the row lock,
+    re-evaluates the condition after the winner commits and updates 0 rows (`lost`)."""
+    from_status, to = wish.status, TRANSITIONS[event][1]
+    _check_can(wish, event)
+    now = timezone.now()
+    # No savepoint when nested: a failure here aborts the caller's transaction anyway.
+    with transaction.atomic(savepoint=False):
+        won = Wish.objects.filter(pk=wish.pk, status=from_status).update(
+            status=to, updated_at=now, **fields
+        )
+        if not won:
+            if lost is InvalidTransition:
+                raise InvalidTransition(_("心愿状态已被他人更改，请刷新后重试。"))
+            raise lost()
+        wish.status, wish.updated_at = to, now
+        for name, value in fields.items():
+            setattr(wish, name, value)
+        _record(wish, from_status, actor=actor, event=event, note=note, context=context)
+    return wish
+
+
+# --- input checks ---------------------------------------------------------------------------
+
+
+def _invalid(field: str, message: str, code: str) -> InvalidInput:
+    return InvalidInput(message, code=code, errors={field: [message]})
+
+
+def _clean_text(value, *, field: str, max_length: int, required: bool, label: str) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise _invalid(field, _("请填写%(label)s。") % {"label": label}, f"{field}_required")
+    if len(value) > max_length:
+        message = _("%(label)s不能超过%(max)d个字。") % {"label": label, "max": max_length}
+        raise _invalid(field, message, f"{field}_too_long")
+    return value
+
+
+def _clean_category(category) -> WishCategory:
+    if isinstance(category, WishCategory):
+        category = category.pk
+    try:
+        found = WishCategory.objects.filter(pk=int(category), active=True).first()
+    except (TypeError, ValueError):
+        found = None
+    if found is None:
+        raise _invalid("category", _("请选择有效的心愿类别。"), "unknown_category")
+    return found
+
+
+def _clean_cost(cost) -> Decimal | None:
+    if cost in (None, ""):
+        return None
+    try:
+        cost = Decimal(str(cost))
+    except ArithmeticError:
+        cost = None
+    if cost is None or not cost.is_finite() or cost < 0 or cost >= Decimal("1000000"):
+        raise _invalid("estimated_cost", _("预计费用应为 0 至 999999 元。"), "invalid_cost")
+    return cost.quantize(Decimal("0.01"))
+
+
+def _clean_wanted_by(value: date | None) -> date | None:
+    if value is not None and value < timezone.localdate():
+        raise _invalid("wanted_by", _("期望完成日期不能早于今天。"), "wanted_by_past")
+    return value
+
+
+def _check_photo(photo, *, field: str) -> None:
+    """Size first (cheap), then let Pillow parse the header and verify the file."""
+    limit = _setting("WISH_PHOTO_MAX_BYTES")
+    if photo.size > limit:
+        message = _("照片不能超过 %(mb)s MB。") % {"mb": round(limit / 1024 / 1024, 1)}
+        raise _invalid(field, message, "photo_too_large")
+    try:
+        with Image.open(photo) as image:
+            kind = image.format
+            image.verify()
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        kind = None
+    finally:
+        photo.seek(0)
+    if kind not in IMAGE_FORMATS:
+        raise _invalid(field, _("请上传 JPG、PNG 或 WEBP 格式的图片。"), "photo_not_image")
+
+
+def _check_photos(photos) -> list:
+    photos = [p for p in (photos or []) if p]
+    if len(photos) > _setting("WISH_PHOTOS_MAX"):
+        message = _("最多上传 %(n)d 张照片。") % {"n": _setting("WISH_PHOTOS_MAX")}
+        raise _invalid("photos", message, "too_many_photos")
+    for photo in photos:
+        _check_photo(photo, field="photos")
+    return photos
+
+
+# --- who may do what ------------------------------------------------------------------------
+
+
+def _submitting_for(actor, resident: Resident | None) -> Resident:
+    """A resident submits for themselves; a grid worker or secretary for a resident in
+    their area (the workstation, offline channel)."""
+    if resident is None:
+        resident = Resident.objects.select_related("household").filter(user=actor).first()
+        if resident is None:
+            raise Forbidden(_("只有登记在册的居民可以提交心愿。"), code="not_a_resident")
+        return resident
+    if resident.user_id == actor.pk:
+        return resident
+    if not has_role_over(actor, VETTERS, area=resident.household.area):
+        raise Forbidden(_("您不能为该居民代录心愿。"), code="not_allowed")
+    return resident
+
+
+def _check_vetter(wish: Wish, actor) -> None:
+    if not has_role_over(actor, VETTERS, area=wish.area):
+        raise Forbidden(_("只有本区域的网格员或书记可以审核心愿。"), code="not_a_vetter")
+
+
+def _active_claim(wish: Wish) -> Claim:
+    claim = (
+        Claim.objects.select_related("member", "organisation")
+        .filter(wish=wish, status=Claim.Status.ACTIVE)
+        .first()
+    )
+    if claim is None:
+        raise InvalidTransition(_("该心愿没有进行中的认领。"))
+    return claim
+
+
+def _check_claimant(claim: Claim, actor) -> None:
+    if claim.claimant_id == actor.pk:
+        return
+    if claim.organisation_id and claim.organisation.representatives.filter(pk=actor.pk).exists():
+        return
+    raise Forbidden(_("只有认领人可以执行该操作。"), code="not_claimant")
+
+
+def _check_may_claim(wish: Wish, actor, organisation: Organisation | None) -> None:
+    """A member of the wish's community, or a representative of an organisation at or above
+    the wish's area claiming on its behalf. Decided without a query for members."""
+    if organisation is not None:
+        if not organisation.representatives.filter(pk=actor.pk).exists():
+            raise Forbidden(_("您不是该组织的代表。"), code="not_a_representative")
+        if not wish.area.path.startswith(organisation.area.path):
+            raise Forbidden(_("该心愿不在组织的服务范围内。"), code="out_of_scope")
+    elif not has_role_over(actor, {Role.MEMBER}, area=wish.area):
+        raise _not_a_member()
+
+
+def _not_a_member() -> Forbidden:
+    return Forbidden(_("只有本社区的党员或组织代表可以认领心愿。"), code="not_a_member")
+
+
+# --- public services ------------------------------------------------------------------------
+
+
+def wish_submit(
+    *,
+    actor,
+    title: str,
+    category,
+    description: str = "",
+    resident: Resident | None = None,
+    estimated_cost=None,
+    wanted_by: date | None = None,
+    photos=(),
+) -> Wish:
+    resident = _submitting_for(actor, resident)
+    title = _clean_text(title, field="title", max_length=60, required=True, label=_("心愿标题"))
+    description = _clean_text(
+        description, field="description", max_length=1000, required=False, label=_("心愿描述")
+    )
+    category = _clean_category(category)
+    estimated_cost = _clean_cost(estimated_cost)
+    wanted_by = _clean_wanted_by(wanted_by)
+    photos = _check_photos(photos)
+    with transaction.atomic():
+        # Two identical submits in flight queue on the resident's row lock, so the second
+        # sees the first and the duplicate check is not a read-then-write race.
+        Resident.objects.select_for_update().filter(pk=resident.pk).exists()
+        recent = Wish.objects.filter(
+            resident=resident,
+            title=title,
+            description=description,
+            created_at__gte=timezone.now() - DUPLICATE_WINDOW,
+        )
+        if recent.exists():
+            raise DuplicateSubmission()
+        wish = Wish.objects.create(
+            resident=resident,
+            area_id=resident.household.area_id,
+            entered_by=None if resident.user_id == actor.pk else actor,
+            title=title,
+            description=description,
+            category=category,
+            estimated_cost=estimated_cost,
+            wanted_by=wanted_by,
+        )
+        for photo in photos:
+            WishPhoto.objects.create(wish=wish, image=photo)
+        _record(wish, "", actor=actor, event="wish.submitted", context={"category": category.name})
+    return wish
+
+
+def wish_publish(*, wish: Wish, actor) -> Wish:
+    _check_can(wish, "wish.published")
+    _check_vetter(wish, actor)
+    now = timezone.now()
+    return _transition(wish, "wish.published", actor=actor, vetted_by=actor, published_at=now)
+
+
+def wish_reject(*, wish: Wish, actor, reason: str) -> Wish:
+    _check_can(wish, "wish.rejected")
+    _check_vetter(wish, actor)
+    reason = _clean_text(reason, field="reason", max_length=200, required=True, label=_("原因"))
+    return _transition(
+        wish,
+        "wish.rejected",
+        actor=actor,
+        note=reason,
+        context={"reason": reason},
+        reject_reason=reason,
+        vetted_by=actor,
+    )
+
+
+def wish_withdraw(*, wish: Wish, actor, note: str = "") -> Wish:
+    _check_can(wish, "wish.withdrawn")
+    if wish.resident.user_id != actor.pk and not has_role_over(actor, VETTERS, area=wish.area):
+        raise Forbidden(_("只有提交心愿的居民可以撤回。"), code="not_wish_owner")
+    note = _clean_text(note, field="note", max_length=200, required=False, label=_("说明"))
+    return _transition(wish, "wish.withdrawn", actor=actor, note=note)
+
+
+def wish_claim(*, wish: Wish, actor, organisation: Organisation | None = None) -> Claim:
+    """Exactly one claim wins: the conditional UPDATE published→claimed in `_transition`, and
+    behind it the partial unique index `claim_one_per_wish`. Losers get `already_claimed`.
+
+    The race is decided first, so a loser leaves after one UPDATE; the winner then checks the
+    open-claims limit under a lock on its member row (which serialises one member's claims;
+    every claim locks its wish before the member, so the lock order is the same everywhere)
+    and rolls the whole claim back if it is over the limit."""
+    # Who first (no query for members once their grants are loaded), so that a user who may
+    # not claim here learns nothing about the wish's state; then the state.
+    _check_may_claim(wish, actor, organisation)
+    if wish.status in (S.CLAIMED, S.FULFILLED, S.CLOSED):
+        raise AlreadyClaimed()
+    _check_can(wish, "wish.claimed")
+    before = (wish.status, wish.claimed_at, wish.updated_at)
+    try:
+        with transaction.atomic():
+            _transition(
+                wish,
+                "wish.claimed",
+                actor=actor,
+                context={"claimant": str(organisation or actor)},
+                lost=AlreadyClaimed,
+                claimed_by=actor,
+                claimed_at=timezone.now(),
+            )
+            member = None
+            if organisation is None:
+                member = Member.objects.select_for_update().filter(user=actor).first()
+                if member is None:
+                    raise _not_a_member()
+                limit = _setting("WISH_MAX_OPEN_CLAIMS")
+                if Claim.objects.filter(member=member, status=Claim.Status.ACTIVE).count() >= limit:
+                    raise TooManyClaims(
+                        _("您已有 %(n)d 个未完成的认领，请先完成后再认领。") % {"n": limit}
+                    )
+            return Claim.objects.create(
+                wish=wish, member=member, organisation=organisation, claimant=actor
+            )
+    except IntegrityError as exc:  # the unique index caught what the UPDATE should have
+        raise AlreadyClaimed() from exc
+    except (TooManyClaims, Forbidden):  # rolled back after winning: undo it in memory too
+        (wish.status, wish.claimed_at, wish.updated_at), wish.claimed_by = before, None
+        raise
+
+
+def _end_claim(wish: Wish, *, actor, to_claim: str, event: str, note: str = "") -> Wish:
+    claim = _active_claim(wish)
+    if actor is not None and to_claim == Claim.Status.RELEASED:
+        _check_claimant(claim, actor)
+    with transaction.atomic():
+        _transition(
+            wish,
+            event,
+            actor=actor,
+            note=note,
+            context={"claimant": claim.claimant_name},
+            claimed_by=None,
+            claimed_at=None,
+        )
+        Claim.objects.filter(pk=claim.pk, status=Claim.Status.ACTIVE).update(
+            status=to_claim, ended_at=timezone.now()
+        )
+    return wish
+
+
+def wish_release(*, wish: Wish, actor, note: str = "") -> Wish:
+    """The claimant gives the wish back; it is published again."""
+    _check_can(wish, "wish.released")
+    note = _clean_text(note, field="note", max_length=200, required=False, label=_("说明"))
+    return _end_claim(
+        wish, actor=actor, to_claim=Claim.Status.RELEASED, event="wish.released", note=note
+    )
+
+
+def wish_expire(*, wish: Wish, actor=None) -> Wish:
+    """An unfulfilled claim runs out (the beat job, actor None) or a vetter ends it."""
+    _check_can(wish, "wish.expired")
+    if actor is not None:
+        _check_vetter(wish, actor)
+    return _end_claim(
+        wish,
+        actor=actor,
+        to_claim=Claim.Status.EXPIRED,
+        event="wish.expired",
+        note=_("认领超时未完成，心愿已重新发布。"),
+    )
+
+
+def wishes_expire_overdue(*, now=None) -> int:
+    """Expire every claim older than WISH_CLAIM_EXPIRY_DAYS; safe to run twice."""
+    cutoff = (now or timezone.now()) - timedelta(days=_setting("WISH_CLAIM_EXPIRY_DAYS"))
+    wish_ids = Claim.objects.filter(status=Claim.Status.ACTIVE, created_at__lt=cutoff).values_list(
+        "wish_id", flat=True
+    )
+    expired = 0
+    for wish in Wish.objects.select_related("resident", "area").filter(pk__in=list(wish_ids)):
+        try:
+            wish_expire(wish=wish)
+        except Conflict:  # fulfilled or released meanwhile: nothing to expire
+            continue
+        expired += 1
+    return expired
+
+
+def wish_fulfil(*, wish: Wish, actor, note: str, photo=None) -> Wish:
+    _check_can(wish, "wish.fulfilled")
+    claim = _active_claim(wish)
+    _check_claimant(claim, actor)
+    note = _clean_text(note, field="note", max_length=1000, required=True, label=_("完成说明"))
+    if photo:
+        _check_photo(photo, field="photo")
+    now = timezone.now()
+    with transaction.atomic():
+        _transition(wish, "wish.fulfilled", actor=actor, note=note, fulfilled_at=now)
+        claim.status, claim.fulfil_note, claim.fulfilled_at = Claim.Status.FULFILLED, note, now
+        if photo:
+            claim.fulfil_photo = photo
+        claim.save(update_fields=["status", "fulfil_note", "fulfilled_at", "fulfil_photo"])
+    return wish
+
+
+def wish_confirm(*, wish: Wish, actor, rating, comment: str = "") -> Wish:
+    """The resident (or, for a resident without a login, a vetter of the area) confirms the
+    wish was fulfilled and rates it 1–5; the wish closes."""
+    _check_can(wish, "wish.confirmed")
+    if wish.resident.user_id:
+        allowed = wish.resident.user_id == actor.pk
+    else:
+        allowed = has_role_over(actor, VETTERS, area=wish.area)
+    if not allowed:
+        raise Forbidden(_("只有提交心愿的居民可以确认。"), code="not_wish_owner")
+    try:
+        rating = int(rating)
+    except (TypeError, ValueError):
+        rating = 0
+    if not 1 <= rating <= 5:
+        raise _invalid("rating", _("请给出 1 到 5 星的评分。"), "invalid_rating")
+    comment = _clean_text(comment, field="comment", max_length=500, required=False, label=_("评价"))
+    with transaction.atomic():
+        _transition(
+            wish,
+            "wish.confirmed",
+            actor=actor,
+            note=comment,
+            context={"rating": rating},
+            rating=rating,
+            rating_comment=comment,
+            closed_at=timezone.now(),
+        )
+        claim = Claim.objects.filter(wish=wish, status=Claim.Status.FULFILLED).first()
+        _award_points(wish=wish, claim=claim)
+    return wish
+
+
+def _award_points(*, wish: Wish, claim: Claim | None) -> None:
+    """Member points for a confirmed wish: the Grids ledger's
+    `points_award(member=claim.member, rule="wish_fulfilled", source=wish)` from
+    apps.grids.services (idempotent per rule and source), called here, in the confirm
+    transaction. Wired at merge: the ledger lives on the grids branch. Organisations earn
+    no member points."""
+    if claim is None or claim.member_id is None:
+        return
+    logger.info(
+        "points hook wish_fulfilled: member=%s wish=%s rating=%s",
+        claim.member_id,
+        wish.pk,
+        wish.rating,
+    )

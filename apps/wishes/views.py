@@ -1,0 +1,252 @@
+"""Mobile-first pages for every role's part of the wish workflow. Each view parses the form,
+calls one service (or selector) and renders; errors come back as the service's Chinese
+`detail` in a message."""
+
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from apps.accounts.scoping import grants, has_role_over, scoped
+from apps.core.errors import AppError
+from apps.grids.models import Area, Organisation, Resident
+
+from . import selectors, services
+from .models import VETTERS, Claim, Wish, WishCategory
+
+S = Wish.Status
+
+
+def _date(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _form_values(request) -> dict:
+    post = request.POST
+    return {
+        "title": post.get("title", ""),
+        "description": post.get("description", ""),
+        "category": post.get("category", ""),
+        "estimated_cost": post.get("estimated_cost", ""),
+        "wanted_by": post.get("wanted_by", ""),
+        "resident": post.get("resident", ""),
+    }
+
+
+def _submit_page(request, *, template: str, residents=None):
+    values, error = {}, None
+    if request.method == "POST":
+        values = _form_values(request)
+        resident = None
+        if residents is not None:
+            resident = residents.filter(pk=values["resident"] or 0).first()
+            if resident is None:
+                error = _("请选择居民。")
+        wanted_by = _date(values["wanted_by"])
+        if values["wanted_by"] and wanted_by is None:
+            error = _("请填写正确的日期。")
+        if error is None:
+            try:
+                services.wish_submit(
+                    actor=request.user,
+                    resident=resident,
+                    title=values["title"],
+                    description=values["description"],
+                    category=values["category"],
+                    estimated_cost=values["estimated_cost"],
+                    wanted_by=wanted_by,
+                    photos=request.FILES.getlist("photos"),
+                )
+            except AppError as exc:
+                error = exc.detail
+            else:
+                messages.success(request, _("心愿已提交，等待网格员审核。"))
+                return redirect("wishes:vetting" if residents is not None else "wishes:mine")
+    context = {
+        "categories": WishCategory.objects.filter(active=True),
+        "values": values,
+        "error": error,
+        "residents": residents,
+    }
+    return render(request, template, context, status=400 if error else 200)
+
+
+@login_required
+def submit(request):
+    return _submit_page(request, template="wishes/submit.html")
+
+
+@login_required
+def enter(request):
+    """A grid worker at a workstation enters a wish for a resident (offline channel)."""
+    if not request.user.is_superuser and not _is_vetter(request.user):
+        messages.error(request, _("只有网格员或书记可以代录心愿。"))
+        return redirect("home")
+    residents = scoped(request.user, Resident, "change").select_related("household__area")
+    residents = residents.order_by("household__area__path", "household__room", "name")
+    return _submit_page(request, template="wishes/submit.html", residents=residents)
+
+
+def _is_vetter(user) -> bool:
+    return any(g.role in VETTERS for g in grants(user))
+
+
+PAGE_SIZE = 20
+
+
+def _page(request, qs):
+    """One page of `qs` (`?page=`; out-of-range pages show the last one)."""
+    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _with_names(user, wishes):
+    wishes = list(wishes)
+    for wish in wishes:
+        wish.resident_display = selectors.resident_display(user, wish)
+    return wishes
+
+
+@login_required
+def hall(request):
+    category = request.GET.get("category") or None
+    area = request.GET.get("area") or None
+    try:
+        wishes = selectors.wish_hall(
+            user=request.user,
+            category=int(category) if category else None,
+            area=int(area) if area else None,
+        )
+    except ValueError:
+        wishes = Wish.objects.none()
+    areas = scoped(request.user, Area).filter(kind__in=[Area.Kind.COMMUNITY, Area.Kind.GRID])
+    page = _page(request, wishes)
+    context = {
+        "page": page,
+        "wishes": _with_names(request.user, page.object_list),
+        "categories": WishCategory.objects.filter(active=True),
+        "areas": areas.order_by("path")[:200],
+        "organisations": Organisation.objects.filter(representatives=request.user),
+        "category": category,
+        "area": area,
+    }
+    return render(request, "wishes/hall.html", context)
+
+
+@login_required
+def mine(request):
+    wishes = _with_names(request.user, selectors.my_wishes(user=request.user))
+    return render(request, "wishes/mine.html", {"wishes": wishes})
+
+
+@login_required
+def claims(request):
+    rows = selectors.my_claims(user=request.user)
+    return render(request, "wishes/claims.html", {"claims": rows, "Active": Claim.Status.ACTIVE})
+
+
+@login_required
+def vetting(request):
+    page = _page(request, selectors.vetting_queue(user=request.user))
+    context = {"page": page, "wishes": _with_names(request.user, page.object_list)}
+    return render(request, "wishes/vetting.html", context)
+
+
+@login_required
+def detail(request, pk: int):
+    try:
+        wish = selectors.wish_detail(user=request.user, pk=pk)
+    except Wish.DoesNotExist as exc:
+        raise Http404 from exc
+    wish.resident_display = selectors.resident_display(request.user, wish)
+    user = request.user
+    context = {
+        "wish": wish,
+        "can_vet": wish.status == S.SUBMITTED and has_role_over(user, VETTERS, area=wish.area),
+        "is_resident": wish.resident.user_id == user.pk,
+        "is_claimant": wish.claimed_by_id == user.pk,
+        # Who did what names the resident too: only for those who see the resident's name.
+        "show_actors": selectors.sees_resident(user, wish),
+    }
+    return render(request, "wishes/detail.html", context)
+
+
+# One POST endpoint per move; each maps the form to its service and names the success. The
+# form's `next` is where to go on success, `back` where to show a refusal (default: `next`).
+ACTIONS = {
+    "publish": (
+        lambda w, r: services.wish_publish(wish=w, actor=r.user),
+        gettext_lazy("心愿已发布。"),
+    ),
+    "reject": (
+        lambda w, r: services.wish_reject(wish=w, actor=r.user, reason=r.POST.get("reason", "")),
+        gettext_lazy("已退回，原因已告知居民。"),
+    ),
+    "withdraw": (
+        lambda w, r: services.wish_withdraw(wish=w, actor=r.user),
+        gettext_lazy("心愿已撤回。"),
+    ),
+    "claim": (
+        lambda w, r: services.wish_claim(wish=w, actor=r.user, organisation=_organisation(r)),
+        gettext_lazy("认领成功！请尽快联系居民完成心愿。"),
+    ),
+    "release": (
+        lambda w, r: services.wish_release(wish=w, actor=r.user),
+        gettext_lazy("已放弃认领。"),
+    ),
+    "fulfil": (
+        lambda w, r: services.wish_fulfil(
+            wish=w, actor=r.user, note=r.POST.get("note", ""), photo=r.FILES.get("photo")
+        ),
+        gettext_lazy("已标记完成，等待居民确认。"),
+    ),
+    "confirm": (
+        lambda w, r: services.wish_confirm(
+            wish=w, actor=r.user, rating=r.POST.get("rating"), comment=r.POST.get("comment", "")
+        ),
+        gettext_lazy("感谢您的评价！"),
+    ),
+}
+
+
+def _organisation(request) -> Organisation | None:
+    org_id = request.POST.get("organisation")
+    if not org_id:
+        return None
+    return Organisation.objects.select_related("area").filter(pk=org_id).first()
+
+
+def _safe(request, url: str | None) -> str:
+    """`url` if it points back into this site, else ""."""
+    if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}):
+        return url
+    return ""
+
+
+@login_required
+@require_POST
+def act(request, pk: int, action: str):
+    if action not in ACTIONS:
+        raise Http404
+    wish = selectors.wishes_visible_to(user=request.user).filter(pk=pk).first()
+    if wish is None:
+        raise Http404
+    service, success = ACTIONS[action]
+    try:
+        service(wish, request)
+    except AppError as exc:
+        messages.error(request, exc.detail, extra_tags=exc.code)
+        target = _safe(request, request.POST.get("back") or request.POST.get("next"))
+    else:
+        messages.success(request, str(success))
+        target = _safe(request, request.POST.get("next"))
+    return redirect(target) if target else redirect("wishes:detail", pk=pk)
