@@ -53,8 +53,9 @@ def area_role(area_id: int, *roles: str) -> dict:
 
 
 def area_organisations(area_id: int) -> dict:
-    """The representatives of organisations in the subtree of `area_id` that asked for
-    wish notifications (`Organisation.wish_notifications`)."""
+    """The representatives of organisations at `area_id` or one of its ancestors (those
+    that serve it: a street's enterprise serves every community in the street) that asked
+    for wish notifications (`Organisation.wish_notifications`)."""
     return {"kind": "area_organisations", "area": int(area_id)}
 
 
@@ -83,14 +84,21 @@ def _area_members(audience: dict) -> Q:
     return NOBODY if path is None else Q(member__community__path__startswith=path)
 
 
-@resolver("area_role")
-def _area_role(audience: dict) -> Q:
+def _ancestor_paths(area_id) -> list[str]:
+    """The paths of `area_id` and its ancestors (empty for an unknown area)."""
     from apps.grids.models import Area
 
-    path = _area_path(audience["area"])
+    path = _area_path(area_id)
     if path is None:
+        return []
+    return [path[:end] for end in range(Area.steplen, len(path) + 1, Area.steplen)]
+
+
+@resolver("area_role")
+def _area_role(audience: dict) -> Q:
+    ancestors = _ancestor_paths(audience["area"])
+    if not ancestors:
         return NOBODY
-    ancestors = [path[:end] for end in range(Area.steplen, len(path) + 1, Area.steplen)]
     held_at = Q(role_assignments__area__path__in=ancestors) | Q(
         role_assignments__party_org__area__path__in=ancestors
     )
@@ -100,10 +108,10 @@ def _area_role(audience: dict) -> Q:
 
 @resolver("area_organisations")
 def _area_organisations(audience: dict) -> Q:
-    path = _area_path(audience["area"])
-    if path is None:
+    ancestors = _ancestor_paths(audience["area"])
+    if not ancestors:
         return NOBODY
-    return Q(organisations__area__path__startswith=path, organisations__wish_notifications=True)
+    return Q(organisations__area__path__in=ancestors, organisations__wish_notifications=True)
 
 
 @resolver("any_of")

@@ -73,23 +73,12 @@ def _to_claimant(wish: Wish) -> list[dict]:
     return [audiences.users(wish.claimed_by_id)] if wish.claimed_by_id else []
 
 
-def _ancestor_paths(area: Area) -> list[str]:
-    return [area.path[:i] for i in range(Area.steplen, len(area.path) + 1, Area.steplen)]
-
-
 def _to_members_and_organisations(wish: Wish) -> list[dict]:
-    """The members of the wish's community, and the representatives of every organisation
-    at the wish's area or above that opted in to wish notifications."""
-    ancestors = list(Area.objects.filter(path__in=_ancestor_paths(wish.area)).values("pk", "kind"))
-    result = [audiences.area_members(a["pk"]) for a in ancestors if a["kind"] == "community"]
-    reps = Organisation.representatives.through.objects.filter(
-        organisation__wish_notifications=True,
-        organisation__area_id__in=[a["pk"] for a in ancestors],
-    ).values_list("user_id", flat=True)
-    rep_ids = sorted(set(reps))
-    if rep_ids:
-        result.append(audiences.users(*rep_ids))
-    return result
+    """The members of the wish's community and the representatives of the organisations
+    serving its area that opted in: one audience, resolved in the worker, each user once."""
+    community = wish.area.get_ancestors().filter(kind=Area.Kind.COMMUNITY).first()
+    members = [audiences.area_members(community.pk)] if community else []
+    return [audiences.any_of(*members, audiences.area_organisations(wish.area_id))]
 
 
 AUDIENCES = {

@@ -54,16 +54,22 @@ def test_missing_area_resolves_to_nobody(db):
     assert resolved(audiences.area_members(999999)) == set()
 
 
-def test_area_organisations_are_representatives_of_organisations_asking_for_wishes(world):
-    rep, quiet_rep = f.UserFactory(), f.UserFactory()
-    asking = f.OrganisationFactory(area=world.grid_a, wish_notifications=True)
+def test_area_organisations_are_representatives_of_organisations_serving_the_area(world):
+    rep, street_rep, quiet_rep, other_rep = (f.UserFactory() for _ in range(4))
+    asking = f.OrganisationFactory(area=world.community_a, wish_notifications=True)
     asking.representatives.add(rep)
-    silent = f.OrganisationFactory(area=world.grid_a, wish_notifications=False)
+    street_wide = f.OrganisationFactory(area=world.street, wish_notifications=True)
+    street_wide.representatives.add(street_rep)
+    silent = f.OrganisationFactory(area=world.community_a, wish_notifications=False)
     silent.representatives.add(quiet_rep)
-    elsewhere = f.OrganisationFactory(area=world.grid_b, wish_notifications=True)
-    elsewhere.representatives.add(f.UserFactory())
-    assert resolved(audiences.area_organisations(world.community_a.pk)) == {rep.pk}
-    assert len(resolved(audiences.area_organisations(world.street.pk))) == 2
+    elsewhere = f.OrganisationFactory(area=world.community_b, wish_notifications=True)
+    elsewhere.representatives.add(other_rep)
+    assert resolved(audiences.area_organisations(world.building_a.pk)) == {rep.pk, street_rep.pk}
+    assert resolved(audiences.area_organisations(world.building_b.pk)) == {
+        other_rep.pk,
+        street_rep.pk,
+    }
+    assert resolved(audiences.area_organisations(world.street.pk)) == {street_rep.pk}
 
 
 def test_other_apps_add_audience_kinds_resolved_in_the_worker(world):
