@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "apps.wishes",
     "apps.volunteers",
     "apps.projects",
+    "apps.rosters",
 ]
 
 MIDDLEWARE = [
@@ -193,4 +194,10 @@ LOGGING = {
 # Tongxin's own knobs.
 TONGXIN = {
     "LOGIN_FAILURES_PER_MINUTE": int(os.environ.get("LOGIN_FAILURES_PER_MINUTE", "5")),
+}
+
+# Roster imports (apps.rosters.conf has every knob and its default).
+ROSTERS = {
+    "MAX_ROWS": int(os.environ.get("ROSTERS_MAX_ROWS", "200000")),
+    "MAX_FILE_MB": int(os.environ.get("ROSTERS_MAX_FILE_MB", "50")),
 }
