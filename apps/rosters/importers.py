@@ -19,6 +19,7 @@ from collections.abc import Callable
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -156,6 +157,7 @@ class Importer:
     # ---- the pipeline ----------------------------------------------------------------------
     def run(self, table: Table, *, dry_run: bool = False) -> ImportResult:
         self.result = ImportResult(self.roster_kind, len(table.rows))
+        v.refresh_today()
         self.result.notices.extend(table.notices)
         columns = self._columns(table.headers)
         if not table.rows:
@@ -402,6 +404,17 @@ def _chunks(items: list, size: int = 5000):
         yield items[start : start + size]
 
 
+def _among(model, field: str, values: list) -> list[Q]:
+    """Conditions `field IN values`, cheap for 100,000 values: on PostgreSQL one array
+    parameter (Django spends ~10 µs on each IN parameter), elsewhere chunks of 5,000."""
+    if not values:
+        return []
+    if connection.vendor == "postgresql":
+        array = "bigint[]" if model._meta.get_field(field).is_relation else "text[]"
+        return [Q(**{f"{field}__in": RawSQL(f"SELECT unnest(%s::{array})", (values,))})]
+    return [Q(**{f"{field}__in": chunk}) for chunk in _chunks(values)]
+
+
 class MemberImporter(Importer):
     roster_kind = "members"
     model = Member
@@ -444,9 +457,7 @@ class MemberImporter(Importer):
         phones = [r["phone"] for _n, r in records if r.get("phone")]
         ids = [r["id_number"] for _n, r in records if r.get("id_number")]
         result = {}
-        for q in [Q(phone__in=c) for c in _chunks(phones)] + [
-            Q(id_number__in=c) for c in _chunks(ids)
-        ]:
+        for q in _among(Member, "phone", phones) + _among(Member, "id_number", ids):
             for row in Member.objects.filter(q).values("id", *self.compared):
                 pk = row.pop("id")
                 if row["phone"]:
@@ -511,8 +522,8 @@ class HouseholdImporter(Importer):
     def existing(self, records):
         buildings = sorted({r["area_id"] for _n, r in records})
         result = {}
-        for chunk in _chunks(buildings):
-            for row in Household.objects.filter(area_id__in=chunk).values(
+        for q in _among(Household, "area_id", buildings):
+            for row in Household.objects.filter(q).values(
                 "id", "area_id", "unit", "room", "address"
             ):
                 result[(row["area_id"], row["unit"], row["room"])] = (row.pop("id"), row)
@@ -573,9 +584,7 @@ class ResidentImporter(Importer):
         ids = [r["id_number"] for _n, r in records if r.get("id_number")]
         homes = sorted({r["household_id"] for _n, r in records})
         result = {}
-        queries = [Q(id_number__in=c) for c in _chunks(ids)]
-        queries += [Q(household_id__in=c) for c in _chunks(homes)]
-        for q in queries:
+        for q in _among(Resident, "id_number", ids) + _among(Resident, "household_id", homes):
             for row in Resident.objects.filter(q).values("id", *self.compared):
                 pk = row.pop("id")
                 result[("home", row["household_id"], row["name"])] = (pk, row)
@@ -712,12 +721,12 @@ class PartyOrgImporter(Importer):
         for i, record in enumerate(new, 1):
             fields = {"name": record["name"], "kind": record["kind"], "area_id": record["area_id"]}
             if record["_parent_path"] is None:
-                node = PartyOrg.add_root(**fields)
+                node = PartyOrg.objects.add_root(fields)
             else:
                 parent = created.get(record["_parent_path"]) or PartyOrg.objects.get(
                     pk=record["_parent_id"]
                 )
-                node = parent.add_child(**fields)
+                node = PartyOrg.objects.add_child(parent, fields)
             created[record["_path"]] = node
             self.progress("writing", i, total)
         for pk, record in updated:
