@@ -151,7 +151,16 @@ class PeerMemberResource(resources.ModelResource):
 
     class Meta:
         model = Member
-        fields = ("name", "gender", "phone", "id_number", "branch", "community", "kind")
+        fields = (
+            "name",
+            "gender",
+            "phone",
+            "id_number",
+            "branch",
+            "community",
+            "kind",
+            "joined_on",
+        )
         import_id_fields = ("phone",)
 
 
@@ -233,10 +242,21 @@ def copy(rows: list[tuple]) -> float | None:
 
 
 # ---- xlsx in a child process, for its peak memory ----------------------------------------
+def peak_mb() -> float:
+    """This process's peak resident memory. VmHWM, not ru_maxrss: on Linux a child started
+    by fork + exec inherits the parent's ru_maxrss."""
+    try:
+        status = Path("/proc/self/status").read_text()
+        line = next(x for x in status.splitlines() if x.startswith("VmHWM:"))
+        return int(line.split()[1]) / 1024
+    except (OSError, StopIteration):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def xlsx_child(path: Path) -> None:
     seconds, result = ours(path)
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"seconds": seconds, "new": result["new"], "peak_mb": peak_mb}))
+    peak = peak_mb()
+    print(json.dumps({"seconds": seconds, "new": result["new"], "peak_mb": peak}))
 
 
 def xlsx(path: Path) -> dict:
