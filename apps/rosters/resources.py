@@ -44,6 +44,9 @@ class RosterResource(resources.ModelResource):
         queryset = self._meta.model.objects.select_related(*self.select_related).order_by("pk")
         return queryset if self.user is None else scoped(self.user, queryset, VIEW)
 
+    def filter_export(self, queryset, **kwargs):
+        return queryset.select_related(*self.select_related)  # also for the admin's queryset
+
     def export_field(self, field, instance, **kwargs):
         name = field.attribute
         value = self.value(instance, name)
