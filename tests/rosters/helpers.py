@@ -29,7 +29,16 @@ def xlsx_bytes(rows: list[list]) -> bytes:
     return out.getvalue()
 
 
-MEMBER_HEADER = ["姓名", "性别", "手机号", "身份证号", "所在支部", "报到社区", "党员类型", "入党日期"]
+MEMBER_HEADER = [
+    "姓名",
+    "性别",
+    "手机号",
+    "身份证号",
+    "所在支部",
+    "报到社区",
+    "党员类型",
+    "入党日期",
+]
 
 
 def member_row(n: int, **over) -> list:
