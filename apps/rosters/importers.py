@@ -369,7 +369,12 @@ class Importer:
             columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
             table = connection.ops.quote_name(self.model._meta.db_table)
             sql = f"COPY {table} ({columns}) FROM STDIN"
-            with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+            # wrap_database_errors: a raw psycopg error becomes Django's IntegrityError.
+            with (
+                connection.wrap_database_errors,
+                connection.cursor() as cursor,
+                cursor.cursor.copy(sql) as copy,
+            ):
                 for i, record in enumerate(records, 1):
                     copy.write_row([record.get(a, defaults[a]) for a in attnames])
                     if i % batch == 0:

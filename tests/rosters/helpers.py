@@ -1,12 +1,18 @@
 """Build roster files in tests."""
 
 import csv
+import datetime
 import io
 
 from apps.core.validators import id_number_check_digit
 
 
-def id_number(serial: int, born: str = "19800101") -> str:
+def id_number(serial: int, born: str = "") -> str:
+    """A valid ID number, unique per serial (the birth date moves every 1,000)."""
+    if not born:
+        born = (datetime.date(1980, 1, 1) + datetime.timedelta(days=serial // 1000)).strftime(
+            "%Y%m%d"
+        )
     first17 = f"330206{born}{serial % 1000:03d}"
     return first17 + id_number_check_digit(first17)
 
