@@ -79,7 +79,7 @@ ORGANISATION_KINDS = (
 _NAME = Column("name", "姓名", "Name", required=True, max_length=50, example="张秀梅")
 _GENDER = Column("gender", "性别", "Gender", CHOICE, choices=GENDERS, example="女")
 _PHONE = Column("phone", "手机号", "Phone", PHONE, example="13912345678", aliases=("手机",))
-_ID = Column("id_number", "身份证号", "ID number", ID_NUMBER, example="330206199001011234")
+_ID = Column("id_number", "身份证号", "ID number", ID_NUMBER, example="330206199001011235")
 _COMMUNITY = Column("community", "社区", "Community", AREA, required=True, example="海城社区")
 _GRID = Column("grid", "网格", "Grid", TEXT, required=True, max_length=100, example="海城第1网格")
 _BUILDING = Column(

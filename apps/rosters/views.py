@@ -49,7 +49,9 @@ def _error_page(request, exc: AppError):
 def upload(request):
     kinds = _kinds(request.user)
     if not kinds:
-        return render(request, "core/error.html", {"message": _("您没有导入名册的权限。")}, 403)
+        return render(
+            request, "core/error.html", {"message": _("您没有导入名册的权限。")}, status=403
+        )
     if request.method == "POST":
         upload_file = request.FILES.get("file")
         if upload_file is None:

@@ -27,7 +27,7 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(f"文件不存在：{file}")
         started = time.monotonic()
-        self._last = 0.0
+        self._last, self._stage = 0.0, ""
         try:
             result = roster_import(
                 kind=kind,
@@ -58,8 +58,11 @@ class Command(BaseCommand):
 
     def _progress(self, stage: str, done: int, total: int) -> None:
         now = time.monotonic()
-        if done < total and now - self._last < 0.2:
+        if stage == self._stage and done < total and now - self._last < 0.2:
             return
+        if self._stage and stage != self._stage:
+            self.stdout.write("")  # keep the finished stage's bar on its own line
+        self._stage = stage
         self._last = now
         width = 30
         filled = int(width * done / total) if total else width
