@@ -14,7 +14,7 @@ trailing part of the full path that names exactly one node is enough (`海城社
 more of the path when a name repeats. Headers are matched after stripping spaces and
 case, so `手机号`, `Phone` and `phone` all feed `phone`.
 
-`python manage.py import_roster --columns` prints this table; the README repeats it.
+The README section "Importing rosters" lists every roster's columns.
 """
 
 from dataclasses import dataclass, field
