@@ -1,5 +1,8 @@
 """An import job: one uploaded roster file, its preview (dry run) and its import."""
 
+import uuid
+from pathlib import PurePosixPath
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -7,6 +10,11 @@ from django.utils.translation import gettext_lazy as _
 from apps.accounts.scoping import Scope
 
 from .columns import ROSTERS
+
+
+def _stored_name(job, filename: str) -> str:
+    # Rosters hold personal data: the stored name is not guessable from the original one.
+    return f"rosters/{uuid.uuid4().hex}{PurePosixPath(filename).suffix.lower()}"
 
 
 class ImportJob(models.Model):
@@ -31,7 +39,7 @@ class ImportJob(models.Model):
     kind = models.CharField(
         _("名册"), max_length=20, choices=[(k, r.label) for k, r in ROSTERS.items()]
     )
-    file = models.FileField(_("文件"), upload_to="rosters/%Y/%m/")
+    file = models.FileField(_("文件"), upload_to=_stored_name)
     filename = models.CharField(_("原文件名"), max_length=200)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

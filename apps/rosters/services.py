@@ -136,7 +136,13 @@ def import_job_preview(*, job_id: int) -> ImportJob:
     job = ImportJob.objects.select_related("created_by").get(pk=job_id)
     if job.status != Status.PREVIEWING:
         return job
-    result, detail = _run(job, dry_run=True)
+    try:
+        result, detail = _run(job, dry_run=True)
+    except Exception:
+        # The page polls until the preview ends: it must end even on a bug.
+        log.exception("roster preview %s failed", job.pk)
+        _transition(job, Status.INVALID, detail=_("无法预览该文件，请检查文件后重新上传。"))
+        raise
     to = Status.PREVIEWED if result is not None and result.ok else Status.INVALID
     _transition(job, to, detail=detail, **_counts(result))
     return job
