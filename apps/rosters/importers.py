@@ -379,6 +379,7 @@ class Importer:
                     copy.write_row([record.get(a, defaults[a]) for a in attnames])
                     if i % batch == 0:
                         self.progress("writing", done + i, total)
+            self.progress("writing", done + len(records), total)
             return done + len(records)
         for start in range(0, len(records), batch):
             chunk = records[start : start + batch]
