@@ -411,13 +411,17 @@ def _chunks(items: list, size: int = 5000):
 
 
 def _among(model, field: str, values: list) -> list[Q]:
-    """Conditions `field IN values`, cheap for 100,000 values: on PostgreSQL one array
-    parameter (Django spends ~10 µs on each IN parameter), elsewhere chunks of 5,000."""
+    """Conditions `field IN values`, cheap for 100,000 values. On PostgreSQL: one text
+    parameter split by the server (Django spends ~10 µs on each IN parameter, psycopg ~4 µs
+    on each array element); the values are validated phones, ID numbers or ids, never
+    containing a comma. Elsewhere: chunks of 5,000."""
     if not values:
         return []
     if connection.vendor == "postgresql":
-        array = "bigint[]" if model._meta.get_field(field).is_relation else "text[]"
-        return [Q(**{f"{field}__in": RawSQL(f"SELECT unnest(%s::{array})", (values,))})]
+        cast = "bigint" if model._meta.get_field(field).is_relation else "text"
+        joined = ",".join(map(str, values))
+        subquery = RawSQL(f"SELECT unnest(string_to_array(%s, ','))::{cast}", (joined,))
+        return [Q(**{f"{field}__in": subquery})]
     return [Q(**{f"{field}__in": chunk}) for chunk in _chunks(values)]
 
 
