@@ -256,3 +256,18 @@ def test_formulas_are_refused_with_their_cell():
     with pytest.raises(InvalidInput) as exc:
         roster_import(kind="members", data=out.getvalue(), filename="m.xlsx")
     assert exc.value.code == "formula" and "第 2 行 H 列" in exc.value.detail
+
+
+@pytest.mark.parametrize(
+    ("cell", "value"), [("是", True), ("否", False), ("", False), ("Y", True), ("0", False)]
+)
+def test_yes_no_cells(cell, value):
+    assert validation.boolean(cell) is value
+
+
+def test_a_yes_no_cell_with_anything_else_is_explained(world):
+    header = ["姓名", "社区", "网格", "楼幢", "单元", "室", "独居"]
+    rows = [["陈阿婆", "海城社区", "海城第1网格", "1幢", "1", "101", "也许"]]
+    result = run(rows, header=header, kind="residents")
+    error = only_error(result)
+    assert error["column"] == "独居" and "应填“是”或“否”" in error["message"]
