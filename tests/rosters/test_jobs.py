@@ -203,3 +203,19 @@ def test_export_downloads(admin_client, fmt):
     response = admin_client.get(reverse("rosters:export", args=["members", fmt]))
     assert response.status_code == 200 and response.content
     assert "attachment" in response["Content-Disposition"]
+
+
+def test_a_preview_that_crashes_still_ends(world, monkeypatch, django_capture_on_commit_callbacks):
+    def boom(**kwargs):
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(services, "roster_import", boom)
+    with django_capture_on_commit_callbacks(execute=True):
+        job = services.import_job_create(
+            user=world.user("administrator"),
+            kind="members",
+            upload=SimpleUploadedFile("m.csv", csv_bytes([MEMBER_HEADER, member_row(1)])),
+        )
+    job.refresh_from_db()
+    assert job.status == "invalid" and "无法预览" in job.detail
+    assert not services.import_job_progress(job=job)["active"]  # the page stops polling
