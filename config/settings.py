@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "apps.wishes",
     "apps.volunteers",
     "apps.projects",
+    "apps.rosters",
 ]
 
 MIDDLEWARE = [
@@ -258,4 +259,10 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
 CELERY_BEAT_SCHEDULE["wishes-expire-claims"] = {
     "task": "apps.wishes.tasks.expire_overdue_claims",
     "schedule": 3600.0,
+}
+
+# Roster imports (apps.rosters.conf has every knob and its default).
+ROSTERS = {
+    "MAX_ROWS": int(os.environ.get("ROSTERS_MAX_ROWS", "200000")),
+    "MAX_FILE_MB": int(os.environ.get("ROSTERS_MAX_FILE_MB", "50")),
 }

@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("apps.wishes.urls")),
     path("", include("apps.volunteers.urls")),
     path("", include("apps.projects.urls")),
+    path("", include("apps.rosters.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,196 @@
+"""django-import-export resources for every roster: the same headers as the import
+templates (columns.py), references written as readable paths, enumerations as their Chinese
+labels, so an exported file imports back unchanged. Personal data is masked for users who
+may not see it (apps.accounts.scoping.sees_personal).
+
+Used by the export pages, the admin's export (see admin.py) and as the benchmark's peer
+baseline; the import itself goes through importers.py (see its docstring for why).
+"""
+
+import datetime
+
+from import_export import fields, resources
+from import_export.formats.base_formats import CSV, XLSX
+
+from apps.accounts.scoping import VIEW, scoped, sees_personal
+from apps.core.masking import mask_id_number, mask_name, mask_phone
+from apps.grids.models import Household, Member, Organisation, PartyOrg, Resident
+
+from .columns import BOOL, ROSTERS
+from .validation import Refs
+
+FORMATS = {"xlsx": XLSX, "csv": CSV}
+MASKS = {"name": mask_name, "phone": mask_phone, "id_number": mask_id_number}
+HIDDEN_WHEN_MASKED = {"hardship_note", "room", "unit", "contact_name", "contact_phone"}
+
+
+def _declared(kind: str) -> dict:
+    return {
+        c.field: fields.Field(attribute=c.field, column_name=c.zh) for c in ROSTERS[kind].columns
+    }
+
+
+class RosterResource(resources.ModelResource):
+    roster_kind = ""
+    select_related: tuple = ()
+
+    def __init__(self, user=None, **kwargs):
+        super().__init__(**kwargs)
+        self.user = user  # None: an operator, nothing masked
+        self.refs = Refs()
+        self.columns = {c.field: c for c in ROSTERS[self.roster_kind].columns}
+
+    def get_queryset(self):
+        queryset = self._meta.model.objects.select_related(*self.select_related).order_by("pk")
+        return queryset if self.user is None else scoped(self.user, queryset, VIEW)
+
+    def filter_export(self, queryset, **kwargs):
+        return queryset.select_related(*self.select_related)  # also for the admin's queryset
+
+    def export_field(self, field, instance, **kwargs):
+        name = field.attribute
+        value = self.value(instance, name)
+        masked = name in MASKS or name in HIDDEN_WHEN_MASKED
+        if masked and self.user is not None and not self._personal(instance):
+            return MASKS[name](value) if name in MASKS else ""
+        if isinstance(value, bool) or self.columns[name].type == BOOL:
+            return "是" if value else "否"
+        if isinstance(value, datetime.date):
+            return value.isoformat()
+        return "" if value is None else value
+
+    def _personal(self, instance) -> bool:
+        cache = self.__dict__.setdefault("_personal_cache", {})
+        if instance.pk not in cache:
+            cache[instance.pk] = sees_personal(self.user, instance)
+        return cache[instance.pk]
+
+    def value(self, instance, name: str):
+        attr = getattr(instance, name)
+        display = getattr(instance, f"get_{name}_display", None)
+        return display() if display and attr else attr
+
+    def building_parts(self, area_id: int) -> tuple[str, str, str]:
+        names = self.refs.areas.names[area_id]
+        return "/".join(names[:-2]), names[-2], names[-1]
+
+
+class MemberResource(RosterResource):
+    roster_kind = "members"
+    select_related = ("community", "branch")
+    locals().update(_declared("members"))
+
+    class Meta:
+        model = Member
+        fields = tuple(c.field for c in ROSTERS["members"].columns)
+        export_order = fields
+
+    def value(self, instance, name):
+        if name in ("branch", "community", "residence"):
+            tree = self.refs.party_orgs if name == "branch" else self.refs.areas
+            return tree.display(getattr(instance, f"{name}_id"))
+        if name == "kind":  # the template's short label (积极分子), which imports back
+            return self.columns["kind"].labels()[
+                [c[0] for c in self.columns["kind"].choices].index(instance.kind)
+            ]
+        return super().value(instance, name)
+
+
+class HouseholdResource(RosterResource):
+    roster_kind = "households"
+    select_related = ("area",)
+    locals().update(_declared("households"))
+
+    class Meta:
+        model = Household
+        fields = tuple(c.field for c in ROSTERS["households"].columns)
+        export_order = fields
+
+    def value(self, instance, name):
+        if name in ("community", "grid", "building"):
+            parts = self.building_parts(instance.area_id)
+            return parts[("community", "grid", "building").index(name)]
+        return super().value(instance, name)
+
+
+class ResidentResource(RosterResource):
+    roster_kind = "residents"
+    select_related = ("household__area",)
+    locals().update(_declared("residents"))
+
+    class Meta:
+        model = Resident
+        fields = tuple(c.field for c in ROSTERS["residents"].columns)
+        export_order = fields
+
+    def value(self, instance, name):
+        if name in ("community", "grid", "building"):
+            parts = self.building_parts(instance.household.area_id)
+            return parts[("community", "grid", "building").index(name)]
+        if name in ("unit", "room"):
+            return getattr(instance.household, name)
+        return super().value(instance, name)
+
+
+class PartyOrgResource(RosterResource):
+    roster_kind = "party_orgs"
+    select_related = ("area",)
+    locals().update(_declared("party_orgs"))
+
+    class Meta:
+        model = PartyOrg
+        fields = tuple(c.field for c in ROSTERS["party_orgs"].columns)
+        export_order = fields
+
+    def get_queryset(self):
+        return super().get_queryset().order_by("path")  # parents before children
+
+    def value(self, instance, name):
+        if name == "parent":
+            return "/".join(self.refs.party_orgs.names[instance.pk][:-1])
+        if name == "area":
+            return self.refs.areas.display(instance.area_id)
+        return super().value(instance, name)
+
+
+class OrganisationResource(RosterResource):
+    roster_kind = "organisations"
+    select_related = ("area",)
+    locals().update(_declared("organisations"))
+
+    class Meta:
+        model = Organisation
+        fields = tuple(c.field for c in ROSTERS["organisations"].columns)
+        export_order = fields
+
+    def value(self, instance, name):
+        if name == "area":
+            return self.refs.areas.display(instance.area_id)
+        return super().value(instance, name)
+
+
+RESOURCES: dict[str, type[RosterResource]] = {
+    "members": MemberResource,
+    "households": HouseholdResource,
+    "residents": ResidentResource,
+    "party_orgs": PartyOrgResource,
+    "organisations": OrganisationResource,
+}
+
+
+def table_export(*, headers: list[str], rows, fmt: str) -> bytes:
+    """Any table (e.g. the grid report's) as .xlsx or .csv (UTF-8 with BOM, for Excel).
+
+    For report tables of other apps: they pass already scoped, already masked rows."""
+    from tablib import Dataset
+
+    dataset = Dataset(*[list(r) for r in rows], headers=headers)
+    data = FORMATS[fmt]().export_data(dataset)
+    return data.encode("utf-8-sig") if isinstance(data, str) else data
+
+
+def roster_export(*, kind: str, user, fmt: str) -> bytes:
+    """Every row of the roster the user may see, masked where they may not see personal data."""
+    resource = RESOURCES[kind](user=user)
+    dataset = resource.export(resource.get_queryset())
+    return table_export(headers=dataset.headers, rows=dataset, fmt=fmt)

@@ -1,0 +1,244 @@
+"""Roster import services: the one import function (`roster_import`, used by the pages, the
+task, the command and the benchmark) and the import job's life cycle:
+
+    previewing → previewed | invalid;  previewed → queued → running → done | failed
+"""
+
+import csv
+import io
+import logging
+
+from django.core.cache import cache
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.accounts.scoping import CHANGE, grants
+from apps.core.errors import AppError, Conflict, Forbidden, InvalidInput
+
+from .columns import ROSTERS
+from .conf import limit
+from .importers import IMPORTERS, ImportResult, Progress
+from .models import ImportJob
+from .parsing import file_format, read_table
+
+log = logging.getLogger(__name__)
+Status = ImportJob.Status
+
+
+def roster_import(
+    *,
+    kind: str,
+    data: bytes,
+    filename: str,
+    user=None,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Import one roster file, all or nothing. `user=None` is an operator (no scope limit).
+
+    Raises InvalidInput for a file that cannot be read at all; row errors come back in the
+    result (and then nothing was written).
+    """
+    if kind not in IMPORTERS:
+        raise InvalidInput(_("未知的名册类型：%(kind)s。") % {"kind": kind}, code="unknown_kind")
+    table = read_table(data, filename)
+    return IMPORTERS[kind](user=user, progress=progress).run(table, dry_run=dry_run)
+
+
+def can_import(user, kind: str) -> bool:
+    """Whether `user` may import this roster somewhere (each row is checked again)."""
+    if user.is_superuser:
+        return True
+    roles = IMPORTERS[kind].model.scope.roles(CHANGE)
+    return any(g.role in roles for g in grants(user))
+
+
+def import_job_create(*, user, kind: str, upload: UploadedFile) -> ImportJob:
+    if kind not in ROSTERS:
+        raise InvalidInput(_("请选择名册类型。"), code="unknown_kind")
+    if not can_import(user, kind):
+        raise Forbidden(_("您没有导入该名册的权限。"))
+    file_format(upload.name)
+    if upload.size > limit("MAX_FILE_MB") * 1024 * 1024:
+        raise InvalidInput(
+            _("文件超过 %(mb)s MB 上限，请拆分后分批导入。") % {"mb": limit("MAX_FILE_MB")},
+            code="file_too_large",
+        )
+    job = ImportJob.objects.create(
+        kind=kind, file=upload, filename=upload.name[:200], created_by=user
+    )
+    from .tasks import roster_preview_task
+
+    transaction.on_commit(lambda: roster_preview_task.delay(job.pk))
+    return job
+
+
+def _transition(job: ImportJob, to: str, **fields) -> bool:
+    """Move the job to `to` if its current status allows it (a conditional update, so two
+    workers cannot both start it); returns whether this call made the move."""
+    sources = [s for s, targets in ImportJob.TRANSITIONS.items() if to in targets]
+    moved = ImportJob.objects.filter(pk=job.pk, status__in=sources).update(status=to, **fields)
+    if moved:
+        job.status = to
+        for name, value in fields.items():
+            setattr(job, name, value)
+    return bool(moved)
+
+
+def _progress_key(job_id: int) -> str:
+    return f"rosters:progress:{job_id}"
+
+
+def _reporter(job: ImportJob) -> Progress:
+    # Progress goes to the cache (Redis in production): the job row itself is not visible
+    # to the page while the import's transaction is open.
+    def report(stage: str, done: int, total: int) -> None:
+        cache.set(_progress_key(job.pk), {"stage": stage, "done": done, "total": total}, 3600)
+
+    return report
+
+
+def _run(job: ImportJob, *, dry_run: bool) -> tuple[ImportResult | None, str]:
+    with job.file.open("rb") as stream:
+        data = stream.read()
+    try:
+        result = roster_import(
+            kind=job.kind,
+            data=data,
+            filename=job.filename,
+            user=job.created_by,
+            dry_run=dry_run,
+            progress=_reporter(job),
+        )
+    except AppError as exc:
+        return None, exc.detail
+    return result, ""
+
+
+def _counts(result: ImportResult | None) -> dict:
+    if result is None:
+        return {}
+    return {
+        "rows_total": result.total,
+        "new": result.new,
+        "updated": result.updated,
+        "unchanged": result.unchanged,
+        "errors": result.errors,
+        "changes": result.changes,
+        "notices": result.notices,
+    }
+
+
+def import_job_preview(*, job_id: int) -> ImportJob:
+    """The dry run: counts, the first changes, every error. Safe to run twice."""
+    job = ImportJob.objects.select_related("created_by").get(pk=job_id)
+    if job.status != Status.PREVIEWING:
+        return job
+    try:
+        result, detail = _run(job, dry_run=True)
+    except Exception:
+        # The page polls until the preview ends: it must end even on a bug.
+        log.exception("roster preview %s failed", job.pk)
+        _transition(job, Status.INVALID, detail=_("无法预览该文件，请检查文件后重新上传。"))
+        raise
+    to = Status.PREVIEWED if result is not None and result.ok else Status.INVALID
+    _transition(job, to, detail=detail, **_counts(result))
+    return job
+
+
+def import_job_confirm(*, job: ImportJob, user) -> ImportJob:
+    if job.created_by_id != user.pk:
+        raise Forbidden()
+    if not _transition(job, Status.QUEUED):
+        raise Conflict(_("该导入已确认或不能导入。"), code="not_previewed")
+    cache.set(_progress_key(job.pk), {"stage": "queued", "done": 0, "total": job.rows_total}, 3600)
+    from .tasks import roster_import_task
+
+    transaction.on_commit(lambda: roster_import_task.delay(job.pk))
+    return job
+
+
+def import_job_run(*, job_id: int) -> ImportJob:
+    """The import itself (in the Celery task). Only the first of two deliveries runs it."""
+    job = ImportJob.objects.select_related("created_by").get(pk=job_id)
+    if not _transition(job, Status.RUNNING):
+        return job
+    try:
+        result, detail = _run(job, dry_run=False)
+    except Exception:
+        log.exception("roster import %s failed", job.pk)
+        _transition(
+            job, Status.FAILED, detail=_("导入失败，没有写入任何数据。"), finished_at=timezone.now()
+        )
+        raise
+    if result is not None and result.written:
+        fields = {"rows_done": result.total, "detail": result.summary()}
+        _transition(job, Status.DONE, finished_at=timezone.now(), **fields, **_counts(result))
+    else:
+        detail = detail or _("数据在预览后发生了变化，没有写入任何数据。请修正后重新上传。")
+        _transition(
+            job, Status.FAILED, finished_at=timezone.now(), detail=detail, **_counts(result)
+        )
+    return job
+
+
+def import_job_progress(*, job: ImportJob) -> dict:
+    live = cache.get(_progress_key(job.pk)) or {}
+    done = job.rows_done if job.status == Status.DONE else live.get("done", 0)
+    total = live.get("total") or job.rows_total
+    return {
+        "status": job.status,
+        "status_label": job.get_status_display(),
+        "stage": live.get("stage", ""),
+        "done": done,
+        "total": total,
+        "percent": int(100 * done / total) if total else (100 if not job.active else 0),
+        "active": job.active,
+        "new": job.new,
+        "updated": job.updated,
+        "unchanged": job.unchanged,
+        "errors": len(job.errors),
+        "detail": job.detail,
+    }
+
+
+ERROR_HEADER = "错误信息"
+
+
+def import_job_error_file(*, job: ImportJob) -> tuple[bytes, str, str]:
+    """The uploaded rows with an error column added (same format as uploaded)."""
+    with job.file.open("rb") as stream:
+        table = read_table(stream.read(), job.filename)
+    by_row: dict[int, list[str]] = {}
+    for error in job.errors:
+        text = f"{error['column']}：{error['message']}" if error["column"] else error["message"]
+        by_row.setdefault(error["row"], []).append(text)
+    headers = [h for h in table.headers if h != ERROR_HEADER]
+    width = len(headers)
+    rows = (
+        [*list(cells)[:width], *[""] * (width - len(cells)), "；".join(by_row.get(number, []))]
+        for number, cells in table.rows
+    )
+    stem = job.filename.rsplit(".", 1)[0]
+    if file_format(job.filename) == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow([*headers, ERROR_HEADER])
+        writer.writerows(rows)
+        return out.getvalue().encode("utf-8-sig"), f"{stem}-错误.csv", "text/csv"
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet()
+    sheet.append([*headers, ERROR_HEADER])
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return (
+        out.getvalue(),
+        f"{stem}-错误.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
