@@ -14,6 +14,7 @@ from treebeard.forms import MoveNodeForm, movenodeform_factory
 from apps.accounts.scoping import CHANGE, VIEW, scoped
 from apps.core.admin import ScopedAdmin
 from apps.core.errors import AppError
+from apps.rosters.admin_mixins import RosterAdminMixin
 
 from . import registry
 from .models import Area, Household, Member, Organisation, PartyOrg, Resident
@@ -156,7 +157,8 @@ class AreaAdmin(ScopedTreeAdmin):
 
 
 @admin.register(PartyOrg)
-class PartyOrgAdmin(ScopedTreeAdmin):
+class PartyOrgAdmin(RosterAdminMixin, ScopedTreeAdmin):
+    roster_kind = "party_orgs"
     form_fields = ["name", "kind", "area"]
     list_display = ["name", "kind", "area", "numchild"]
     list_filter = ["kind"]
@@ -202,7 +204,8 @@ class UserBoundFormMixin:
 
 
 @admin.register(Household)
-class HouseholdAdmin(UserBoundFormMixin, ScopedAdmin):
+class HouseholdAdmin(RosterAdminMixin, UserBoundFormMixin, ScopedAdmin):
+    roster_kind = "households"
     form = HouseholdForm
     list_display = ["__str__", "area", "unit", "room", "address"]
     list_filter = ["unit"]
@@ -213,7 +216,8 @@ class HouseholdAdmin(UserBoundFormMixin, ScopedAdmin):
 
 
 @admin.register(Resident)
-class ResidentAdmin(ScopedAdmin):
+class ResidentAdmin(RosterAdminMixin, ScopedAdmin):
+    roster_kind = "residents"
     list_display = ["name", "gender", "phone", "household", "vulnerable"]
     list_filter = ["vulnerable", "gender", *Resident.HARDSHIP_FLAGS]
     search_fields = ["name", "phone", "id_number"]
@@ -244,7 +248,8 @@ class MemberForm(forms.ModelForm):
 
 
 @admin.register(Member)
-class MemberAdmin(UserBoundFormMixin, ScopedAdmin):
+class MemberAdmin(RosterAdminMixin, UserBoundFormMixin, ScopedAdmin):
+    roster_kind = "members"
     form = MemberForm
     list_display = ["name", "kind", "branch", "community", "joined_on"]
     list_filter = ["kind", "community"]
@@ -255,7 +260,8 @@ class MemberAdmin(UserBoundFormMixin, ScopedAdmin):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(ScopedAdmin):
+class OrganisationAdmin(RosterAdminMixin, ScopedAdmin):
+    roster_kind = "organisations"
     list_display = ["name", "kind", "area", "contact_name", "wish_notifications"]
     list_filter = ["kind", "wish_notifications"]
     search_fields = ["name", "credit_code", "contact_name"]

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.test import RequestFactory
 
 from apps.grids.models import Member
-from apps.rosters.admin import RosterAdminMixin
+from apps.rosters.admin_mixins import RosterAdminMixin
 from apps.rosters.resources import MemberResource
 
 pytestmark = pytest.mark.django_db
