@@ -311,6 +311,9 @@ class GroupMembership(models.Model):
             models.UniqueConstraint(fields=["group", "member"], name="group_member_unique")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.group_id}:{self.member_id}"
+
 
 class GroupHousehold(models.Model):
     """A household covered by a group ("包片"). One row per household: the database keeps a
@@ -326,6 +329,9 @@ class GroupHousehold(models.Model):
     class Meta:
         verbose_name = _("包片户")
         verbose_name_plural = _("包片户")
+
+    def __str__(self) -> str:
+        return f"{self.group_id}:{self.household_id}"
 
 
 class Pairing(TimeStampedModel):
@@ -565,6 +571,9 @@ class ProblemEvent(models.Model):
         verbose_name_plural = _("问题处理记录")
         ordering = ["created_at", "pk"]
 
+    def __str__(self) -> str:
+        return f"{self.from_status}→{self.to_status}"
+
 
 class PointsRule(models.Model):
     """A rule of the star points (党员星级积分): code → points, editable in the admin."""
@@ -616,6 +625,9 @@ class PointsEntry(models.Model):
         ]
         indexes = [models.Index(fields=["member", "created_at"], name="points_member_at")]
 
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.points:+d}"
+
 
 class ReminderRun(models.Model):
     """A periodic reminder that has been sent (kind + period): makes reminders idempotent."""
@@ -628,3 +640,6 @@ class ReminderRun(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["kind", "period"], name="reminder_run_unique")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.period}"
