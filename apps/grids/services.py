@@ -210,7 +210,7 @@ def group_propose(*, actor, grid: Area, today: dt.date | None = None) -> list[Pr
     """
     if not can(actor, CHANGE, ResponsibilityGroup, area=grid):
         raise Forbidden()
-    community = grid.get_parent()
+    community = Area.objects.get(path=grid.path[: -Area.steplen])
     free = Member.objects.filter(community=community, group_memberships__isnull=True)
     near = list(free.filter(residence__path__startswith=grid.path))
     rest = list(free.exclude(residence__path__startswith=grid.path).order_by("pk"))
