@@ -89,6 +89,7 @@ def pairings_unvisited(*, month: dt.date | None = None, user=None) -> QuerySet:
         qs.filter(active=True)
         .exclude(Exists(Visit.objects.filter(pairing=OuterRef("pk"), visited_at__gte=start)))
         .select_related("helper", "resident__household__area")
+        .order_by("pk")
     )
 
 

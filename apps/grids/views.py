@@ -264,7 +264,11 @@ def report(request):
     context = {
         "report": data,
         "labels": reports.field_labels(),
-        "ancestors": [a for a in node.get_ancestors() if a.kind != Area.Kind.DISTRICT],
+        "ancestors": Area.objects.filter(
+            path__in=[node.path[:i] for i in range(Area.steplen, len(node.path), Area.steplen)]
+        )
+        .exclude(kind=Area.Kind.DISTRICT)
+        .order_by("path"),
         "bars": _bars(data["children"]),
         "trend": _trend_svg(data["trend"]),
         "star_bars": _bars_simple(data["stars"], "members"),
