@@ -1,13 +1,12 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
+
+from . import api, views
 
 app_name = "accounts"
 
 urlpatterns = [
-    path(
-        "login/",
-        auth_views.LoginView.as_view(template_name="accounts/login.html"),
-        name="login",
-    ),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", views.LogoutView.as_view(), name="logout"),
+    path("api/auth/token/", api.TokenView.as_view(), name="api-token"),
+    path("api/me/", api.MeView.as_view(), name="api-me"),
 ]

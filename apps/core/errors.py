@@ -7,6 +7,7 @@ same shape so that a client only ever parses one thing.
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -65,6 +66,12 @@ class InvalidTransition(Conflict):
     code = "invalid_transition"
 
 
+class TooManyRequests(AppError):
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    code = "throttled"
+    default_detail = gettext_lazy("请求过于频繁，请稍后再试。")
+
+
 def _flatten(detail) -> str:
     """The first human message inside a DRF error structure."""
     if isinstance(detail, dict):
@@ -91,6 +98,9 @@ _DRF_CODES = {
 
 
 def api_exception_handler(exc, context):
+    if isinstance(exc, ProtectedError | RestrictedError):
+        # A delete that other rows still point at: a conflict, not a server error.
+        exc = Conflict(_("仍有其他数据引用该记录，无法删除。"), code="in_use")
     if isinstance(exc, AppError):
         return Response(exc.as_dict(), status=exc.status_code)
     if isinstance(exc, DjangoValidationError):

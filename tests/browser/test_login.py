@@ -16,4 +16,4 @@ def test_wrong_password_shows_chinese_error(world, browser_page, live_server):
     browser_page.fill("#id_username", "resident")
     browser_page.fill("#id_password", "wrong-password")
     browser_page.click("button[type=submit]")
-    assert "请输入一个正确的" in browser_page.locator(".error").inner_text()
+    assert "用户名/手机号或密码不正确" in browser_page.locator(".error").inner_text()

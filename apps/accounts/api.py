@@ -1,0 +1,96 @@
+"""Accounts API: token login and "who am I"."""
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.core.api import ERROR_RESPONSES, ErrorSerializer
+
+from .models import RoleAssignment, User
+from .services import token_obtain
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(label=_("用户名或手机号"), max_length=150)
+    password = serializers.CharField(label=_("密码"), max_length=128, trim_whitespace=False)
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField()
+
+
+class TokenView(APIView):
+    """Exchange a username (or mobile number) and password for an API token."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        request=TokenRequestSerializer,
+        responses={
+            200: TokenSerializer,
+            400: OpenApiResponse(ErrorSerializer, description="invalid_credentials / invalid"),
+            429: OpenApiResponse(ErrorSerializer, description="login_throttled"),
+        },
+        auth=[],
+    )
+    def post(self, request):
+        data = TokenRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        token = token_obtain(
+            request=request,
+            identifier=data.validated_data["username"],
+            password=data.validated_data["password"],
+        )
+        return Response({"token": token.key})
+
+
+class NodeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    kind = serializers.CharField()
+
+
+class RoleSerializer(serializers.ModelSerializer):
+    role_label = serializers.CharField(source="get_role_display")
+    area = NodeSerializer(allow_null=True)
+    party_org = NodeSerializer(allow_null=True)
+
+    class Meta:
+        model = RoleAssignment
+        fields = ["role", "role_label", "area", "party_org"]
+
+
+class MeSerializer(serializers.ModelSerializer):
+    roles = RoleSerializer(source="role_assignments", many=True)
+    resident_id = serializers.SerializerMethodField()
+    member_id = serializers.SerializerMethodField()
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "name", "phone", "is_superuser", "roles"]
+        fields += ["resident_id", "member_id"]
+
+    def get_resident_id(self, user) -> int | None:
+        resident = getattr(user, "resident", None)
+        return resident.pk if resident else None
+
+    def get_member_id(self, user) -> int | None:
+        member = getattr(user, "member", None)
+        return member.pk if member else None
+
+
+class MeView(APIView):
+    """The logged-in user, with every role and the node it is held at."""
+
+    @extend_schema(responses={200: MeSerializer, **ERROR_RESPONSES})
+    def get(self, request):
+        user = (
+            User.objects.select_related("resident", "member")
+            .prefetch_related("role_assignments__area", "role_assignments__party_org")
+            .get(pk=request.user.pk)
+        )
+        return Response(MeSerializer(user).data)
