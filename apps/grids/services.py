@@ -199,7 +199,7 @@ class ProposedGroup:
         }
 
 
-def group_propose(*, actor, grid: Area, today: dt.date | None = None) -> list[ProposedGroup]:
+def group_propose(*, actor, grid: Area) -> list[ProposedGroup]:
     """Propose groups for the grid's uncovered households ("以老带新、强弱搭配").
 
     Members not yet in a group are taken from those living in the grid first, then from the
@@ -212,7 +212,7 @@ def group_propose(*, actor, grid: Area, today: dt.date | None = None) -> list[Pr
         raise Forbidden()
     community = Area.objects.get(path=grid.path[: -Area.steplen])
     free = Member.objects.filter(community=community, group_memberships__isnull=True)
-    near = list(free.filter(residence__path__startswith=grid.path))
+    near = list(free.filter(residence__path__startswith=grid.path).order_by("pk"))
     rest = list(free.exclude(residence__path__startswith=grid.path).order_by("pk"))
     households = list(
         Household.objects.filter(area__path__startswith=grid.path, group_coverage__isnull=True)
@@ -230,23 +230,11 @@ def group_propose(*, actor, grid: Area, today: dt.date | None = None) -> list[Pr
             _("可编组的党员不足%(n)d名。") % {"n": ResponsibilityGroup.MIN_SIZE},
             code="not_enough_members",
         )
-    chosen = pool[: n_groups * ResponsibilityGroup.MAX_SIZE]
-    oldest = dt.date(1900, 1, 1)
-
-    def seniority(m: Member):
-        return (m.joined_on or oldest, m.pk)
-
-    retired = sorted([m for m in chosen if m.kind == Member.Kind.RETIRED], key=seniority)
-    others = sorted([m for m in chosen if m.kind != Member.Kind.RETIRED], key=seniority)
-    buckets: list[list[Member]] = [[] for _ in range(n_groups)]
-    order = list(range(n_groups))
-    for i, m in enumerate(retired + others):
-        lap, pos = divmod(i, n_groups)
-        buckets[order[pos] if lap % 2 == 0 else order[-1 - pos]].append(m)
+    buckets = deal_members(pool[: n_groups * ResponsibilityGroup.MAX_SIZE], n_groups)
     proposals = []
     per = math.ceil(len(households) / n_groups)
     for k, bucket in enumerate(buckets):
-        leader = min(bucket, key=seniority)  # the most experienced member leads
+        leader = min(bucket, key=_seniority)  # the most experienced member leads
         proposals.append(
             ProposedGroup(
                 leader=leader,
@@ -255,6 +243,26 @@ def group_propose(*, actor, grid: Area, today: dt.date | None = None) -> list[Pr
             )
         )
     return proposals
+
+
+_OLDEST = dt.date(1900, 1, 1)
+
+
+def _seniority(m) -> tuple:
+    return (m.joined_on or _OLDEST, m.pk)
+
+
+def deal_members(members: list, n_groups: int) -> list[list]:
+    """Deal members into `n_groups` buckets: retired first, then the others, each in order of
+    seniority and snaking over the buckets (0..n-1, n-1..0, ...), so every bucket gets both
+    long-standing and recent members and both retired and employed ones."""
+    retired = sorted([m for m in members if m.kind == Member.Kind.RETIRED], key=_seniority)
+    others = sorted([m for m in members if m.kind != Member.Kind.RETIRED], key=_seniority)
+    buckets: list[list] = [[] for _ in range(n_groups)]
+    for i, m in enumerate(retired + others):
+        lap, pos = divmod(i, n_groups)
+        buckets[pos if lap % 2 == 0 else n_groups - 1 - pos].append(m)
+    return buckets
 
 
 def groups_accept(*, actor, grid: Area, proposals: list[dict]) -> list[ResponsibilityGroup]:
