@@ -282,7 +282,7 @@ def _trend(prefix: str, start: dt.datetime, end: dt.datetime) -> list[dict]:
         .order_by()
         .annotate(month=TruncMonth("visited_at", tzinfo=tz))
         .values("month")
-        .annotate(visits=Count("pk"), households_reached=Count("household", distinct=True))
+        .annotate(visits=Count("pk"))  # no per-month distinct households: a sort of every visit
     )
     found = (
         Problem.objects.filter(
@@ -313,7 +313,6 @@ def _trend(prefix: str, start: dt.datetime, end: dt.datetime) -> list[dict]:
         months[cursor.strftime("%Y-%m")] = {
             "month": cursor.strftime("%Y-%m"),
             "visits": 0,
-            "households_reached": 0,
             "problems_found": 0,
             "problems_resolved": 0,
             "resolved_grassroots": 0,
@@ -370,7 +369,6 @@ def report_xlsx(report: dict) -> bytes:
     trend = wb.create_sheet(_("月度趋势"))
     trend_keys = [
         "visits",
-        "households_reached",
         "problems_found",
         "problems_resolved",
         "resolved_grassroots",

@@ -1,6 +1,7 @@
 """Helpers for the grids tests: members and households in the fixed world."""
 
 import datetime as dt
+import itertools
 
 import pytest
 
@@ -51,9 +52,11 @@ def group(world, make_member, households, leader_member):
 
 @pytest.fixture
 def vulnerable(world):
+    rooms = itertools.count(1)
+
     def make(building=None, **flags):
         flags = flags or {"lives_alone": True}
-        household = f.HouseholdFactory(area=building or world.building_a)
+        household = f.HouseholdFactory(area=building or world.building_a, room=f"V{next(rooms)}")
         return f.ResidentFactory(household=household, **flags)
 
     return make
