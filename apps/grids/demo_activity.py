@@ -288,6 +288,8 @@ def _problems(rng, visits: list[Visit], households: int, now) -> list[Problem]:
 
 
 def _points(visits: list[Visit], problems: list[Problem], groups: dict) -> int:
+    for code, (name, points) in PointsRule.DEFAULTS.items():  # in case a test flushed them
+        PointsRule.objects.get_or_create(code=code, defaults={"name": str(name), "points": points})
     rules = {r.code: r for r in PointsRule.objects.all()}
     visit_ct = ContentType.objects.get_for_model(Visit)
     problem_ct = ContentType.objects.get_for_model(Problem)

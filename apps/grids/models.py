@@ -578,6 +578,16 @@ class ProblemEvent(models.Model):
 class PointsRule(models.Model):
     """A rule of the star points (党员星级积分): code → points, editable in the admin."""
 
+    # The rules every installation starts with (seeded by migration 0003; recreated on first
+    # use if missing, e.g. after a test flush). Amounts are then edited in the admin.
+    DEFAULTS = {
+        "visit_logged": (_("走访入户"), 2),
+        "problem_resolved": (_("解决问题"), 5),
+        "wish_fulfilled": (_("完成微心愿并获评价"), 5),
+        "volunteer_hours": (_("志愿服务时长确认"), 3),
+        "pledge_kept": (_("兑现党员承诺"), 10),
+    }
+
     code = models.SlugField(_("规则代码"), max_length=40, unique=True)
     name = models.CharField(_("名称"), max_length=100)
     points = models.IntegerField(_("积分"))

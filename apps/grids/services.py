@@ -47,12 +47,16 @@ def points_award(*, member: Member, rule: str, source=None) -> PointsEntry | Non
     Returns the new entry, or None when this (member, rule, source) was already awarded or
     the rule is switched off. Safe under concurrency: the unique constraint decides.
     """
-    try:
-        points_rule = PointsRule.objects.get(code=rule)
-    except PointsRule.DoesNotExist:
+    points_rule = PointsRule.objects.filter(code=rule).first()
+    if points_rule is None and rule in PointsRule.DEFAULTS:
+        name, points = PointsRule.DEFAULTS[rule]
+        points_rule, _created = PointsRule.objects.get_or_create(
+            code=rule, defaults={"name": str(name), "points": points}
+        )
+    if points_rule is None:
         raise InvalidInput(
             _("未知的积分规则：%(rule)s") % {"rule": rule}, code="unknown_points_rule"
-        ) from None
+        )
     if not points_rule.active:
         return None
     source_type = ContentType.objects.get_for_model(source) if source is not None else None

@@ -380,14 +380,14 @@ def test_unknown_rule_is_invalid_and_inactive_rule_awards_nothing(world, leader_
     assert services.points_award(member=leader_member, rule="pledge_kept") is None
 
 
-def test_points_rules_are_seeded():
-    assert set(PointsRule.objects.values_list("code", flat=True)) >= {
-        "visit_logged",
-        "problem_resolved",
-        "wish_fulfilled",
-        "volunteer_hours",
-        "pledge_kept",
-    }
+def test_points_rules_are_seeded_by_the_migration_and_recreated_if_missing(world, leader_member):
+    from importlib import import_module
+
+    migration = import_module("apps.grids.migrations.0003_seed_points_rules")
+    assert {code for code, _, _ in migration.RULES} == set(PointsRule.DEFAULTS)
+    PointsRule.objects.filter(code="pledge_kept").delete()
+    entry = services.points_award(member=leader_member, rule="pledge_kept")
+    assert entry.points == 10
 
 
 def test_stars_are_quintiles_within_the_community(world, make_member):
