@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.accounts.scoping import scoped
-from apps.core.errors import AppError, NotFound
+from apps.core.errors import AppError, InvalidInput, NotFound
 
 from . import reports, selectors, services
 from .api_work import xlsx_response
@@ -85,7 +85,7 @@ def visit_new(request):
         if request.POST.get("visited_at"):
             parsed = parse_datetime(request.POST["visited_at"])
             if parsed is None:
-                raise AppError(_("走访时间格式无效。"), code="invalid_date")
+                raise InvalidInput(_("走访时间格式无效。"), code="invalid_date")
             visited_at = timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
         problems = []
         if request.POST.get("problem_title", "").strip():

@@ -18,7 +18,7 @@ from apps.grids.models import (
 
 @pytest.mark.django_db
 def test_demo_activity_matches_the_seeds_rates():
-    assert SEEDERS == [seed_activity]
+    assert [seed_activity] == SEEDERS
     out = io.StringIO()
     seed_people(scale=1, rng=random.Random(1), stdout=out)
     seed_activity(scale=1, rng=random.Random(2), stdout=out)

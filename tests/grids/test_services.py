@@ -376,7 +376,9 @@ def test_unknown_rule_is_invalid_and_inactive_rule_awards_nothing(world, leader_
     with pytest.raises(InvalidInput) as exc:
         services.points_award(member=leader_member, rule="nope")
     assert exc.value.code == "unknown_points_rule"
-    PointsRule.objects.filter(code="pledge_kept").update(active=False)
+    PointsRule.objects.update_or_create(
+        code="pledge_kept", defaults={"name": "兑现承诺", "points": 10, "active": False}
+    )
     assert services.points_award(member=leader_member, rule="pledge_kept") is None
 
 
