@@ -130,14 +130,17 @@ def _groups(rng: random.Random, grids: list[Area]) -> dict:
             for h in hs
         ],
     )
-    RoleAssignment.objects.bulk_create(
+    # (party_org is NULL, so the unique constraint would not stop a duplicate: skip held ones)
+    held = set(
+        RoleAssignment.objects.filter(role=Role.GROUP_LEADER).values_list("user_id", "area_id")
+    )
+    _bulk(
+        RoleAssignment,
         [
             RoleAssignment(user_id=g.leader.user_id, role=Role.GROUP_LEADER, area=g.grid)
             for g in groups
-            if g.leader.user_id
+            if g.leader.user_id and (g.leader.user_id, g.grid.pk) not in held
         ],
-        batch_size=BATCH,
-        ignore_conflicts=True,
     )
     return {
         "groups": groups,
