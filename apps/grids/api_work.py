@@ -6,6 +6,8 @@ Each action: parse input with a serializer, call one service, render the result.
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -331,6 +333,15 @@ class PointsViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
 class GridReportView(APIView):
     """GET /api/reports/grid/?node=<area id>&from=YYYY-MM-DD&to=YYYY-MM-DD[&export=xlsx]"""
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("node", int, required=True),
+            OpenApiParameter("from", str),
+            OpenApiParameter("to", str),
+            OpenApiParameter("export", str, enum=["xlsx"]),
+        ],
+        responses=OpenApiTypes.OBJECT,
+    )
     def get(self, request):
         node = reports.report_node(user=request.user, node_id=request.query_params.get("node"))
         period = reports.parse_period(

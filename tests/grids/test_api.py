@@ -152,3 +152,34 @@ def test_report_api_json_xlsx_and_scope(world, api):
     assert r.status_code == 403 and r.json()["code"] == "report_out_of_scope"
     r = client.get("/api/reports/grid/?node=999999")
     assert r.status_code == 404 and r.json()["code"] == "node_not_found"
+
+
+def test_resident_reports_a_problem_at_home_but_not_elsewhere(world, api, households):
+    from apps.grids.models import Household
+
+    home = Household.objects.get(residents__user=world.user("resident"))
+    client = api.as_user(world.user("resident"))
+    r = client.post(
+        "/api/problems/",
+        {"household": home.pk, "category": "environment", "title": "垃圾未清运"},
+        format="json",
+    )
+    assert r.status_code == 201 and r.json()["level"] == 1
+    assert client.get("/api/problems/").json()["count"] == 1
+    r = client.post(
+        "/api/problems/",
+        {"household": households[0].pk, "category": "environment", "title": "x"},
+        format="json",
+    )
+    assert r.status_code == 403
+    assert Problem.objects.count() == 1
+
+
+def test_problem_with_bad_category_is_400_and_nothing_written(world, api, households):
+    r = api.as_user(world.user("grid_worker")).post(
+        "/api/problems/",
+        {"household": households[0].pk, "category": "nope", "title": "x"},
+        format="json",
+    )
+    assert r.status_code == 400 and r.json()["code"] == "invalid"
+    assert not Problem.objects.exists()
