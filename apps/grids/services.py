@@ -334,6 +334,12 @@ def visit_log(
     visible = scoped(actor, Household).filter(pk=household.pk).exists()
     if not (visible or in_group or pairing):
         raise NotFound(_("找不到该户。"), code="household_not_found")
+    if group is not None:
+        in_that_group = member is not None and group.memberships.filter(member=member).exists()
+        if not (in_that_group or can(actor, CHANGE, ResponsibilityGroup, area=group.grid)):
+            raise Forbidden(_("您不是该责任组成员。"), code="not_group_member")
+        if not group.coverage.filter(household=household).exists():
+            raise InvalidInput(_("该户不在此责任组包片范围内。"), code="household_not_in_group")
     if group is None and in_group:
         group = ResponsibilityGroup.objects.filter(
             coverage__household=household, memberships__member=member

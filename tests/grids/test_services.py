@@ -404,3 +404,28 @@ def test_stars_are_quintiles_within_the_community(world, make_member):
     assert stars[members[-1].pk] == 5
     assert stars[members[0].pk] == 1
     assert set(stars.values()) == {1, 2, 3, 4, 5}
+
+
+def test_visit_for_someone_elses_group_is_refused(world, group, households):
+    from tests import factories as f
+
+    resident = f.ResidentFactory(household=households[0], lives_alone=True)
+    helper = Member.objects.get(user=world.user("member"))
+    services.pairing_create(actor=world.user("grid_worker"), helper=helper, resident=resident)
+    with pytest.raises(Forbidden) as exc:
+        services.visit_log(
+            actor=world.user("member"),
+            household=households[0],
+            visited_at=timezone.now(),
+            group=group,
+        )
+    assert exc.value.code == "not_group_member"
+    with pytest.raises(InvalidInput) as exc:
+        services.visit_log(
+            actor=world.user("group_leader"),
+            household=households[5],
+            visited_at=timezone.now(),
+            group=group,
+        )
+    assert exc.value.code == "household_not_in_group"
+    assert not Visit.objects.exists()
