@@ -78,7 +78,9 @@ class VisitSerializer(serializers.ModelSerializer):
 
 
 class ProblemInputSerializer(serializers.Serializer):
-    category = serializers.ChoiceField(choices=Problem.Category.choices)
+    # Checked by the service (code "invalid_category"); a plain string keeps the schema free
+    # of a "CategoryEnum" that other apps' categories would collide with.
+    category = serializers.CharField(max_length=20, help_text="|".join(Problem.Category.values))
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, default="")
 
@@ -101,6 +103,15 @@ class VisitWriteSerializer(serializers.Serializer):
 
 
 class ProblemSerializer(serializers.ModelSerializer):
+    # Levels 1–4 (building, grid, community, street) as plain integers, with labels: one
+    # choice set on three fields would give the schema three names for one enum.
+    status = serializers.CharField(read_only=True)
+    category = serializers.CharField(read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    found_level = serializers.IntegerField(read_only=True)
+    level = serializers.IntegerField(read_only=True)
+    level_label = serializers.CharField(source="get_level_display", read_only=True)
+    resolved_level = serializers.IntegerField(read_only=True, allow_null=True)
     overdue = serializers.BooleanField(source="is_overdue", read_only=True)
 
     class Meta:
@@ -114,8 +125,10 @@ class ProblemSerializer(serializers.ModelSerializer):
             "title",
             "description",
             "status",
+            "status_label",
             "found_level",
             "level",
+            "level_label",
             "resolved_level",
             "resolution",
             "due_at",

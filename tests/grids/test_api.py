@@ -181,5 +181,5 @@ def test_problem_with_bad_category_is_400_and_nothing_written(world, api, househ
         {"household": households[0].pk, "category": "nope", "title": "x"},
         format="json",
     )
-    assert r.status_code == 400 and r.json()["code"] == "invalid"
+    assert r.status_code == 400 and r.json()["code"] == "invalid_category"
     assert not Problem.objects.exists()
