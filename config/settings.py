@@ -129,6 +129,10 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# In development (and tests) WhiteNoise serves straight from the app and project static
+# directories, so no collectstatic is needed; production serves the collected STATIC_ROOT.
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
 
 # Redis: broker, result backend and cache when REDIS_URL is set; otherwise tasks run
 # eagerly in-process and the cache is local memory (the embedded default).
@@ -193,4 +197,7 @@ LOGGING = {
 # Tongxin's own knobs.
 TONGXIN = {
     "LOGIN_FAILURES_PER_MINUTE": int(os.environ.get("LOGIN_FAILURES_PER_MINUTE", "5")),
+    # Behind a reverse proxy every request comes from the proxy: name the request header
+    # (e.g. HTTP_X_REAL_IP) the proxy sets to the client address, for per-address throttling.
+    "CLIENT_IP_HEADER": os.environ.get("CLIENT_IP_HEADER", "REMOTE_ADDR"),
 }

@@ -55,6 +55,12 @@ def _clean_cache():
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    """PBKDF2 costs ~0.2 s a user; the world fixture makes eight per test."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _eager_celery():
     """Tasks run in-process unless a test starts a real worker (see `celery_worker_app`)."""
     from config.celery import app

@@ -42,6 +42,12 @@ def _keys(identifier: str, address: str | None) -> list[str]:
     return keys
 
 
+def client_address(request) -> str | None:
+    if request is None:
+        return None
+    return request.META.get(settings.TONGXIN["CLIENT_IP_HEADER"]) or request.META.get("REMOTE_ADDR")
+
+
 def login_throttle_check(*, identifier: str, address: str | None) -> None:
     keys = _keys(identifier, address)
     counts = cache.get_many(keys)
@@ -60,7 +66,7 @@ def login_failure_record(*, identifier: str, address: str | None) -> None:
 
 def user_authenticate(*, request, identifier: str, password: str) -> User:
     """The user for these credentials, or an error that never says which part was wrong."""
-    address = request.META.get("REMOTE_ADDR") if request is not None else None
+    address = client_address(request)
     login_throttle_check(identifier=identifier, address=address)
     user = authenticate(request, username=identifier, password=password)
     if user is None:

@@ -2,6 +2,8 @@
 `scoped()` allows them, through their role assignments (not Django's model permissions)."""
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
 
 from apps.accounts.scoping import CHANGE, VIEW, grants, scoped
 
@@ -12,6 +14,22 @@ class ScopedAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return scoped(request.user, super().get_queryset(request), VIEW)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # Offer only the nodes and rows the user can see (no names from outside the subtree).
+        related = db_field.related_model
+        if hasattr(related, "scope") and not request.user.is_superuser:
+            kwargs["queryset"] = scoped(request.user, related, VIEW)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        # The saved row must still be one the user may change (not moved out of the subtree).
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            if not request.user.is_superuser and not (
+                scoped(request.user, type(obj), CHANGE).filter(pk=obj.pk).exists()
+            ):
+                raise PermissionDenied
 
     def has_module_permission(self, request):
         user = request.user

@@ -1,10 +1,12 @@
 """Shared API pieces: pagination and the scoped ViewSet base every app uses."""
 
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
+from rest_framework.filters import OrderingFilter, SearchFilter
 from rest_framework.pagination import PageNumberPagination
 
-from apps.accounts.scoping import CHANGE, VIEW, scoped, sees_personal
+from apps.accounts.scoping import CHANGE, PERSONAL, VIEW, scoped, sees_personal
 
 WRITE_ACTIONS = {"update", "partial_update", "destroy"}
 
@@ -62,11 +64,38 @@ class PersonalDataMixin:
 
     personal_fields: dict = {}
 
+    def _sees_personal(self, user, instance) -> bool:
+        own = type(instance).scope.own or ""
+        page = getattr(self.parent, "instance", None)
+        if "__" not in own or not isinstance(page, list):
+            return sees_personal(user, instance)  # decided in memory, no query
+        # An "own" lookup across rows (household → residents → user) would cost a query per
+        # row: decide for the whole page at once with the same rule, as a scoped query.
+        cache = self.context.setdefault("_personal_ids", {})
+        if id(page) not in cache:
+            rows = type(instance)._default_manager.filter(pk__in=[obj.pk for obj in page])
+            cache[id(page)] = set(scoped(user, rows, PERSONAL).values_list("pk", flat=True))
+        return instance.pk in cache[id(page)]
+
     def to_representation(self, instance):
         data = super().to_representation(instance)
         request = self.context.get("request")
-        if request is not None and not sees_personal(request.user, instance):
+        if request is not None and not self._sees_personal(request.user, instance):
             for name, mask in self.personal_fields.items():
                 if name in data:
                     data[name] = None if mask is None else (mask(data[name]) if data[name] else "")
         return data
+
+
+class PersonalSearchFilter(SearchFilter):
+    """`?search=` that matches only rows whose personal data the user may see: searching a
+    masked name or a hidden address must not reveal it letter by letter."""
+
+    def filter_queryset(self, request, queryset, view):
+        if not self.get_search_terms(request):
+            return queryset
+        personal = scoped(request.user, queryset, PERSONAL)
+        return super().filter_queryset(request, personal, view)
+
+
+PERSONAL_FILTER_BACKENDS = [DjangoFilterBackend, OrderingFilter, PersonalSearchFilter]

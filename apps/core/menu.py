@@ -2,10 +2,10 @@
 page shows the tiles whose roles the user holds (an empty `roles` shows it to everyone)."""
 
 from dataclasses import dataclass, field
-from importlib import import_module
 
-from django.apps import apps
 from django.urls import reverse
+
+from .discovery import app_modules
 
 
 @dataclass(frozen=True)
@@ -17,15 +17,7 @@ class Tile:
 
 
 def _all_tiles() -> list[Tile]:
-    tiles = []
-    for config in apps.get_app_configs():
-        if not config.name.startswith("apps."):
-            continue
-        try:
-            module = import_module(f"{config.name}.menu")
-        except ModuleNotFoundError:
-            continue
-        tiles.extend(getattr(module, "TILES", []))
+    tiles = [tile for module in app_modules("menu") for tile in getattr(module, "TILES", [])]
     return sorted(tiles, key=lambda t: t.order)
 
 

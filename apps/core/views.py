@@ -12,7 +12,12 @@ def home(request):
     roles = {g.role for g in grants(request.user)}
     if hasattr(request.user, "resident"):
         roles.add("resident")
-    context = {"roles": sorted(roles), "tiles": tiles_for(request.user, roles)}
+    assignments = request.user.role_assignments.select_related("area", "party_org")
+    context = {
+        "roles": sorted(roles),
+        "assignments": assignments,
+        "tiles": tiles_for(request.user, roles),
+    }
     return render(request, "core/home.html", context)
 
 

@@ -9,7 +9,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
 
 from apps.accounts.models import User
-from apps.core.api import PersonalDataMixin, ScopedViewSetMixin
+from apps.core.api import PERSONAL_FILTER_BACKENDS, PersonalDataMixin, ScopedViewSetMixin
 from apps.core.masking import mask_id_number, mask_name, mask_phone
 
 from . import filters, registry
@@ -39,10 +39,12 @@ class ParentField(serializers.PrimaryKeyRelatedField):
         return value
 
 
+def _parent_field(model, label) -> ParentField:
+    return ParentField(queryset=model.objects.all(), required=False, allow_null=True, label=label)
+
+
 class AreaSerializer(serializers.ModelSerializer):
-    parent = ParentField(
-        queryset=Area.objects.all(), required=False, allow_null=True, label=_("上级区域")
-    )
+    parent = _parent_field(Area, _("上级区域"))
 
     class Meta:
         model = Area
@@ -88,9 +90,7 @@ class ResidentSerializer(PersonSerializer):
 
 
 class PartyOrgSerializer(serializers.ModelSerializer):
-    parent = ParentField(
-        queryset=PartyOrg.objects.all(), required=False, allow_null=True, label=_("上级党组织")
-    )
+    parent = _parent_field(PartyOrg, _("上级党组织"))
 
     class Meta:
         model = PartyOrg
@@ -152,6 +152,7 @@ class RegisterViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
 class AreaViewSet(RegisterViewSet):
     """Areas (district → street → community → grid → building) in the user's subtree."""
 
+    queryset = _with_parent(Area.objects.all(), Area)
     serializer_class = AreaSerializer
     filterset_class = filters.AreaFilter
     search_fields = ["name", "code"]
@@ -162,13 +163,10 @@ class AreaViewSet(RegisterViewSet):
     delete_service = registry.area_delete
     instance_name = "area"
 
-    def get_queryset(self):
-        self.queryset = _with_parent(Area.objects.all(), Area)
-        return super().get_queryset()
-
 
 @extend_schema(tags=["households"])
 class HouseholdViewSet(RegisterViewSet):
+    filter_backends = PERSONAL_FILTER_BACKENDS
     queryset = Household.objects.select_related("area")
     serializer_class = HouseholdSerializer
     filterset_class = filters.HouseholdFilter
@@ -183,6 +181,7 @@ class HouseholdViewSet(RegisterViewSet):
 
 @extend_schema(tags=["residents"])
 class ResidentViewSet(RegisterViewSet):
+    filter_backends = PERSONAL_FILTER_BACKENDS
     queryset = Resident.objects.select_related("household__area")
     serializer_class = ResidentSerializer
     filterset_class = filters.ResidentFilter
@@ -196,6 +195,7 @@ class ResidentViewSet(RegisterViewSet):
 
 @extend_schema(tags=["party-orgs"])
 class PartyOrgViewSet(RegisterViewSet):
+    queryset = _with_parent(PartyOrg.objects.select_related("area"), PartyOrg)
     serializer_class = PartyOrgSerializer
     filterset_class = filters.PartyOrgFilter
     search_fields = ["name"]
@@ -206,13 +206,10 @@ class PartyOrgViewSet(RegisterViewSet):
     delete_service = registry.party_org_delete
     instance_name = "party_org"
 
-    def get_queryset(self):
-        self.queryset = _with_parent(PartyOrg.objects.select_related("area"), PartyOrg)
-        return super().get_queryset()
-
 
 @extend_schema(tags=["members"])
 class MemberViewSet(RegisterViewSet):
+    filter_backends = PERSONAL_FILTER_BACKENDS
     queryset = Member.objects.select_related("branch__area", "community", "residence")
     serializer_class = MemberSerializer
     filterset_class = filters.MemberFilter
@@ -221,6 +218,7 @@ class MemberViewSet(RegisterViewSet):
     ordering = ["community__path", "id"]
     create_service = registry.member_create
     update_service = registry.member_update
+    delete_service = registry.member_delete
     instance_name = "member"
 
 

@@ -14,6 +14,11 @@ class NodeFilter(django_filters.ModelChoiceFilter):
     """A tree node given by id (with a `method` that filters by its path)."""
 
 
+def children_of(queryset, name, node):
+    """The direct children of a tree node (one level below, same path prefix)."""
+    return queryset.filter(path__startswith=node.path, depth=node.depth + 1)
+
+
 class WithinFilterSet(django_filters.FilterSet):
     within_lookup = "area"  # lookup from the model to the Area it hangs at
 
@@ -28,14 +33,11 @@ class WithinFilterSet(django_filters.FilterSet):
 
 class AreaFilter(WithinFilterSet):
     within_lookup = ""
-    parent = NodeFilter(queryset=Area.objects.all(), method="filter_parent", label=_("上级区域"))
+    parent = NodeFilter(queryset=Area.objects.all(), method=children_of, label=_("上级区域"))
 
     class Meta:
         model = Area
         fields = ["kind", "depth"]
-
-    def filter_parent(self, queryset, name, value):
-        return queryset.filter(path__startswith=value.path, depth=value.depth + 1)
 
 
 class HouseholdFilter(WithinFilterSet):
@@ -54,16 +56,11 @@ class ResidentFilter(WithinFilterSet):
 
 
 class PartyOrgFilter(django_filters.FilterSet):
-    parent = NodeFilter(
-        queryset=PartyOrg.objects.all(), method="filter_parent", label=_("上级党组织")
-    )
+    parent = NodeFilter(queryset=PartyOrg.objects.all(), method=children_of, label=_("上级党组织"))
 
     class Meta:
         model = PartyOrg
         fields = ["kind", "area"]
-
-    def filter_parent(self, queryset, name, value):
-        return queryset.filter(path__startswith=value.path, depth=value.depth + 1)
 
 
 class MemberFilter(WithinFilterSet):

@@ -10,6 +10,7 @@ the model's own validation (`full_clean`), so every caller gets the same rules.
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from apps.accounts.models import Role, RoleAssignment
 from apps.accounts.scoping import CHANGE, can
 from apps.core.errors import Conflict, Forbidden, InvalidInput
 
@@ -30,6 +31,14 @@ def _save(obj, **fields):
     obj.full_clean()
     obj.save()
     return obj
+
+
+def _tree_add(model, parent, fields: dict):
+    # treebeard's add_child locks the parent row (select_for_update) before numbering the
+    # new child, so callers must be in a transaction (tests/grids/test_concurrency.py).
+    if parent is None:
+        return model.objects.add_root(fields)
+    return model.objects.add_child(parent, fields)
 
 
 def area_kind_below(kind: str) -> str | None:
@@ -54,20 +63,22 @@ def _check_area_kind(parent: Area, kind: str) -> None:
 # Areas -----------------------------------------------------------------------------------
 
 
-@transaction.atomic
-def area_create(*, actor, parent: Area | None = None, name: str, kind: str, code: str = "") -> Area:
-    fields = {"name": name, "kind": kind, "code": code}
+def area_parent_check(*, actor, parent: Area | None, kind: str) -> None:
+    """May `actor` put an area of `kind` under `parent` (None: a new root)?"""
     if parent is None:
         if not actor.is_superuser:
             raise Forbidden(_("只有系统管理员可以新建顶级区域。"), code="out_of_scope")
         if kind != Area.Kind.DISTRICT:
             raise InvalidInput(_("顶级区域只能是区。"), code="invalid_kind")
-        return Area.objects.add_root(fields)
+        return
     _require(actor, Area, area=parent)
     _check_area_kind(parent, kind)
-    # Lock the parent: treebeard numbers the new child after the last one it reads.
-    parent = Area.objects.select_for_update().get(pk=parent.pk)
-    return Area.objects.add_child(parent, fields)
+
+
+@transaction.atomic
+def area_create(*, actor, parent: Area | None = None, name: str, kind: str, code: str = "") -> Area:
+    area_parent_check(actor=actor, parent=parent, kind=kind)
+    return _tree_add(Area, parent, {"name": name, "kind": kind, "code": code})
 
 
 @transaction.atomic
@@ -87,20 +98,15 @@ def area_update(*, actor, area: Area, parent: Area | None = None, **fields) -> A
 def area_move(*, actor, area: Area, parent: Area) -> Area:
     """Move `area` (with its subtree) under `parent`, which must be of the same kind as its
     current parent (a grid moves to another community, a building to another grid)."""
-    _require(actor, Area, area=parent)
     if parent.path.startswith(area.path):
         raise InvalidInput(_("不能移动到自身或其下级之下。"), code="invalid_move")
-    _check_area_kind(parent, area.kind)
+    area_parent_check(actor=actor, parent=parent, kind=area.kind)
     Area.objects.move(area, parent, "last-child")
     return Area.objects.get(pk=area.pk)
 
 
-@transaction.atomic
-def area_delete(*, actor, area: Area) -> None:
-    """Only an unused leaf can go: deleting a node would silently take its subtree, its
-    role assignments and everything hanging off it."""
-    area = Area.objects.select_for_update().get(pk=area.pk)
-    in_use = (
+def area_in_use(area: Area) -> bool:
+    return bool(
         area.numchild
         or area.households.exists()
         or area.role_assignments.exists()
@@ -109,7 +115,14 @@ def area_delete(*, actor, area: Area) -> None:
         or area.organisations.exists()
         or area.party_orgs.exists()
     )
-    if in_use:
+
+
+@transaction.atomic
+def area_delete(*, actor, area: Area) -> None:
+    """Only an unused leaf can go: deleting a node would silently take its subtree, its
+    role assignments and everything hanging off it."""
+    area = Area.objects.select_for_update().get(pk=area.pk)
+    if area_in_use(area):
         raise Conflict(_("该区域下还有下级区域、住户、人员或组织，不能删除。"), code="area_in_use")
     area.delete()
 
@@ -117,7 +130,7 @@ def area_delete(*, actor, area: Area) -> None:
 # Households and residents ------------------------------------------------------------------
 
 
-def _check_building(actor, area: Area) -> None:
+def household_area_check(*, actor, area: Area) -> None:
     if area.kind != Area.Kind.BUILDING:
         raise InvalidInput(_("住户必须属于某一楼幢。"), code="not_a_building")
     _require(actor, Household, area=area)
@@ -126,7 +139,7 @@ def _check_building(actor, area: Area) -> None:
 def household_create(
     *, actor, area: Area, room: str, unit: str = "", address: str = ""
 ) -> Household:
-    _check_building(actor, area)
+    household_area_check(actor=actor, area=area)
     if not address:
         names = [a.name for a in Area.objects.get_ancestors(area) if a.depth > 1]
         address = "".join([*names, area.name, f"{unit}单元" if unit else "", f"{room}室"])
@@ -136,7 +149,7 @@ def household_create(
 def household_update(*, actor, household: Household, **fields) -> Household:
     area = fields.get("area")
     if area is not None and area.pk != household.area_id:
-        _check_building(actor, area)
+        household_area_check(actor=actor, area=area)
     return _save(household, **fields)
 
 
@@ -161,7 +174,14 @@ def resident_update(*, actor, resident: Resident, **fields) -> Resident:
 # Party organisations and members -------------------------------------------------------------
 
 
-def _check_party_parent(actor, parent: PartyOrg, kind: str, area: Area | None) -> None:
+def party_org_parent_check(
+    *, actor, parent: PartyOrg | None, kind: str, area: Area | None = None
+) -> None:
+    """May `actor` put a party organisation of `kind` (at `area`) under `parent`?"""
+    if parent is None:
+        if not actor.is_superuser:
+            raise Forbidden(_("只有系统管理员可以新建顶级党组织。"), code="out_of_scope")
+        return
     _require(actor, PartyOrg, party_org=parent, area=parent.area)
     if area is not None:
         _require(actor, PartyOrg, area=area)
@@ -177,14 +197,8 @@ def _check_party_parent(actor, parent: PartyOrg, kind: str, area: Area | None) -
 def party_org_create(
     *, actor, parent: PartyOrg | None = None, name: str, kind: str, area: Area | None = None
 ) -> PartyOrg:
-    fields = {"name": name, "kind": kind, "area": area}
-    if parent is None:
-        if not actor.is_superuser:
-            raise Forbidden(_("只有系统管理员可以新建顶级党组织。"), code="out_of_scope")
-        return PartyOrg.objects.add_root(fields)
-    _check_party_parent(actor, parent, kind, area)
-    parent = PartyOrg.objects.select_for_update().get(pk=parent.pk)
-    return PartyOrg.objects.add_child(parent, fields)
+    party_org_parent_check(actor=actor, parent=parent, kind=kind, area=area)
+    return _tree_add(PartyOrg, parent, {"name": name, "kind": kind, "area": area})
 
 
 @transaction.atomic
@@ -197,21 +211,27 @@ def party_org_update(*, actor, party_org: PartyOrg, parent: PartyOrg | None = No
     ):
         if parent.path.startswith(party_org.path):
             raise InvalidInput(_("不能移动到自身或其下级之下。"), code="invalid_move")
-        _check_party_parent(actor, parent, party_org.kind, None)
+        party_org_parent_check(actor=actor, parent=parent, kind=party_org.kind)
         PartyOrg.objects.move(party_org, parent, "last-child")
         party_org = PartyOrg.objects.get(pk=party_org.pk)
     return party_org
 
 
+def party_org_in_use(party_org: PartyOrg) -> bool:
+    return bool(
+        party_org.numchild or party_org.members.exists() or party_org.role_assignments.exists()
+    )
+
+
 @transaction.atomic
 def party_org_delete(*, actor, party_org: PartyOrg) -> None:
     party_org = PartyOrg.objects.select_for_update().get(pk=party_org.pk)
-    if party_org.numchild or party_org.members.exists() or party_org.role_assignments.exists():
+    if party_org_in_use(party_org):
         raise Conflict(_("该党组织下还有下级组织或党员，不能删除。"), code="party_org_in_use")
     party_org.delete()
 
 
-def _check_member_nodes(actor, *, branch, community, residence) -> None:
+def member_nodes_check(*, actor, branch, community, residence) -> None:
     if community.kind != Area.Kind.COMMUNITY:
         raise InvalidInput(_("报到社区必须是社区。"), code="not_a_community")
     if branch.kind not in MEMBER_BRANCH_KINDS:
@@ -221,13 +241,30 @@ def _check_member_nodes(actor, *, branch, community, residence) -> None:
     _require(actor, Member, area=community, party_org=branch)
 
 
+def _member_role_sync(member: Member, *, old_user_id=None, old_community_id=None) -> None:
+    """A member's login holds the member role at their home community, and only there:
+    that is what lets them see and claim what is published in scope."""
+    if old_user_id is not None:
+        RoleAssignment.objects.filter(
+            user_id=old_user_id, role=Role.MEMBER, area_id=old_community_id
+        ).delete()
+    if member.user_id is not None and member.kind != Member.Kind.ACTIVIST:
+        RoleAssignment.objects.get_or_create(
+            user_id=member.user_id, role=Role.MEMBER, area_id=member.community_id
+        )
+
+
+@transaction.atomic
 def member_create(*, actor, branch: PartyOrg, community: Area, **fields) -> Member:
-    _check_member_nodes(
-        actor, branch=branch, community=community, residence=fields.get("residence")
+    member_nodes_check(
+        actor=actor, branch=branch, community=community, residence=fields.get("residence")
     )
-    return _save(Member(branch=branch, community=community), **fields)
+    member = _save(Member(branch=branch, community=community), **fields)
+    _member_role_sync(member)
+    return member
 
 
+@transaction.atomic
 def member_update(*, actor, member: Member, **fields) -> Member:
     nodes = {
         "branch": fields.get("branch", member.branch),
@@ -235,8 +272,20 @@ def member_update(*, actor, member: Member, **fields) -> Member:
         "residence": fields.get("residence", member.residence),
     }
     if any(fields.get(k) is not None and fields[k] != getattr(member, k) for k in nodes):
-        _check_member_nodes(actor, **nodes)
-    return _save(member, **fields)
+        member_nodes_check(actor=actor, **nodes)
+    old_user_id, old_community_id = member.user_id, member.community_id
+    _save(member, **fields)
+    _member_role_sync(member, old_user_id=old_user_id, old_community_id=old_community_id)
+    return member
+
+
+@transaction.atomic
+def member_delete(*, actor, member: Member) -> None:
+    if member.user_id is not None:
+        _member_role_sync(
+            Member(user=None), old_user_id=member.user_id, old_community_id=member.community_id
+        )
+    member.delete()
 
 
 # Organisations ---------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ urlpatterns = [
     path("api/", include(router.urls)),
     path("grids/households/", views.household_list, name="household-list"),
     path("grids/residents/", views.resident_list, name="resident-list"),
+    path("grids/my-household/", views.my_household, name="my-household"),
 ]
 
 # Groups, visits, problems, pairings, points and the report (issue 5).

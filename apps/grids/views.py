@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
-from apps.accounts.scoping import scoped, sees_personal
+from apps.accounts.scoping import PERSONAL, scoped, sees_personal
 from apps.core.masking import mask_name, mask_phone
 
 from .models import Household, Resident
@@ -12,17 +12,19 @@ from .models import Household, Resident
 PAGE_SIZE = 50
 
 
-def _page(request, queryset):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+def _page(request, queryset, *, search: str, order: tuple):
+    """One page of `queryset` (already scoped), searched by `?q=` on the `search` field."""
+    query = request.GET.get("q", "").replace("\x00", "").strip()  # NUL: PostgreSQL rejects it
+    if query:  # only among rows whose personal data the user sees (see PersonalSearchFilter)
+        queryset = scoped(request.user, queryset, PERSONAL).filter(**{f"{search}__contains": query})
+    page = Paginator(queryset.order_by(*order), PAGE_SIZE).get_page(request.GET.get("page"))
+    return page, query
 
 
 @login_required
 def household_list(request):
     households = scoped(request.user, Household.objects.select_related("area"))
-    query = request.GET.get("q", "").strip()
-    if query:
-        households = households.filter(address__contains=query)
-    page = _page(request, households.order_by("area__path", "unit", "room"))
+    page, query = _page(request, households, search="address", order=("area__path", "unit", "room"))
     rows = [
         {
             "area": h.area.name,
@@ -36,12 +38,10 @@ def household_list(request):
 @login_required
 def resident_list(request):
     residents = scoped(request.user, Resident.objects.select_related("household__area"))
-    query = request.GET.get("q", "").strip()
-    if query:
-        residents = residents.filter(name__contains=query)
     if request.GET.get("vulnerable") == "1":
         residents = residents.filter(vulnerable=True)
-    page = _page(request, residents.order_by("household__area__path", "household__room", "id"))
+    order = ("household__area__path", "household__room", "id")
+    page, query = _page(request, residents, search="name", order=order)
     rows = []
     for r in page:
         personal = sees_personal(request.user, r)
@@ -55,3 +55,15 @@ def resident_list(request):
         )
     context = {"page": page, "rows": rows, "q": query}
     return render(request, "grids/resident_list.html", context)
+
+
+@login_required
+def my_household(request):
+    """A resident's own household(s) and the people in it: their own data, unmasked."""
+    households = (
+        scoped(request.user, Household.objects.select_related("area"))
+        .filter(residents__user=request.user)
+        .prefetch_related("residents")
+        .distinct()
+    )
+    return render(request, "grids/my_household.html", {"households": households})

@@ -9,30 +9,18 @@ changes another app's data.
 
 import random
 import time
-from importlib import import_module
 
-from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from apps.core.discovery import app_modules
 from apps.grids.models import Area
 
 DEFAULT_SEED = 20240601
 
 
 def seeders() -> list:
-    found = []
-    for config in apps.get_app_configs():
-        if not config.name.startswith("apps."):
-            continue
-        try:
-            module = import_module(f"{config.name}.demo")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.demo":
-                raise
-            continue
-        found.extend(getattr(module, "SEEDERS", []))
-    return found
+    return [fn for module in app_modules("demo") for fn in getattr(module, "SEEDERS", [])]
 
 
 class Command(BaseCommand):

@@ -1,0 +1,232 @@
+"""The permission matrix: every API endpoint × every role in the `world` (+ outsider,
+nobody, anonymous) × an object in community A, in community B and the user's own, for list,
+retrieve, update, delete and create. The tables below ARE the spec; `check` fails a row if
+a role sees or changes anything it should not (or cannot do what it should).
+
+World recap (tests/conftest.py): everyone is in community A except `outsider`, who is
+member, grid worker (grid B) and secretary in community B. `administrator` holds the street,
+so sees both. The group leader leads grid A and is a member in community A.
+
+To add another app's endpoints, build `Endpoint` rows (tests/permission_matrix.py) and add
+them to ENDPOINTS.
+"""
+
+import itertools
+
+import pytest
+
+from apps.grids.models import Area, PartyOrg
+from tests import factories as f
+from tests.permission_matrix import ALL, ROLES, Endpoint, check
+
+_n = itertools.count(1)
+
+GRID_STAFF = {"grid_worker", "secretary", "administrator"}
+AREA_ROLES = {"member", "group_leader", *GRID_STAFF}  # every role held at an area in A
+
+
+def _area_parent(world, where):
+    return world.grid_a if where == "A" else world.grid_b
+
+
+def _building(world, where):
+    return world.building_a if where == "A" else world.building_b
+
+
+def _branch(world, where):
+    return world.branch_a if where == "A" else world.branch_b
+
+
+def _community(world, where):
+    return world.community_a if where == "A" else world.community_b
+
+
+def _make_area(world, where):
+    return f.area(f"新楼{next(_n)}", Area.Kind.BUILDING, _area_parent(world, where))
+
+
+def _make_household(world, where):
+    if where == "own":
+        return world.user("resident").resident.household
+    return f.HouseholdFactory(area=_building(world, where), room=f"9{next(_n):03d}")
+
+
+def _make_resident(world, where):
+    if where == "own":
+        return world.user("resident").resident
+    return f.ResidentFactory(household=_make_household(world, where))
+
+
+def _make_party_org(world, where):
+    grid = world.grid_a if where == "A" else world.grid_b
+    return f.party_org(f"党小组{next(_n)}", PartyOrg.Kind.GROUP, _branch(world, where), area=grid)
+
+
+def _make_member(world, where):
+    if where == "own":
+        return world.user("member").member
+    return f.MemberFactory(branch=_branch(world, where), community=_community(world, where))
+
+
+def _make_organisation(world, where):
+    return f.OrganisationFactory(area=_community(world, where))
+
+
+ENDPOINTS = [
+    Endpoint(
+        name="areas",
+        url="/api/areas/",
+        make=_make_area,
+        create_payload=lambda w, where: {
+            "name": f"新楼{next(_n)}",
+            "kind": "building",
+            "parent": _area_parent(w, where).pk,
+        },
+        update_payload={"code": "X-1"},
+        view={"A": AREA_ROLES, "B": {"administrator", "outsider"}},
+        change={"A": {"administrator"}, "B": {"administrator"}},
+        create={"A": {"administrator"}, "B": {"administrator"}},
+    ),
+    Endpoint(
+        name="households",
+        url="/api/households/",
+        make=_make_household,
+        create_payload=lambda w, where: {
+            "area": _building(w, where).pk,
+            "unit": "2",
+            "room": f"8{next(_n):03d}",
+        },
+        update_payload={"unit": "7"},
+        places=("A", "B", "own"),
+        view={
+            "A": {"group_leader", *GRID_STAFF},
+            "B": {"administrator", "outsider"},
+            "own": {"resident", "group_leader", *GRID_STAFF},
+        },
+        change={
+            "A": GRID_STAFF,
+            "B": {"administrator", "outsider"},
+            "own": GRID_STAFF,
+        },
+        create={"A": GRID_STAFF, "B": {"administrator", "outsider"}},
+    ),
+    Endpoint(
+        name="residents",
+        url="/api/residents/",
+        make=_make_resident,
+        create_payload=lambda w, where: {
+            "household": _make_household(w, where).pk,
+            "name": "钱多多",
+            "gender": "male",
+            "phone": "13712345678",
+        },
+        update_payload={"hardship_note": "独居老人"},
+        places=("A", "B", "own"),
+        view={
+            "A": {"group_leader", *GRID_STAFF},
+            "B": {"administrator", "outsider"},
+            "own": {"resident", "group_leader", *GRID_STAFF},
+        },
+        change={"A": GRID_STAFF, "B": {"administrator", "outsider"}, "own": GRID_STAFF},
+        create={"A": GRID_STAFF, "B": {"administrator", "outsider"}},
+    ),
+    Endpoint(
+        name="party-orgs",
+        url="/api/party-orgs/",
+        make=_make_party_org,
+        create_payload=lambda w, where: {
+            "name": f"党小组{next(_n)}",
+            "kind": "group",
+            "parent": _branch(w, where).pk,
+        },
+        update_payload={"name": "改名党小组"},
+        view={"A": AREA_ROLES, "B": {"administrator", "outsider"}},
+        change={"A": {"secretary", "administrator"}, "B": {"administrator", "outsider"}},
+        create={"A": {"secretary", "administrator"}, "B": {"administrator", "outsider"}},
+    ),
+    Endpoint(
+        name="members",
+        url="/api/members/",
+        make=_make_member,
+        create_payload=lambda w, where: {
+            "name": "冯党员",
+            "gender": "female",
+            "branch": _branch(w, where).pk,
+            "community": _community(w, where).pk,
+            "kind": "retired",
+        },
+        update_payload={"joined_on": "2001-07-01"},
+        places=("A", "B", "own"),
+        # Members hang at their community and branch: grid-level roles do not reach them.
+        view={
+            "A": {"secretary", "administrator"},
+            "B": {"administrator", "outsider"},
+            "own": {"member", "secretary", "administrator"},
+        },
+        change={
+            "A": {"secretary", "administrator"},
+            "B": {"administrator", "outsider"},
+            "own": {"secretary", "administrator"},
+        },
+        create={"A": {"secretary", "administrator"}, "B": {"administrator", "outsider"}},
+    ),
+    Endpoint(
+        name="organisations",
+        url="/api/organisations/",
+        make=_make_organisation,
+        create_payload=lambda w, where: {
+            "name": f"企业{next(_n)}",
+            "kind": "enterprise",
+            "area": _community(w, where).pk,
+        },
+        update_payload={"contact_name": "新联系人"},
+        # Organisations hang at a community: a grid worker's grid does not contain it.
+        view={
+            "A": {"member", "group_leader", "secretary", "administrator"},
+            "B": {"administrator", "outsider"},
+        },
+        change={"A": {"secretary", "administrator"}, "B": {"administrator", "outsider"}},
+        create={"A": {"secretary", "administrator"}, "B": {"administrator", "outsider"}},
+    ),
+]
+
+
+def test_the_spec_names_only_known_roles():
+    for endpoint in ENDPOINTS:
+        for table in (endpoint.view, endpoint.change, endpoint.create):
+            for roles in table.values():
+                assert set(roles) <= ALL, (endpoint.name, set(roles) - ALL)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=lambda e: e.name)
+def test_permission_matrix(world, endpoint, role):
+    wrong = check(endpoint, role, world)
+    assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_me_for_every_role(world, api, role):
+    if role != "anonymous":
+        api.as_user(world.user(role))
+    response = api.get("/api/me/")
+    assert response.status_code == (401 if role == "anonymous" else 200)
+    if role != "anonymous":
+        assert response.json()["username"] == world.user(role).username
+
+
+# Endpoints that are not scoped collections: covered by their own tests.
+NOT_COLLECTIONS = {"/api/auth/token/", "/api/me/", "/api/schema/", "/api/docs/"}
+
+
+def test_every_api_collection_is_in_the_matrix():
+    """A new `/api/...` collection fails here until it has a row above."""
+    from rest_framework.schemas.generators import EndpointEnumerator
+
+    collections = {
+        path
+        for path, _method, _view in EndpointEnumerator().get_api_endpoints()
+        if path.startswith("/api/") and "{" not in path
+    }
+    covered = {e.url for e in ENDPOINTS}
+    assert collections - NOT_COLLECTIONS - covered == set()
