@@ -100,6 +100,14 @@ def _check_group_composition(
             % {"lo": lo, "hi": hi, "n": len(people)},
             code="group_size",
         )
+    community_path = grid.path[: -Area.steplen]
+    strangers = Member.objects.filter(pk__in=people).exclude(community__path=community_path)
+    stranger = strangers.first()
+    if stranger is not None:
+        raise InvalidInput(
+            _("党员“%(name)s”不在本社区报到，不能编入本网格的责任组。") % {"name": stranger.name},
+            code="member_outside_community",
+        )
     outside = [h for h in households if not h.area.path.startswith(grid.path)]
     if outside:
         raise InvalidInput(

@@ -429,3 +429,20 @@ def test_visit_for_someone_elses_group_is_refused(world, group, households):
         )
     assert exc.value.code == "household_not_in_group"
     assert not Visit.objects.exists()
+
+
+def test_member_of_another_community_cannot_join_the_group(
+    world, make_member, households, leader_member
+):
+    stranger = make_member(community=world.community_b, residence=world.building_b)
+    with pytest.raises(InvalidInput) as exc:
+        services.group_create(
+            actor=world.user("secretary"),
+            grid=world.grid_a,
+            name="x",
+            leader=leader_member,
+            members=[make_member(), stranger],
+            households=households[:1],
+        )
+    assert exc.value.code == "member_outside_community"
+    assert not ResponsibilityGroup.objects.exists()
