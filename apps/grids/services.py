@@ -279,6 +279,18 @@ def deal_members(members: list, n_groups: int) -> list[list]:
 
 def groups_accept(*, actor, grid: Area, proposals: list[dict]) -> list[ResponsibilityGroup]:
     """Create the (possibly edited) proposed groups, all or none."""
+    try:
+        proposals = [
+            {
+                "name": str(p.get("name") or ""),
+                "leader": int(p["leader"]),
+                "members": [int(pk) for pk in p.get("members", [])],
+                "households": [int(pk) for pk in p.get("households", [])],
+            }
+            for p in proposals
+        ]
+    except (KeyError, TypeError, ValueError, AttributeError):
+        raise InvalidInput(_("编组方案格式无效。"), code="invalid_proposal") from None
     created = []
     with transaction.atomic():
         for k, p in enumerate(proposals, start=1):

@@ -81,12 +81,6 @@ def leader(request):
 def visit_new(request):
     household = _visitable_household(request)
     if request.method == "POST":
-        visited_at = timezone.now()
-        if request.POST.get("visited_at"):
-            parsed = parse_datetime(request.POST["visited_at"])
-            if parsed is None:
-                raise InvalidInput(_("走访时间格式无效。"), code="invalid_date")
-            visited_at = timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
         problems = []
         if request.POST.get("problem_title", "").strip():
             problems.append(
@@ -100,17 +94,30 @@ def visit_new(request):
             services.visit_log(
                 actor=request.user,
                 household=household,
-                visited_at=visited_at,
+                visited_at=_visited_at(request.POST.get("visited_at", "")),
                 notes=request.POST.get("notes", ""),
                 five_clears={k: request.POST.get(k) == "on" for k in Visit.FIVE_CLEARS},
                 problems=problems,
             )
-        except AppError as exc:
+        except AppError as exc:  # stay on the form, with what was typed
             messages.error(request, exc.detail)
             return render(request, "grids/visit_form.html", _visit_context(household, request))
         messages.success(request, _("走访已登记。"))
         return redirect("grids:leader")
     return render(request, "grids/visit_form.html", _visit_context(household, request))
+
+
+def _visited_at(value: str) -> dt.datetime:
+    """The form's local date-time (empty: now)."""
+    if not value:
+        return timezone.now()
+    try:
+        parsed = parse_datetime(value)
+    except ValueError:  # well formed but impossible, e.g. month 13
+        parsed = None
+    if parsed is None:
+        raise InvalidInput(_("走访时间格式无效。"), code="invalid_date")
+    return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
 
 
 def _visitable_household(request) -> Household:
@@ -220,7 +227,8 @@ def secretary(request):
     if request.method == "POST":
         grid = _get(grids, request.POST.get("grid"))
         groups = []
-        for k in range(int(request.POST.get("count", "0") or 0)):
+        count = request.POST.get("count", "")
+        for k in range(min(int(count), 50) if count.isdigit() else 0):
             groups.append(
                 {
                     "name": request.POST.get(f"name_{k}", ""),

@@ -183,3 +183,15 @@ def test_problem_with_bad_category_is_400_and_nothing_written(world, api, househ
     )
     assert r.status_code == 400 and r.json()["code"] == "invalid_category"
     assert not Problem.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "groups", [[{"leader": "x"}], [{"members": [1]}], ["nope"], [{"leader": 1, "members": "ab"}]]
+)
+def test_malformed_proposal_is_400_with_code(world, api, groups):
+    client = api.as_user(world.user("secretary"))
+    r = client.post(
+        "/api/groups/accept/", {"grid": world.grid_a.pk, "groups": groups}, format="json"
+    )
+    assert r.status_code == 400 and r.json()["code"] in {"invalid_proposal", "invalid"}
+    assert not ResponsibilityGroup.objects.exists()

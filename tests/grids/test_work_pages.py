@@ -113,3 +113,18 @@ def test_ranking_page_masks_names(as_user, world):
 def test_home_shows_grids_tiles(as_user):
     r = as_user("group_leader").get("/")
     assert "我的责任片" in r.content.decode()
+
+
+def test_impossible_visit_date_and_bad_group_count_are_errors_not_500(
+    as_user, world, group, households
+):
+    client = as_user("group_leader")
+    r = client.post(
+        reverse("grids:visit-new"),
+        {"household": households[0].pk, "visited_at": "2026-13-01T10:00"},
+    )
+    assert r.status_code == 200 and "走访时间格式无效" in r.content.decode()
+    r = as_user("secretary").post(
+        reverse("grids:secretary"), {"grid": world.grid_a.pk, "count": "x"}
+    )
+    assert r.status_code == 302
