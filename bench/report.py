@@ -46,8 +46,8 @@ FROM
   (SELECT COUNT(*) AS households, COUNT(gh.id) AS covered
      FROM hh LEFT JOIN grids_grouphousehold gh ON gh.household_id = hh.id) hs,
   (SELECT COUNT(*) AS visits, COUNT(DISTINCT v.household_id) AS households_reached
-     FROM grids_visit v JOIN hh ON hh.id = v.household_id
-     WHERE v.visited_at >= %(start)s AND v.visited_at < %(end)s) v,
+     FROM grids_visit v JOIN grids_area a ON a.id = v.area_id
+     WHERE a.path LIKE %(like)s AND v.visited_at >= %(start)s AND v.visited_at < %(end)s) v,
   (SELECT COUNT(*) AS problems_found,
           COUNT(*) FILTER (WHERE p.status = 'resolved') AS problems_resolved,
           COUNT(*) FILTER (WHERE p.resolved_level IN (1, 2)) AS resolved_grassroots

@@ -183,6 +183,7 @@ def _visits(rng, groups: dict, pairings: list[Pairing], households: int, now) ->
     year_ago = now - dt.timedelta(days=365)
     month_start = timezone.localtime(now).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     household_of = dict(Resident.objects.filter(vulnerable=True).values_list("pk", "household_id"))
+    area_of = dict(Household.objects.values_list("pk", "area_id"))
     rows = []
     for p in pairings:
         when = [_when(rng, year_ago, now) for _ in range(rng.randrange(1, 4))]
@@ -192,6 +193,7 @@ def _visits(rng, groups: dict, pairings: list[Pairing], households: int, now) ->
             rows.append(
                 Visit(
                     household_id=household_of[p.resident_id],
+                    area_id=area_of[household_of[p.resident_id]],
                     member_id=p.helper_id,
                     pairing=p,
                     visited_at=at,
@@ -207,9 +209,11 @@ def _visits(rng, groups: dict, pairings: list[Pairing], households: int, now) ->
     group_list = groups["groups"]
     for _ in range(group_visits):
         g = rng.choice(group_list)
+        household = rng.choice(groups["households_of"][g.pk])
         rows.append(
             Visit(
-                household_id=rng.choice(groups["households_of"][g.pk]),
+                household_id=household,
+                area_id=area_of[household],
                 member_id=rng.choice(groups["members_of"][g.pk]),
                 group=g,
                 visited_at=_when(rng, year_ago, now),

@@ -187,9 +187,9 @@ def grid_report(*, node: Area, period: Period, now: dt.datetime | None = None) -
     )
     visits = _grouped(
         Visit.objects.filter(
-            household__area__path__startswith=prefix, visited_at__gte=start, visited_at__lt=end
+            area__path__startswith=prefix, visited_at__gte=start, visited_at__lt=end
         ),
-        "household__area__path",
+        "area__path",
         plen,
         visits=Count("pk"),
         households_reached=Count("household", distinct=True),
@@ -277,7 +277,7 @@ def _trend(prefix: str, start: dt.datetime, end: dt.datetime) -> list[dict]:
     tz = timezone.get_current_timezone()
     visits = (
         Visit.objects.filter(
-            household__area__path__startswith=prefix, visited_at__gte=start, visited_at__lt=end
+            area__path__startswith=prefix, visited_at__gte=start, visited_at__lt=end
         )
         .order_by()
         .annotate(month=TruncMonth("visited_at", tzinfo=tz))

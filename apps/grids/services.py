@@ -372,6 +372,7 @@ def visit_log(
     with transaction.atomic():
         visit = Visit.objects.create(
             household=household,
+            area_id=household.area_id,
             member=member,
             group=group,
             pairing=pairing,

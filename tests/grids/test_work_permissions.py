@@ -47,8 +47,12 @@ def _group(world, where) -> ResponsibilityGroup:
 
 
 def _visit(world, where) -> Visit:
+    household = _household(world, where)
     return Visit.objects.create(
-        household=_household(world, where), member=_member(world, where), visited_at=timezone.now()
+        household=household,
+        area=household.area,
+        member=_member(world, where),
+        visited_at=timezone.now(),
     )
 
 
