@@ -211,8 +211,11 @@ def grid_report(*, node: Area, period: Period, now: dt.datetime | None = None) -
         Resident.objects.filter(household__area__path__startswith=prefix, vulnerable=True),
         "household__area__path",
         plen,
-        vulnerable=Count("pk", distinct=True),
-        paired=Count("pk", filter=Q(pairings__active=True), distinct=True),
+        vulnerable=Count("pk"),
+        # EXISTS, not a join: a join to pairings would need COUNT(DISTINCT) over ended ones
+        paired=Count(
+            "pk", filter=Q(Exists(Pairing.objects.filter(resident=OuterRef("pk"), active=True)))
+        ),
     )
     visited_this_month = Exists(
         Visit.objects.filter(pairing=OuterRef("pk"), visited_at__gte=month_dt)
