@@ -17,3 +17,8 @@ TILES = [
     Tile(_("我的家庭"), "grids:my-household", roles=frozenset({Role.RESIDENT}), order=10),
     Tile(_("管理后台"), "admin:index", roles=STAFF, order=900),
 ]
+
+# Groups, visits, problems, pairings, points and the report (issue 5).
+from .menu_work import TILES as WORK_TILES  # noqa: E402
+
+TILES += WORK_TILES

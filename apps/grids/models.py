@@ -256,3 +256,405 @@ class Organisation(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+# Responsibility groups, visits, problems, pairings, points
+# ---------------------------------------------------------------------------------------
+# Written by the grids engineer (issue 5). Services in apps/grids/services.py are the only
+# place that writes these rows; selectors/reports read them through `scoped()`.
+
+GROUP_CHANGERS = STAFF
+LEADER_AND_STAFF = STAFF | {Role.GROUP_LEADER}
+
+
+class ResponsibilityGroup(TimeStampedModel):
+    """党员责任组: a leader and 2–4 other members (3–5 in total) covering households of one grid."""
+
+    MIN_SIZE, MAX_SIZE = 3, 5
+
+    name = models.CharField(_("名称"), max_length=100)
+    grid = models.ForeignKey(
+        Area, on_delete=models.PROTECT, related_name="responsibility_groups", verbose_name=_("网格")
+    )
+    leader = models.ForeignKey(
+        Member, on_delete=models.PROTECT, related_name="led_groups", verbose_name=_("组长")
+    )
+    members = models.ManyToManyField(
+        Member,
+        through="GroupMembership",
+        related_name="responsibility_groups",
+        verbose_name=_("组员"),
+    )
+
+    scope = Scope(area="grid", own="leader__user", view=LEADER_AND_STAFF, change=GROUP_CHANGERS)
+
+    class Meta:
+        verbose_name = _("党员责任组")
+        verbose_name_plural = _("党员责任组")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class GroupMembership(models.Model):
+    """A member of a group; the leader has a row too, so the group's size is one count."""
+
+    group = models.ForeignKey(
+        ResponsibilityGroup, on_delete=models.CASCADE, related_name="memberships"
+    )
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="group_memberships")
+
+    class Meta:
+        verbose_name = _("责任组成员")
+        verbose_name_plural = _("责任组成员")
+        constraints = [
+            models.UniqueConstraint(fields=["group", "member"], name="group_member_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.group_id}:{self.member_id}"
+
+
+class GroupHousehold(models.Model):
+    """A household covered by a group ("包片"). One row per household: the database keeps a
+    household in at most one group."""
+
+    group = models.ForeignKey(
+        ResponsibilityGroup, on_delete=models.CASCADE, related_name="coverage"
+    )
+    household = models.OneToOneField(
+        Household, on_delete=models.CASCADE, related_name="group_coverage", verbose_name=_("户")
+    )
+
+    class Meta:
+        verbose_name = _("包片户")
+        verbose_name_plural = _("包片户")
+
+    def __str__(self) -> str:
+        return f"{self.group_id}:{self.household_id}"
+
+
+class Pairing(TimeStampedModel):
+    """结对: one helper (服务员) for one vulnerable resident. At most one active pairing per
+    resident is a database constraint; the helper's limit is checked under a row lock."""
+
+    helper = models.ForeignKey(
+        Member, on_delete=models.PROTECT, related_name="pairings", verbose_name=_("服务员")
+    )
+    resident = models.ForeignKey(
+        Resident, on_delete=models.PROTECT, related_name="pairings", verbose_name=_("结对对象")
+    )
+    active = models.BooleanField(_("有效"), default=True)
+    started_on = models.DateField(_("结对日期"))
+    ended_on = models.DateField(_("结束日期"), null=True, blank=True)
+
+    scope = Scope(
+        area="resident__household__area", own="helper__user", view=LEADER_AND_STAFF, change=STAFF
+    )
+
+    class Meta:
+        verbose_name = _("结对")
+        verbose_name_plural = _("结对")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["resident"], condition=Q(active=True), name="pairing_one_active_helper"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["helper"], condition=Q(active=True), name="pairing_active_helper")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.helper} → {self.resident}"
+
+
+class Visit(TimeStampedModel):
+    """走访: a member's or a group's visit to a household. The five clears (五清) are recorded
+    when the visit is to a paired resident (`pairing`)."""
+
+    FIVE_CLEARS = (
+        "situation_clear",
+        "thinking_clear",
+        "hardship_clear",
+        "measures_clear",
+        "done_clear",
+    )
+
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="visits", verbose_name=_("户")
+    )
+    # The household's building, copied when the visit is logged (households do not move):
+    # the report groups ~170k visits a year by `area__path` without joining households.
+    area = models.ForeignKey(
+        Area, on_delete=models.PROTECT, related_name="visits", verbose_name=_("楼幢")
+    )
+    member = models.ForeignKey(
+        Member,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="visits",
+        verbose_name=_("走访党员"),
+    )
+    group = models.ForeignKey(
+        ResponsibilityGroup,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="visits",
+        verbose_name=_("责任组"),
+    )
+    pairing = models.ForeignKey(
+        Pairing,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="visits",
+        verbose_name=_("结对"),
+    )
+    visited_at = models.DateTimeField(_("走访时间"))
+    notes = models.TextField(_("走访记录"), blank=True)
+    situation_clear = models.BooleanField(_("情况清"), default=False)
+    thinking_clear = models.BooleanField(_("思想清"), default=False)
+    hardship_clear = models.BooleanField(_("困难清"), default=False)
+    measures_clear = models.BooleanField(_("措施清"), default=False)
+    done_clear = models.BooleanField(_("落实清"), default=False)
+    created_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    scope = Scope(area="area", own="member__user", view=LEADER_AND_STAFF, change=STAFF)
+
+    class Meta:
+        verbose_name = _("走访")
+        verbose_name_plural = _("走访")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(member__isnull=False) | Q(group__isnull=False), name="visit_has_visitor"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["visited_at"], name="visit_visited_at"),
+            models.Index(fields=["pairing", "visited_at"], name="visit_pairing_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household_id} @ {self.visited_at:%Y-%m-%d}"
+
+
+class Problem(TimeStampedModel):
+    """问题: found on a visit or reported, handled at the lowest level that can
+    ("小事不出楼幢、大事不出区块、要事妥善提交"), escalated one level at a time."""
+
+    class Level(models.IntegerChoices):
+        BUILDING = 1, _("楼幢")
+        GRID = 2, _("网格")
+        COMMUNITY = 3, _("社区")
+        STREET = 4, _("街道")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("待处理")
+        IN_PROGRESS = "in_progress", _("处理中")
+        ESCALATED = "escalated", _("已上报")  # open at the next level, after an escalation
+        RESOLVED = "resolved", _("已解决")
+
+    class Category(models.TextChoices):
+        ENVIRONMENT = "environment", _("环境卫生")
+        FACILITY = "facility", _("设施维修")
+        DISPUTE = "dispute", _("邻里纠纷")
+        SAFETY = "safety", _("安全隐患")
+        LIVELIHOOD = "livelihood", _("民生救助")
+        OTHER = "other", _("其他")
+
+    # The one table of allowed moves (escalation also moves `level` up by one).
+    TRANSITIONS = {
+        Status.OPEN: {Status.IN_PROGRESS, Status.RESOLVED, Status.ESCALATED},
+        Status.IN_PROGRESS: {Status.RESOLVED, Status.ESCALATED},
+        Status.ESCALATED: {Status.IN_PROGRESS, Status.RESOLVED, Status.ESCALATED},
+        Status.RESOLVED: set(),
+    }
+    # Days to resolve at each level before the problem is overdue (settings may override).
+    DUE_DAYS = {Level.BUILDING: 3, Level.GRID: 7, Level.COMMUNITY: 15, Level.STREET: 30}
+    # Who handles (and is notified at) each level; a higher role may act at a lower level.
+    LEVEL_ROLES = {
+        Level.BUILDING: frozenset({Role.GROUP_LEADER}) | STAFF,
+        Level.GRID: STAFF,
+        Level.COMMUNITY: frozenset({Role.SECRETARY, Role.ADMINISTRATOR}),
+        Level.STREET: frozenset({Role.ADMINISTRATOR}),
+    }
+    NOTIFY_ROLES = {
+        Level.BUILDING: (Role.GROUP_LEADER,),
+        Level.GRID: (Role.GRID_WORKER,),
+        Level.COMMUNITY: (Role.SECRETARY,),
+        Level.STREET: (Role.ADMINISTRATOR,),
+    }
+    GRASSROOTS = (Level.BUILDING, Level.GRID)
+
+    area = models.ForeignKey(
+        Area, on_delete=models.PROTECT, related_name="problems", verbose_name=_("楼幢")
+    )
+    household = models.ForeignKey(
+        Household,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="problems",
+        verbose_name=_("户"),
+    )
+    visit = models.ForeignKey(
+        Visit,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="problems",
+        verbose_name=_("发现于走访"),
+    )
+    reporter = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reported_problems",
+        verbose_name=_("报告人"),
+    )
+    category = models.CharField(_("类别"), max_length=20, choices=Category.choices)
+    title = models.CharField(_("标题"), max_length=200)
+    description = models.TextField(_("描述"), blank=True)
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.OPEN)
+    found_level = models.PositiveSmallIntegerField(
+        _("发现层级"), choices=Level.choices, default=Level.BUILDING
+    )
+    level = models.PositiveSmallIntegerField(
+        _("处理层级"), choices=Level.choices, default=Level.BUILDING
+    )
+    resolved_level = models.PositiveSmallIntegerField(
+        _("解决层级"), choices=Level.choices, null=True, blank=True
+    )
+    resolution = models.TextField(_("处理结果"), blank=True)
+    due_at = models.DateTimeField(_("办理期限"))
+    resolved_at = models.DateTimeField(_("解决时间"), null=True, blank=True)
+    reminded_level = models.PositiveSmallIntegerField(_("已催办层级"), null=True, blank=True)
+
+    scope = Scope(area="area", own="reporter", view=LEADER_AND_STAFF, change=LEADER_AND_STAFF)
+
+    class Meta:
+        verbose_name = _("问题")
+        verbose_name_plural = _("问题")
+        indexes = [
+            models.Index(fields=["created_at"], name="problem_created_at"),
+            models.Index(
+                fields=["due_at"], condition=~Q(status="resolved"), name="problem_open_due"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_overdue(self) -> bool:
+        from django.utils import timezone
+
+        return self.status != self.Status.RESOLVED and self.due_at < timezone.now()
+
+
+class ProblemEvent(models.Model):
+    """History: one row per transition of a problem."""
+
+    problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(max_length=20, choices=Problem.Status.choices)
+    to_status = models.CharField(max_length=20, choices=Problem.Status.choices)
+    from_level = models.PositiveSmallIntegerField(choices=Problem.Level.choices)
+    to_level = models.PositiveSmallIntegerField(choices=Problem.Level.choices)
+    note = models.TextField(blank=True)
+    actor = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("问题处理记录")
+        verbose_name_plural = _("问题处理记录")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status}→{self.to_status}"
+
+
+class PointsRule(models.Model):
+    """A rule of the star points (党员星级积分): code → points, editable in the admin."""
+
+    # The rules every installation starts with (seeded by migration 0003; recreated on first
+    # use if missing, e.g. after a test flush). Amounts are then edited in the admin.
+    DEFAULTS = {
+        "visit_logged": (_("走访入户"), 2),
+        "problem_resolved": (_("解决问题"), 5),
+        "wish_fulfilled": (_("完成微心愿并获评价"), 5),
+        "volunteer_hours": (_("志愿服务时长确认"), 3),
+        "pledge_kept": (_("兑现党员承诺"), 10),
+    }
+
+    code = models.SlugField(_("规则代码"), max_length=40, unique=True)
+    name = models.CharField(_("名称"), max_length=100)
+    points = models.IntegerField(_("积分"))
+    active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("积分规则")
+        verbose_name_plural = _("积分规则")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.points})"
+
+
+class PointsEntry(models.Model):
+    """One line of a member's points ledger; at most one per (member, rule, source)."""
+
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="points_entries", verbose_name=_("党员")
+    )
+    rule = models.ForeignKey(
+        PointsRule, on_delete=models.PROTECT, related_name="entries", verbose_name=_("规则")
+    )
+    points = models.IntegerField(_("积分"))
+    source_type = models.ForeignKey(
+        "contenttypes.ContentType",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    source_id = models.PositiveBigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    scope = Scope(
+        area="member__community", own="member__user", view=LEADER_AND_STAFF, change=frozenset()
+    )
+
+    class Meta:
+        verbose_name = _("积分记录")
+        verbose_name_plural = _("积分记录")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "rule", "source_type", "source_id"], name="points_once_per_source"
+            )
+        ]
+        indexes = [models.Index(fields=["member", "created_at"], name="points_member_at")]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.points:+d}"
+
+
+class ReminderRun(models.Model):
+    """A periodic reminder that has been sent (kind + period): makes reminders idempotent."""
+
+    kind = models.CharField(max_length=40)
+    period = models.CharField(max_length=20)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "period"], name="reminder_run_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.period}"

@@ -20,3 +20,8 @@ urlpatterns = [
     path("grids/residents/", views.resident_list, name="resident-list"),
     path("grids/my-household/", views.my_household, name="my-household"),
 ]
+
+# Groups, visits, problems, pairings, points and the report (issue 5).
+from .urls_work import urlpatterns as work_urlpatterns  # noqa: E402
+
+urlpatterns += work_urlpatterns

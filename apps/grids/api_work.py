@@ -1,0 +1,396 @@
+"""API for responsibility groups, visits, problems, pairings, points and the grid report.
+
+Each action: parse input with a serializer, call one service, render the result.
+"""
+
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.accounts.scoping import scoped
+from apps.core.api import ScopedViewSetMixin
+from apps.core.errors import NotFound
+
+from . import reports, selectors, services
+from .models import (
+    Area,
+    Household,
+    Member,
+    Pairing,
+    PointsEntry,
+    Problem,
+    Resident,
+    ResponsibilityGroup,
+    Visit,
+)
+
+# --- serializers ---------------------------------------------------------------------------
+
+
+class GroupSerializer(serializers.ModelSerializer):
+    members = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    households = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ResponsibilityGroup
+        fields = ["id", "name", "grid", "leader", "members", "households"]
+
+    def get_households(self, obj) -> list[int]:
+        return [c.household_id for c in obj.coverage.all()]
+
+
+class GroupWriteSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    grid = serializers.PrimaryKeyRelatedField(queryset=Area.objects.all(), required=False)
+    leader = serializers.PrimaryKeyRelatedField(queryset=Member.objects.all(), required=False)
+    members = serializers.PrimaryKeyRelatedField(
+        queryset=Member.objects.all(), many=True, required=False
+    )
+    households = serializers.PrimaryKeyRelatedField(
+        queryset=Household.objects.select_related("area"), many=True, required=False
+    )
+
+
+class ProposalSerializer(serializers.Serializer):
+    grid = serializers.PrimaryKeyRelatedField(queryset=Area.objects.all())
+    groups = serializers.ListField(child=serializers.DictField(), min_length=1)
+
+
+class VisitSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Visit
+        fields = [
+            "id",
+            "household",
+            "member",
+            "group",
+            "pairing",
+            "visited_at",
+            "notes",
+            *Visit.FIVE_CLEARS,
+        ]
+
+
+class ProblemInputSerializer(serializers.Serializer):
+    # Checked by the service (code "invalid_category"); a plain string keeps the schema free
+    # of a "CategoryEnum" that other apps' categories would collide with.
+    category = serializers.CharField(max_length=20, help_text="|".join(Problem.Category.values))
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class VisitWriteSerializer(serializers.Serializer):
+    household = serializers.PrimaryKeyRelatedField(
+        queryset=Household.objects.select_related("area")
+    )
+    visited_at = serializers.DateTimeField(required=False)
+    notes = serializers.CharField(required=False, allow_blank=True, default="")
+    group = serializers.PrimaryKeyRelatedField(
+        queryset=ResponsibilityGroup.objects.all(), required=False, allow_null=True
+    )
+    problems = ProblemInputSerializer(many=True, required=False)
+    situation_clear = serializers.BooleanField(required=False, default=False)
+    thinking_clear = serializers.BooleanField(required=False, default=False)
+    hardship_clear = serializers.BooleanField(required=False, default=False)
+    measures_clear = serializers.BooleanField(required=False, default=False)
+    done_clear = serializers.BooleanField(required=False, default=False)
+
+
+class ProblemSerializer(serializers.ModelSerializer):
+    # Levels 1–4 (building, grid, community, street) as plain integers, with labels: one
+    # choice set on three fields would give the schema three names for one enum.
+    status = serializers.CharField(read_only=True)
+    category = serializers.CharField(read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    found_level = serializers.IntegerField(read_only=True)
+    level = serializers.IntegerField(read_only=True)
+    level_label = serializers.CharField(source="get_level_display", read_only=True)
+    resolved_level = serializers.IntegerField(read_only=True, allow_null=True)
+    overdue = serializers.BooleanField(source="is_overdue", read_only=True)
+
+    class Meta:
+        model = Problem
+        fields = [
+            "id",
+            "area",
+            "household",
+            "visit",
+            "category",
+            "title",
+            "description",
+            "status",
+            "status_label",
+            "found_level",
+            "level",
+            "level_label",
+            "resolved_level",
+            "resolution",
+            "due_at",
+            "resolved_at",
+            "overdue",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class ProblemReportSerializer(ProblemInputSerializer):
+    household = serializers.PrimaryKeyRelatedField(
+        queryset=Household.objects.select_related("area"), required=False
+    )
+    area = serializers.PrimaryKeyRelatedField(queryset=Area.objects.all(), required=False)
+
+
+class PairingSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Pairing
+        fields = ["id", "helper", "resident", "active", "started_on", "ended_on"]
+        read_only_fields = ["active", "ended_on"]
+        validators = []  # the service gives the "already paired" error its code
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["started_on"].required = False
+        return fields
+
+
+class PointsEntrySerializer(serializers.ModelSerializer):
+    rule = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = PointsEntry
+        fields = ["id", "member", "rule", "points", "created_at"]
+
+
+# --- viewsets ------------------------------------------------------------------------------
+
+
+class GroupViewSet(
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    queryset = (
+        ResponsibilityGroup.objects.select_related("grid")
+        .prefetch_related("members", "coverage")
+        .order_by("pk")
+    )
+    serializer_class = GroupSerializer
+    scope_actions = {"propose": "view", "accept": "view"}
+    http_method_names = ["get", "post", "patch"]
+
+    def create(self, request, *args, **kwargs):
+        data = _valid(GroupWriteSerializer, request.data)
+        group = services.group_create(
+            actor=request.user,
+            grid=data.get("grid") or _missing("grid"),
+            name=data.get("name", ""),
+            leader=data.get("leader") or _missing("leader"),
+            members=data.get("members", []),
+            households=data.get("households", []),
+        )
+        return Response(GroupSerializer(group).data, status=201)
+
+    def partial_update(self, request, *args, **kwargs):
+        data = _valid(GroupWriteSerializer, request.data)
+        group = services.group_update(
+            actor=request.user,
+            group=self.get_object(),
+            name=data.get("name"),
+            leader=data.get("leader"),
+            members=data.get("members"),
+            households=data.get("households"),
+        )
+        return Response(GroupSerializer(group).data)
+
+    def update(self, request, *args, **kwargs):
+        return self.partial_update(request, *args, **kwargs)
+
+    @action(detail=False, methods=["get"])
+    def propose(self, request):
+        grid = _area(request.user, request.query_params.get("grid"))
+        proposal = services.group_propose(actor=request.user, grid=grid)
+        return Response({"grid": grid.pk, "groups": [p.as_dict() for p in proposal]})
+
+    @action(detail=False, methods=["post"])
+    def accept(self, request):
+        data = _valid(ProposalSerializer, request.data)
+        groups = services.groups_accept(
+            actor=request.user, grid=data["grid"], proposals=data["groups"]
+        )
+        return Response(GroupSerializer(groups, many=True).data, status=201)
+
+
+class VisitViewSet(
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    queryset = Visit.objects.order_by("-visited_at", "-pk")
+    serializer_class = VisitSerializer
+
+    def create(self, request, *args, **kwargs):
+        data = _valid(VisitWriteSerializer, request.data)
+        visit = services.visit_log(
+            actor=request.user,
+            household=data["household"],
+            visited_at=data.get("visited_at") or timezone.now(),
+            notes=data["notes"],
+            group=data.get("group"),
+            five_clears={k: data[k] for k in Visit.FIVE_CLEARS},
+            problems=[dict(p) for p in data.get("problems", [])],
+        )
+        return Response(VisitSerializer(visit).data, status=201)
+
+
+class ProblemViewSet(
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    queryset = Problem.objects.select_related("area").order_by("-created_at", "-pk")
+    serializer_class = ProblemSerializer
+    filterset_fields = ["status", "level", "category"]
+    # The finer rule (who may act at which level) is the service's.
+    scope_actions = {"start": "view", "escalate": "view", "resolve": "view"}
+
+    def create(self, request, *args, **kwargs):
+        data = _valid(ProblemReportSerializer, request.data)
+        problem = services.problem_report(actor=request.user, **data)
+        return Response(ProblemSerializer(problem).data, status=201)
+
+    @action(detail=True, methods=["post"])
+    def start(self, request, pk=None):
+        problem = services.problem_start(actor=request.user, problem=self.get_object())
+        return Response(ProblemSerializer(problem).data)
+
+    @action(detail=True, methods=["post"])
+    def escalate(self, request, pk=None):
+        problem = services.problem_escalate(
+            actor=request.user, problem=self.get_object(), reason=request.data.get("reason", "")
+        )
+        return Response(ProblemSerializer(problem).data)
+
+    @action(detail=True, methods=["post"])
+    def resolve(self, request, pk=None):
+        problem = services.problem_resolve(
+            actor=request.user,
+            problem=self.get_object(),
+            resolution=request.data.get("resolution", ""),
+        )
+        return Response(ProblemSerializer(problem).data)
+
+
+class PairingViewSet(
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    queryset = Pairing.objects.order_by("-pk")
+    serializer_class = PairingSerializer
+    filterset_fields = ["active", "helper", "resident"]
+    scope_actions = {"end": "change", "unvisited": "view"}
+
+    def create(self, request, *args, **kwargs):
+        data = _valid(PairingSerializer, request.data)
+        resident = Resident.objects.select_related("household__area").get(pk=data["resident"].pk)
+        pairing = services.pairing_create(
+            actor=request.user,
+            helper=data["helper"],
+            resident=resident,
+            started_on=data.get("started_on"),
+        )
+        return Response(PairingSerializer(pairing).data, status=201)
+
+    @action(detail=True, methods=["post"])
+    def end(self, request, pk=None):
+        pairing = services.pairing_end(actor=request.user, pairing=self.get_object())
+        return Response(PairingSerializer(pairing).data)
+
+    @action(detail=False, methods=["get"])
+    def unvisited(self, request):
+        qs = selectors.pairings_unvisited(user=request.user)
+        page = self.paginate_queryset(qs)
+        return self.get_paginated_response(PairingSerializer(page, many=True).data)
+
+
+class PointsViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    queryset = PointsEntry.objects.select_related("rule").order_by("-created_at", "-pk")
+    serializer_class = PointsEntrySerializer
+    filterset_fields = ["member"]
+    scope_actions = {"stars": "view"}
+
+    @action(detail=False, methods=["get"])
+    def stars(self, request):
+        community = _area(request.user, request.query_params.get("community"))
+        members = selectors.members_ranked(community=community)
+        return Response(
+            [{"member": m.pk, "name": m.name, "points": m.total, "star": m.star} for m in members]
+        )
+
+
+class GridReportView(APIView):
+    """GET /api/reports/grid/?node=<area id>&from=YYYY-MM-DD&to=YYYY-MM-DD[&export=xlsx]"""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("node", int, required=True),
+            OpenApiParameter("from", str),
+            OpenApiParameter("to", str),
+            OpenApiParameter("export", str, enum=["xlsx"]),
+        ],
+        responses=OpenApiTypes.OBJECT,
+    )
+    def get(self, request):
+        node = reports.report_node(user=request.user, node_id=request.query_params.get("node"))
+        period = reports.parse_period(
+            request.query_params.get("from"), request.query_params.get("to")
+        )
+        report = reports.grid_report(node=node, period=period)
+        if request.query_params.get("export") == "xlsx":
+            return xlsx_response(report)
+        return Response(report)
+
+
+def xlsx_response(report: dict) -> HttpResponse:
+    response = HttpResponse(
+        reports.report_xlsx(report),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    name = f"grid-report-{report['node']['id']}-{report['from']}-{report['to']}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def _valid(serializer_class, data) -> dict:
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def _missing(name: str):
+    raise serializers.ValidationError({name: [_("该字段是必填项。")]})
+
+
+def _area(user, area_id) -> Area:
+    area = scoped(user, Area).filter(pk=area_id).first() if str(area_id or "").isdigit() else None
+    if area is None:
+        raise NotFound(code="area_not_found")
+    return area

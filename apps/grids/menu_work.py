@@ -1,0 +1,30 @@
+"""Home tiles for groups, visits, problems, pairings, points and the report (imported by
+apps/grids/menu.py)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from apps.accounts.models import Role
+from apps.core.menu import Tile
+
+TILES = [
+    Tile(_("我的责任片"), "grids:leader", roles=frozenset({Role.GROUP_LEADER}), order=30),
+    Tile(
+        _("问题与结对"),
+        "grids:worker",
+        roles=frozenset({Role.GRID_WORKER, Role.SECRETARY, Role.ADMINISTRATOR}),
+        order=31,
+    ),
+    Tile(
+        _("责任组编组"),
+        "grids:secretary",
+        roles=frozenset({Role.SECRETARY, Role.ADMINISTRATOR}),
+        order=32,
+    ),
+    Tile(
+        _("网格报表"),
+        "grids:report",
+        roles=frozenset({Role.GRID_WORKER, Role.SECRETARY, Role.ADMINISTRATOR}),
+        order=33,
+    ),
+    Tile(_("星级积分排名"), "grids:ranking", roles=frozenset({Role.MEMBER}), order=34),
+]

@@ -1,0 +1,125 @@
+"""Reads for groups, visits, problems, pairings and points, always scoped to a user."""
+
+import datetime as dt
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from apps.accounts.scoping import scoped
+from apps.core.masking import mask_name
+
+from .models import (
+    Area,
+    Household,
+    Member,
+    Pairing,
+    PointsEntry,
+    Problem,
+    Resident,
+    ResponsibilityGroup,
+    Visit,
+)
+
+
+def month_start(day: dt.date | None = None) -> dt.date:
+    return (day or timezone.localdate()).replace(day=1)
+
+
+def month_start_dt(day: dt.date | None = None) -> dt.datetime:
+    start = month_start(day)
+    return timezone.make_aware(dt.datetime(start.year, start.month, 1))
+
+
+def groups_led_by(*, user) -> QuerySet:
+    return ResponsibilityGroup.objects.filter(leader__user=user).select_related("grid")
+
+
+def households_of_leader(*, user) -> QuerySet:
+    """The households covered by the groups the user leads or belongs to."""
+    return (
+        Household.objects.filter(group_coverage__group__memberships__member__user=user)
+        .select_related("area", "group_coverage__group")
+        .annotate(
+            last_visit=Coalesce(
+                Visit.objects.filter(household=OuterRef("pk"))
+                .order_by("-visited_at")
+                .values("visited_at")[:1],
+                Value(None),
+            )
+        )
+        .order_by("area__path", "unit", "room")
+        .distinct()
+    )
+
+
+def problems_open_for(*, user) -> QuerySet:
+    return (
+        scoped(user, Problem)
+        .exclude(status=Problem.Status.RESOLVED)
+        .select_related("area")
+        .order_by("due_at")
+    )
+
+
+def problems_by_level(*, user) -> dict[int, list[Problem]]:
+    """Unresolved problems in the user's scope, grouped by the level handling them."""
+    result = {level: [] for level in Problem.Level.values}
+    for p in problems_open_for(user=user)[:500]:
+        result[p.level].append(p)
+    return result
+
+
+def residents_unpaired(*, user) -> QuerySet:
+    """Vulnerable residents in the user's scope without an active helper."""
+    return (
+        scoped(user, Resident)
+        .filter(vulnerable=True)
+        .exclude(pairings__active=True)
+        .select_related("household__area")
+        .order_by("household__area__path", "pk")
+    )
+
+
+def pairings_unvisited(*, month: dt.date | None = None, user=None) -> QuerySet:
+    """Active pairings with no visit in the given month (this month by default)."""
+    start = month_start_dt(month)
+    qs = Pairing.objects.filter(active=True) if user is None else scoped(user, Pairing)
+    return (
+        qs.filter(active=True)
+        .exclude(Exists(Visit.objects.filter(pairing=OuterRef("pk"), visited_at__gte=start)))
+        .select_related("helper", "resident__household__area")
+        .order_by("pk")
+    )
+
+
+def visible_nodes(*, user, kinds=(Area.Kind.STREET, Area.Kind.COMMUNITY, Area.Kind.GRID)):
+    return scoped(user, Area).filter(kind__in=kinds).order_by("path")
+
+
+def members_ranked(*, community: Area, since: dt.datetime | None = None) -> list[Member]:
+    """Members of a community with their points over the last 12 months and star rating."""
+    from .reports import star_rows
+
+    since = since or timezone.now() - dt.timedelta(days=365)
+    stars = {row["member_id"]: row for row in star_rows(path=community.path, since=since)}
+    members = list(
+        Member.objects.filter(community=community)
+        .annotate(
+            total=Coalesce(
+                Sum("points_entries__points", filter=Q(points_entries__created_at__gte=since)),
+                0,
+            ),
+            entries=Count("points_entries", filter=Q(points_entries__created_at__gte=since)),
+        )
+        .order_by("-total", "pk")
+    )
+    for m in members:
+        m.star = stars.get(m.pk, {}).get("star", 1)
+        m.stars = "★" * m.star
+        m.masked_name = mask_name(m.name)  # a public list: masked names only
+    return members
+
+
+def points_of(*, user) -> QuerySet:
+    return scoped(user, PointsEntry).select_related("rule", "member").order_by("-created_at")

@@ -1,0 +1,649 @@
+"""Writes for responsibility groups, visits, problems, pairings and points.
+
+The only place that changes these rows. Every service checks the actor's scope, raises an
+`AppError` with a stable code on bad input and writes nothing in that case (each runs in one
+transaction).
+"""
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.accounts.scoping import CHANGE, can, has_role_over, scoped
+from apps.core.errors import Conflict, Forbidden, InvalidInput, InvalidTransition, NotFound
+from apps.notifications import audiences
+from apps.notifications.services import notify
+
+from .models import (
+    Area,
+    GroupHousehold,
+    GroupMembership,
+    Household,
+    Member,
+    Pairing,
+    PointsEntry,
+    PointsRule,
+    Problem,
+    ProblemEvent,
+    ReminderRun,
+    Resident,
+    ResponsibilityGroup,
+    Visit,
+)
+
+# --- points --------------------------------------------------------------------------------
+
+
+def points_award(*, member: Member, rule: str, source=None) -> PointsEntry | None:
+    """Credit `member` with the points of `rule` for `source`, once.
+
+    Returns the new entry, or None when this (member, rule, source) was already awarded or
+    the rule is switched off. Safe under concurrency: the unique constraint decides.
+    """
+    points_rule = PointsRule.objects.filter(code=rule).first()
+    if points_rule is None and rule in PointsRule.DEFAULTS:
+        name, points = PointsRule.DEFAULTS[rule]
+        points_rule, _created = PointsRule.objects.get_or_create(
+            code=rule, defaults={"name": str(name), "points": points}
+        )
+    if points_rule is None:
+        raise InvalidInput(
+            _("未知的积分规则：%(rule)s") % {"rule": rule}, code="unknown_points_rule"
+        )
+    if not points_rule.active:
+        return None
+    source_type = ContentType.objects.get_for_model(source) if source is not None else None
+    source_id = source.pk if source is not None else None
+    if (
+        source is not None
+        and PointsEntry.objects.filter(
+            member=member, rule=points_rule, source_type=source_type, source_id=source_id
+        ).exists()
+    ):
+        return None
+    try:
+        with transaction.atomic():
+            return PointsEntry.objects.create(
+                member=member,
+                rule=points_rule,
+                points=points_rule.points,
+                source_type=source_type,
+                source_id=source_id,
+            )
+    except IntegrityError:  # a concurrent award of the same source won
+        return None
+
+
+# --- responsibility groups ---------------------------------------------------------------
+
+
+def _check_group_composition(
+    *,
+    grid: Area,
+    leader: Member,
+    members: list[Member],
+    households: list[Household],
+    group: ResponsibilityGroup | None,
+):
+    people = {m.pk for m in members} | {leader.pk}
+    lo, hi = ResponsibilityGroup.MIN_SIZE, ResponsibilityGroup.MAX_SIZE
+    if not lo <= len(people) <= hi:
+        raise InvalidInput(
+            _("责任组需由%(lo)d至%(hi)d名党员组成（含组长），当前%(n)d名。")
+            % {"lo": lo, "hi": hi, "n": len(people)},
+            code="group_size",
+        )
+    community_path = grid.path[: -Area.steplen]
+    strangers = Member.objects.filter(pk__in=people).exclude(community__path=community_path)
+    stranger = strangers.first()
+    if stranger is not None:
+        raise InvalidInput(
+            _("党员“%(name)s”不在本社区报到，不能编入本网格的责任组。") % {"name": stranger.name},
+            code="member_outside_community",
+        )
+    outside = [h for h in households if not h.area.path.startswith(grid.path)]
+    if outside:
+        raise InvalidInput(
+            _("户“%(household)s”不在本网格内。") % {"household": outside[0]},
+            code="household_outside_grid",
+        )
+    taken = GroupHousehold.objects.filter(household__in=households)
+    if group is not None:
+        taken = taken.exclude(group=group)
+    taken = taken.select_related("household__area", "group").first()
+    if taken is not None:
+        raise Conflict(
+            _("户“%(household)s”已由责任组“%(group)s”包片。")
+            % {"household": taken.household, "group": taken.group},
+            code="household_in_other_group",
+        )
+    return people
+
+
+def _save_composition(group: ResponsibilityGroup, people: set[int], households: list[Household]):
+    group.memberships.exclude(member_id__in=people).delete()
+    GroupMembership.objects.bulk_create(
+        [GroupMembership(group=group, member_id=pk) for pk in people], ignore_conflicts=True
+    )
+    group.coverage.exclude(household__in=households).delete()
+    have = set(group.coverage.values_list("household_id", flat=True))
+    try:
+        with transaction.atomic():
+            GroupHousehold.objects.bulk_create(
+                [GroupHousehold(group=group, household=h) for h in households if h.pk not in have]
+            )
+    except IntegrityError:  # another group took one of them since we checked
+        raise Conflict(_("部分户已由其他责任组包片。"), code="household_in_other_group") from None
+
+
+def group_create(
+    *,
+    actor,
+    grid: Area,
+    name: str,
+    leader: Member,
+    members: list[Member],
+    households: list[Household],
+) -> ResponsibilityGroup:
+    if grid.kind != Area.Kind.GRID:
+        raise InvalidInput(_("责任组必须建在网格上。"), code="not_a_grid")
+    if not can(actor, CHANGE, ResponsibilityGroup, area=grid):
+        raise Forbidden()
+    with transaction.atomic():
+        people = _check_group_composition(
+            grid=grid, leader=leader, members=members, households=households, group=None
+        )
+        group = ResponsibilityGroup.objects.create(
+            grid=grid, name=name or _("%(grid)s责任组") % {"grid": grid.name}, leader=leader
+        )
+        _save_composition(group, people, households)
+    return group
+
+
+def group_update(
+    *,
+    actor,
+    group: ResponsibilityGroup,
+    name: str | None = None,
+    leader: Member | None = None,
+    members: list[Member] | None = None,
+    households: list[Household] | None = None,
+) -> ResponsibilityGroup:
+    if not can(actor, CHANGE, ResponsibilityGroup, area=group.grid):
+        raise Forbidden()
+    with transaction.atomic():
+        group = ResponsibilityGroup.objects.select_for_update().get(pk=group.pk)
+        leader = leader or group.leader
+        members = members if members is not None else list(group.members.all())
+        if households is None:
+            households = list(
+                Household.objects.filter(group_coverage__group=group).select_related("area")
+            )
+        people = _check_group_composition(
+            grid=group.grid, leader=leader, members=members, households=households, group=group
+        )
+        group.leader = leader
+        if name:
+            group.name = name
+        group.save()
+        _save_composition(group, people, households)
+    return group
+
+
+@dataclass
+class ProposedGroup:
+    leader: Member
+    members: list[Member] = field(default_factory=list)
+    households: list[Household] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "leader": self.leader.pk,
+            "members": [m.pk for m in self.members],
+            "households": [h.pk for h in self.households],
+        }
+
+
+def group_propose(*, actor, grid: Area) -> list[ProposedGroup]:
+    """Propose groups for the grid's uncovered households ("以老带新、强弱搭配").
+
+    Members not yet in a group are taken from those living in the grid first, then from the
+    rest of the grid's community. Retired members are dealt out first, then employed ones,
+    each list in order of seniority and in a snake order over the groups, so every group gets
+    both long-standing and recent members and both retired and employed ones. Households are
+    cut into contiguous runs in building order, so a group covers neighbouring buildings.
+    """
+    if not can(actor, CHANGE, ResponsibilityGroup, area=grid):
+        raise Forbidden()
+    community = Area.objects.get(path=grid.path[: -Area.steplen])
+    free = Member.objects.filter(community=community, group_memberships__isnull=True)
+    near = list(free.filter(residence__path__startswith=grid.path).order_by("pk"))
+    rest = list(free.exclude(residence__path__startswith=grid.path).order_by("pk"))
+    households = list(
+        Household.objects.filter(area__path__startswith=grid.path, group_coverage__isnull=True)
+        .select_related("area")
+        .order_by("area__path", "unit", "room")
+    )
+    if not households:
+        return []
+    # Enough groups for about 80 households each, but never more than members allow.
+    wanted = max(1, math.ceil(len(households) / 80))
+    pool = near + rest
+    n_groups = min(wanted, len(pool) // ResponsibilityGroup.MIN_SIZE)
+    if n_groups < 1:
+        raise InvalidInput(
+            _("可编组的党员不足%(n)d名。") % {"n": ResponsibilityGroup.MIN_SIZE},
+            code="not_enough_members",
+        )
+    buckets = deal_members(pool[: n_groups * ResponsibilityGroup.MAX_SIZE], n_groups)
+    proposals = []
+    per = math.ceil(len(households) / n_groups)
+    for k, bucket in enumerate(buckets):
+        leader = min(bucket, key=_seniority)  # the most experienced member leads
+        proposals.append(
+            ProposedGroup(
+                leader=leader,
+                members=[m for m in bucket if m.pk != leader.pk],
+                households=households[k * per : (k + 1) * per],
+            )
+        )
+    return proposals
+
+
+_OLDEST = dt.date(1900, 1, 1)
+
+
+def _seniority(m) -> tuple:
+    return (m.joined_on or _OLDEST, m.pk)
+
+
+def deal_members(members: list, n_groups: int) -> list[list]:
+    """Deal members into `n_groups` buckets: retired first, then the others, each in order of
+    seniority and snaking over the buckets (0..n-1, n-1..0, ...), so every bucket gets both
+    long-standing and recent members and both retired and employed ones."""
+    retired = sorted([m for m in members if m.kind == Member.Kind.RETIRED], key=_seniority)
+    others = sorted([m for m in members if m.kind != Member.Kind.RETIRED], key=_seniority)
+    buckets: list[list] = [[] for _ in range(n_groups)]
+    for i, m in enumerate(retired + others):
+        lap, pos = divmod(i, n_groups)
+        buckets[pos if lap % 2 == 0 else n_groups - 1 - pos].append(m)
+    return buckets
+
+
+def groups_accept(*, actor, grid: Area, proposals: list[dict]) -> list[ResponsibilityGroup]:
+    """Create the (possibly edited) proposed groups, all or none."""
+    try:
+        proposals = [
+            {
+                "name": str(p.get("name") or ""),
+                "leader": int(p["leader"]),
+                "members": [int(pk) for pk in p.get("members", [])],
+                "households": [int(pk) for pk in p.get("households", [])],
+            }
+            for p in proposals
+        ]
+    except (KeyError, TypeError, ValueError, AttributeError):
+        raise InvalidInput(_("编组方案格式无效。"), code="invalid_proposal") from None
+    created = []
+    with transaction.atomic():
+        for k, p in enumerate(proposals, start=1):
+            members = list(Member.objects.filter(pk__in=p["members"]))
+            leader = Member.objects.filter(pk=p["leader"]).first()
+            if leader is None:
+                raise InvalidInput(_("请选择组长。"), code="leader_required")
+            households = list(
+                Household.objects.filter(pk__in=p["households"]).select_related("area")
+            )
+            created.append(
+                group_create(
+                    actor=actor,
+                    grid=grid,
+                    name=p.get("name") or _("%(grid)s第%(n)d责任组") % {"grid": grid.name, "n": k},
+                    leader=leader,
+                    members=members,
+                    households=households,
+                )
+            )
+    return created
+
+
+# --- visits --------------------------------------------------------------------------------
+
+
+def _member_of(user) -> Member | None:
+    return Member.objects.filter(user=user).first() if user and user.is_authenticated else None
+
+
+def visit_log(
+    *,
+    actor,
+    household: Household,
+    visited_at: dt.datetime,
+    notes: str = "",
+    group: ResponsibilityGroup | None = None,
+    five_clears: dict | None = None,
+    problems: list[dict] | None = None,
+) -> Visit:
+    """Record a visit by the acting member (for `group` when given), with any problems found.
+
+    The actor may log it when the household is in their scope, covered by their group, or
+    home to a resident they are paired with. A visit to a paired resident records the five
+    clears.
+    """
+    if visited_at > timezone.now():
+        raise InvalidInput(_("走访时间不能晚于现在。"), code="visit_in_future")
+    member = _member_of(actor)
+    pairing = None
+    if member is not None:
+        pairing = Pairing.objects.filter(
+            helper=member, active=True, resident__household=household
+        ).first()
+    in_group = (
+        member is not None
+        and GroupHousehold.objects.filter(
+            household=household, group__memberships__member=member
+        ).exists()
+    )
+    visible = scoped(actor, Household).filter(pk=household.pk).exists()
+    if not (visible or in_group or pairing):
+        raise NotFound(_("找不到该户。"), code="household_not_found")
+    if group is not None:
+        in_that_group = member is not None and group.memberships.filter(member=member).exists()
+        if not (in_that_group or can(actor, CHANGE, ResponsibilityGroup, area=group.grid)):
+            raise Forbidden(_("您不是该责任组成员。"), code="not_group_member")
+        if not group.coverage.filter(household=household).exists():
+            raise InvalidInput(_("该户不在此责任组包片范围内。"), code="household_not_in_group")
+    if group is None and in_group:
+        group = ResponsibilityGroup.objects.filter(
+            coverage__household=household, memberships__member=member
+        ).first()
+    if member is None and group is None:
+        raise InvalidInput(_("只有党员或责任组可以登记走访。"), code="visitor_required")
+    clears = {k: bool((five_clears or {}).get(k)) for k in Visit.FIVE_CLEARS}
+    if any(clears.values()) and pairing is None:
+        raise InvalidInput(_("“五清”只在走访结对对象时填写。"), code="five_clears_without_pairing")
+    with transaction.atomic():
+        visit = Visit.objects.create(
+            household=household,
+            area_id=household.area_id,
+            member=member,
+            group=group,
+            pairing=pairing,
+            visited_at=visited_at,
+            notes=notes,
+            created_by=actor,
+            **clears,
+        )
+        for p in problems or []:
+            problem_report(actor=actor, household=household, visit=visit, **p)
+        if member is not None:
+            points_award(member=member, rule="visit_logged", source=visit)
+    return visit
+
+
+# --- problems ------------------------------------------------------------------------------
+
+
+def _due_at(level: int, start: dt.datetime | None = None) -> dt.datetime:
+    days = getattr(settings, "TONGXIN", {}).get("PROBLEM_DUE_DAYS", Problem.DUE_DAYS)
+    return (start or timezone.now()) + dt.timedelta(days=days[Problem.Level(level)])
+
+
+def problem_report(
+    *,
+    actor,
+    household: Household | None = None,
+    area: Area | None = None,
+    category: str,
+    title: str,
+    description: str = "",
+    visit: Visit | None = None,
+) -> Problem:
+    """A problem found on a visit or reported by a resident: starts at the building level."""
+    area = household.area if household is not None else area
+    if area is None or area.kind != Area.Kind.BUILDING:
+        raise InvalidInput(_("请指明问题所在的楼幢或户。"), code="problem_place_required")
+    if category not in Problem.Category.values:
+        raise InvalidInput(_("问题类别无效。"), code="invalid_category")
+    if not (title or "").strip():
+        raise InvalidInput(_("请填写问题标题。"), code="title_required")
+    own_home = household is not None and household.residents.filter(user=actor).exists()
+    if visit is None and not own_home and not can(actor, "view", Problem, area=area):
+        raise Forbidden()
+    with transaction.atomic():
+        problem = Problem.objects.create(
+            area=area,
+            household=household,
+            visit=visit,
+            reporter=actor,
+            category=category,
+            title=title.strip(),
+            description=description,
+            due_at=_due_at(Problem.Level.BUILDING),
+        )
+        ProblemEvent.objects.create(
+            problem=problem,
+            from_status="",
+            to_status=problem.status,
+            from_level=problem.level,
+            to_level=problem.level,
+            actor=actor,
+        )
+    return problem
+
+
+def _transition(problem: Problem, to: str, *, actor, note: str = "", **fields) -> Problem:
+    """The one place a problem's status changes: under a row lock, checked against
+    TRANSITIONS, with a history row, in the caller's transaction."""
+    locked = Problem.objects.select_for_update().get(pk=problem.pk)
+    if to not in Problem.TRANSITIONS[locked.status]:
+        raise InvalidTransition(
+            _("问题当前为“%(status)s”，不能变为“%(to)s”。")
+            % {"status": locked.get_status_display(), "to": Problem.Status(to).label},
+        )
+    from_status, from_level = locked.status, locked.level
+    locked.status = to
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    locked.save()
+    ProblemEvent.objects.create(
+        problem=locked,
+        from_status=from_status,
+        to_status=to,
+        from_level=from_level,
+        to_level=locked.level,
+        note=note,
+        actor=actor,
+    )
+    return locked
+
+
+def _check_handler(actor, problem: Problem):
+    if not has_role_over(actor, Problem.LEVEL_ROLES[problem.level], area=problem.area):
+        raise Forbidden(
+            _("您不能处理%(level)s级的问题。") % {"level": problem.get_level_display()},
+            code="not_handler_at_level",
+        )
+
+
+def problem_start(*, actor, problem: Problem) -> Problem:
+    _check_handler(actor, problem)
+    with transaction.atomic():
+        return _transition(problem, Problem.Status.IN_PROGRESS, actor=actor)
+
+
+def problem_escalate(*, actor, problem: Problem, reason: str) -> Problem:
+    """Hand the problem to the next level up, with a reason; that level's people are told."""
+    _check_handler(actor, problem)
+    if not (reason or "").strip():
+        raise InvalidInput(_("请填写上报原因。"), code="reason_required")
+    if problem.level >= Problem.Level.STREET:
+        raise InvalidTransition(
+            _("问题已在最高层级（街道），不能再上报。"), code="escalation_past_top"
+        )
+    with transaction.atomic():
+        level = problem.level + 1
+        problem = _transition(
+            problem,
+            Problem.Status.ESCALATED,
+            actor=actor,
+            note=reason.strip(),
+            level=level,
+            due_at=_due_at(level),
+            reminded_level=None,
+        )
+        notify(
+            "problem.escalated",
+            audience=audiences.area_role(problem.area_id, *Problem.NOTIFY_ROLES[level]),
+            context={
+                "problem": problem.pk,
+                "title": problem.title,
+                "level": str(Problem.Level(level).label),
+                "reason": reason.strip(),
+            },
+            actor=actor,
+        )
+    return problem
+
+
+def problem_resolve(*, actor, problem: Problem, resolution: str) -> Problem:
+    """Resolve at the current level; that level is kept as where it was finally solved."""
+    _check_handler(actor, problem)
+    if not (resolution or "").strip():
+        raise InvalidInput(_("请填写处理结果。"), code="resolution_required")
+    with transaction.atomic():
+        problem = _transition(
+            problem,
+            Problem.Status.RESOLVED,
+            actor=actor,
+            note=resolution.strip(),
+            resolution=resolution.strip(),
+            resolved_level=problem.level,
+            resolved_at=timezone.now(),
+        )
+        member = _member_of(actor)
+        if member is not None:
+            points_award(member=member, rule="problem_resolved", source=problem)
+        if problem.reporter_id:
+            notify(
+                "problem.resolved",
+                audience=audiences.users(problem.reporter_id),
+                context={"problem": problem.pk, "title": problem.title},
+                actor=actor,
+            )
+    return problem
+
+
+def problems_remind_overdue(*, now: dt.datetime | None = None) -> int:
+    """Flag and remind every overdue problem once per level (safe to run twice)."""
+    now = now or timezone.now()
+    sent = 0
+    overdue = Problem.objects.filter(due_at__lt=now).exclude(status=Problem.Status.RESOLVED)
+    for problem in overdue.filter(
+        Q(reminded_level__isnull=True) | Q(reminded_level__lt=F("level"))
+    ):
+        with transaction.atomic():
+            # The conditional update claims the reminder; a second run updates 0 rows.
+            claimed = (
+                Problem.objects.filter(pk=problem.pk)
+                .filter(Q(reminded_level__isnull=True) | Q(reminded_level__lt=problem.level))
+                .update(reminded_level=problem.level)
+            )
+            if not claimed:
+                continue
+            notify(
+                "problem.overdue",
+                audience=audiences.area_role(problem.area_id, *Problem.NOTIFY_ROLES[problem.level]),
+                context={
+                    "problem": problem.pk,
+                    "title": problem.title,
+                    "level": str(Problem.Level(problem.level).label),
+                },
+            )
+            sent += 1
+    return sent
+
+
+# --- pairings ------------------------------------------------------------------------------
+
+
+def helper_limit() -> int:
+    return int(getattr(settings, "TONGXIN", {}).get("PAIRINGS_PER_HELPER", 5))
+
+
+def pairing_create(
+    *, actor, helper: Member, resident: Resident, started_on: dt.date | None = None
+) -> Pairing:
+    """Pair a helper with a vulnerable resident.
+
+    One active helper per resident is the database's partial unique index; the helper's limit
+    is counted under a lock on the helper's member row, so two concurrent pairings for the
+    same helper cannot both see "4 of 5".
+    """
+    area = resident.household.area
+    if not can(actor, CHANGE, Pairing, area=area):
+        raise Forbidden()
+    if not resident.vulnerable:
+        raise InvalidInput(_("只有困难群众需要结对。"), code="resident_not_vulnerable")
+    limit = helper_limit()
+    try:
+        with transaction.atomic():
+            Member.objects.select_for_update().filter(pk=helper.pk).first()
+            if Pairing.objects.filter(resident=resident, active=True).exists():
+                raise Conflict(_("该居民已有结对服务员。"), code="resident_already_paired")
+            if Pairing.objects.filter(helper=helper, active=True).count() >= limit:
+                raise Conflict(
+                    _("每名服务员最多结对%(n)d人。") % {"n": limit}, code="helper_limit_reached"
+                )
+            return Pairing.objects.create(
+                helper=helper, resident=resident, started_on=started_on or timezone.localdate()
+            )
+    except IntegrityError:  # the partial unique index: another pairing won the race
+        raise Conflict(_("该居民已有结对服务员。"), code="resident_already_paired") from None
+
+
+def pairing_end(*, actor, pairing: Pairing) -> Pairing:
+    if not can(actor, CHANGE, Pairing, area=pairing.resident.household.area):
+        raise Forbidden()
+    updated = Pairing.objects.filter(pk=pairing.pk, active=True).update(
+        active=False, ended_on=timezone.localdate()
+    )
+    if not updated:
+        raise InvalidTransition(_("该结对已结束。"), code="pairing_already_ended")
+    pairing.refresh_from_db()
+    return pairing
+
+
+def pairings_remind_monthly(*, month: dt.date | None = None) -> int:
+    """Remind each helper whose pairing has no visit this month; once per month."""
+    from .selectors import pairings_unvisited
+
+    month = (month or timezone.localdate()).replace(day=1)
+    with transaction.atomic():
+        run, created = ReminderRun.objects.get_or_create(
+            kind="pairing_unvisited", period=month.strftime("%Y-%m")
+        )
+        if not created:
+            return 0
+        rows = (
+            pairings_unvisited(month=month)
+            .filter(helper__user__isnull=False)
+            .values("helper__user_id")
+            .annotate(n=Count("pk"))
+        )
+        sent = 0
+        for row in rows:  # one event per helper (a few hundred per street), not per pairing
+            notify(
+                "pairing.unvisited",
+                audience=audiences.users(row["helper__user_id"]),
+                context={"month": month.strftime("%Y-%m"), "count": row["n"]},
+            )
+            sent += 1
+    return sent

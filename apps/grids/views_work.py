@@ -1,0 +1,381 @@
+"""Pages for group leaders, grid workers and secretaries, and the grid report.
+
+Each view parses the request, calls one service (or selector) and renders; an `AppError`
+becomes a message (or an error page) showing its Chinese `detail`.
+"""
+
+import datetime as dt
+import functools
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from apps.accounts.scoping import scoped
+from apps.core.errors import AppError, InvalidInput, NotFound
+
+from . import reports, selectors, services
+from .api_work import xlsx_response
+from .models import (
+    Area,
+    Household,
+    Member,
+    Pairing,
+    Problem,
+    Resident,
+    ResponsibilityGroup,
+    Visit,
+)
+
+
+def page(view):
+    """Login required; an AppError on GET renders the error page with its status."""
+
+    @functools.wraps(view)
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except AppError as exc:
+            if request.method == "POST":
+                messages.error(request, exc.detail)
+                return redirect(request.META.get("HTTP_REFERER") or request.path)
+            context = {"message": exc.detail, "code": exc.code}
+            return render(request, "core/error.html", context, status=exc.status_code)
+
+    return wrapper
+
+
+def _get(qs, pk) -> object:
+    obj = qs.filter(pk=pk).first() if str(pk or "").isdigit() else None
+    if obj is None:
+        raise NotFound()
+    return obj
+
+
+# --- group leader --------------------------------------------------------------------------
+
+
+@page
+def leader(request):
+    households = selectors.households_of_leader(user=request.user)
+    problems = selectors.problems_open_for(user=request.user).filter(
+        Q(household__in=households.values("pk")) | Q(reporter=request.user)
+    )
+    context = {
+        "groups": selectors.groups_led_by(user=request.user),
+        "households": households,
+        "problems": problems,
+        "month_start": selectors.month_start_dt(),
+    }
+    return render(request, "grids/leader.html", context)
+
+
+@page
+def visit_new(request):
+    household = _visitable_household(request)
+    if request.method == "POST":
+        problems = []
+        if request.POST.get("problem_title", "").strip():
+            problems.append(
+                {
+                    "category": request.POST.get("problem_category", Problem.Category.OTHER),
+                    "title": request.POST["problem_title"],
+                    "description": request.POST.get("problem_description", ""),
+                }
+            )
+        try:
+            services.visit_log(
+                actor=request.user,
+                household=household,
+                visited_at=_visited_at(request.POST.get("visited_at", "")),
+                notes=request.POST.get("notes", ""),
+                five_clears={k: request.POST.get(k) == "on" for k in Visit.FIVE_CLEARS},
+                problems=problems,
+            )
+        except AppError as exc:  # stay on the form, with what was typed
+            messages.error(request, exc.detail)
+            return render(request, "grids/visit_form.html", _visit_context(household, request))
+        messages.success(request, _("走访已登记。"))
+        return redirect("grids:leader")
+    return render(request, "grids/visit_form.html", _visit_context(household, request))
+
+
+def _visited_at(value: str) -> dt.datetime:
+    """The form's local date-time (empty: now)."""
+    if not value:
+        return timezone.now()
+    try:
+        parsed = parse_datetime(value)
+    except ValueError:  # well formed but impossible, e.g. month 13
+        parsed = None
+    if parsed is None:
+        raise InvalidInput(_("走访时间格式无效。"), code="invalid_date")
+    return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
+
+
+def _visitable_household(request) -> Household:
+    pk = request.GET.get("household") or request.POST.get("household")
+    qs = Household.objects.select_related("area").filter(
+        Q(pk__in=scoped(request.user, Household).values("pk"))
+        | Q(group_coverage__group__memberships__member__user=request.user)
+        | Q(residents__pairings__helper__user=request.user, residents__pairings__active=True)
+    )
+    return _get(qs.distinct(), pk)
+
+
+def _visit_context(household, request) -> dict:
+    paired = Pairing.objects.filter(
+        helper__user=request.user, active=True, resident__household=household
+    ).exists()
+    clears = [(name, Visit._meta.get_field(name).verbose_name) for name in Visit.FIVE_CLEARS]
+    return {
+        "household": household,
+        "paired": paired,
+        "clears": clears,
+        "categories": Problem.Category.choices,
+        "post": request.POST,
+    }
+
+
+# --- problems ------------------------------------------------------------------------------
+
+
+@page
+def problem_detail(request, pk):
+    problem = _get(scoped(request.user, Problem).select_related("area", "household"), pk)
+    if request.method == "POST":
+        act = request.POST.get("action")
+        if act == "start":
+            services.problem_start(actor=request.user, problem=problem)
+            messages.success(request, _("已开始处理。"))
+        elif act == "escalate":
+            problem = services.problem_escalate(
+                actor=request.user, problem=problem, reason=request.POST.get("reason", "")
+            )
+            messages.success(
+                request, _("已上报到%(level)s。") % {"level": problem.get_level_display()}
+            )
+        elif act == "resolve":
+            services.problem_resolve(
+                actor=request.user, problem=problem, resolution=request.POST.get("resolution", "")
+            )
+            messages.success(request, _("问题已解决。"))
+        return redirect("grids:problem", pk=problem.pk)
+    context = {
+        "problem": problem,
+        "events": problem.events.select_related("actor"),
+        "can_escalate": problem.level < Problem.Level.STREET,
+        "open": problem.status != Problem.Status.RESOLVED,
+    }
+    return render(request, "grids/problem.html", context)
+
+
+# --- grid worker ---------------------------------------------------------------------------
+
+
+@page
+def worker(request):
+    by_level = selectors.problems_by_level(user=request.user)
+    levels = [(Problem.Level(level).label, items) for level, items in by_level.items()]
+    unpaired = selectors.residents_unpaired(user=request.user)[:200]
+    helpers = (
+        scoped(request.user, Member)
+        .annotate(n=Count("pairings", filter=Q(pairings__active=True)))
+        .filter(n__lt=services.helper_limit())
+        .order_by("name")[:300]
+    )
+    context = {
+        "levels": levels,
+        "unpaired": unpaired,
+        "helpers": helpers,
+        "unvisited": selectors.pairings_unvisited(user=request.user)[:200],
+    }
+    return render(request, "grids/worker.html", context)
+
+
+@require_POST
+@page
+def pairing_new(request):
+    resident = _get(
+        scoped(request.user, Resident).select_related("household__area"),
+        request.POST.get("resident"),
+    )
+    helper = _get(Member.objects.all(), request.POST.get("helper"))
+    services.pairing_create(actor=request.user, helper=helper, resident=resident)
+    messages.success(request, _("已为%(name)s安排结对服务员。") % {"name": resident.name})
+    return redirect("grids:worker")
+
+
+# --- secretary: group proposal -------------------------------------------------------------
+
+
+@page
+def secretary(request):
+    grids = selectors.visible_nodes(user=request.user, kinds=(Area.Kind.GRID,))
+    grid = None
+    proposal = []
+    if request.GET.get("grid"):
+        grid = _get(grids, request.GET["grid"])
+        proposal = services.group_propose(actor=request.user, grid=grid)
+    if request.method == "POST":
+        grid = _get(grids, request.POST.get("grid"))
+        groups = []
+        count = request.POST.get("count", "")
+        for k in range(min(int(count), 50) if count.isdigit() else 0):
+            groups.append(
+                {
+                    "name": request.POST.get(f"name_{k}", ""),
+                    "leader": request.POST.get(f"leader_{k}"),
+                    "members": request.POST.getlist(f"members_{k}"),
+                    "households": request.POST.getlist(f"households_{k}"),
+                }
+            )
+        created = services.groups_accept(actor=request.user, grid=grid, proposals=groups)
+        messages.success(request, _("已建立%(n)d个责任组。") % {"n": len(created)})
+        return redirect(reverse("grids:secretary") + f"?grid={grid.pk}")
+    context = {
+        "grids": grids,
+        "grid": grid,
+        "proposal": proposal,
+        "existing": ResponsibilityGroup.objects.filter(grid=grid)
+        .annotate(n_members=Count("memberships", distinct=True))
+        .annotate(n_households=Count("coverage", distinct=True))
+        .select_related("leader")
+        if grid
+        else [],
+    }
+    return render(request, "grids/secretary.html", context)
+
+
+# --- report --------------------------------------------------------------------------------
+
+
+def _report(request) -> dict:
+    nodes = selectors.visible_nodes(user=request.user)
+    node_id = request.GET.get("node") or (nodes[0].pk if nodes else None)
+    node = reports.report_node(user=request.user, node_id=node_id)
+    period = reports.parse_period(request.GET.get("from"), request.GET.get("to"))
+    return reports.grid_report(node=node, period=period)
+
+
+@page
+def report(request):
+    data = _report(request)
+    node = Area.objects.get(pk=data["node"]["id"])
+    context = {
+        "report": data,
+        "labels": reports.field_labels(),
+        "ancestors": Area.objects.filter(
+            path__in=[node.path[:i] for i in range(Area.steplen, len(node.path), Area.steplen)]
+        )
+        .exclude(kind=Area.Kind.DISTRICT)
+        .order_by("path"),
+        "bars": _bars(data["children"]),
+        "trend": _trend_svg(data["trend"]),
+        "star_bars": _bars_simple(data["stars"], "members"),
+        "query": request.GET.urlencode(),
+        "drill": node.kind != Area.Kind.GRID,
+    }
+    return render(request, "grids/report.html", context)
+
+
+@page
+def report_xlsx(request):
+    return xlsx_response(_report(request))
+
+
+CHART_METRICS = [
+    ("covered_share", True),
+    ("visits", False),
+    ("problems_found", False),
+    ("grassroots_share", True),
+    ("paired_share", True),
+    ("pairings_visited_share", True),
+]
+
+
+def _bars(children: list[dict]) -> list[dict]:
+    """Bar widths (percent of the largest) per metric for the children: ~16 rows at most."""
+    labels = reports.field_labels()
+    charts = []
+    for key, is_share in CHART_METRICS:
+        values = [c[key] or 0 for c in children]
+        top = 1 if is_share else max(values, default=0) or 1
+        charts.append(
+            {
+                "label": labels[key],
+                "rows": [
+                    {
+                        "name": c["name"],
+                        "id": c["id"],
+                        "value": f"{v:.0%}" if is_share else v,
+                        "width": round(100 * v / top, 1),
+                    }
+                    for c, v in zip(children, values, strict=True)
+                ],
+            }
+        )
+    return charts
+
+
+def _bars_simple(rows: list[dict], key: str) -> list[dict]:
+    top = max((r[key] for r in rows), default=0) or 1
+    return [{**r, "width": round(100 * r[key] / top, 1)} for r in rows]
+
+
+def _trend_svg(trend: list[dict]) -> dict:
+    """Points of a monthly line chart (visits) and bars (problems found/resolved)."""
+    width, height = 600, 160
+    n = max(len(trend), 1)
+    step = width / n
+    top_v = max((t["visits"] for t in trend), default=0) or 1
+    top_p = max((max(t["problems_found"], t["problems_resolved"]) for t in trend), default=0) or 1
+    cols = []
+    for i, t in enumerate(trend):
+        x = i * step
+        cols.append(
+            {
+                "month": t["month"],
+                "x": round(x + step / 2, 1),
+                "found_x": round(x + step * 0.15, 1),
+                "resolved_x": round(x + step * 0.5, 1),
+                "bar_w": round(step * 0.33, 1),
+                "found_h": round(height * t["problems_found"] / top_p, 1),
+                "resolved_h": round(height * t["problems_resolved"] / top_p, 1),
+                "visit_y": round(height - height * t["visits"] / top_v, 1),
+                **t,
+            }
+        )
+    for c in cols:
+        c["found_y"] = round(height - c["found_h"], 1)
+        c["resolved_y"] = round(height - c["resolved_h"], 1)
+    line = " ".join(f"{c['x']},{c['visit_y']}" for c in cols)
+    return {"width": width, "height": height, "cols": cols, "line": line}
+
+
+# --- ranking -------------------------------------------------------------------------------
+
+
+@page
+def ranking(request):
+    communities = selectors.visible_nodes(user=request.user, kinds=(Area.Kind.COMMUNITY,))
+    member = Member.objects.filter(user=request.user).select_related("community").first()
+    pk = request.GET.get("community") or (member.community_id if member else None)
+    if pk is None and communities:
+        pk = communities[0].pk
+    community = _get(communities, pk)
+    since = timezone.now() - dt.timedelta(days=365)
+    context = {
+        "communities": communities,
+        "community": community,
+        "members": selectors.members_ranked(community=community, since=since),
+        "me": member,
+    }
+    return render(request, "grids/ranking.html", context)
