@@ -2,7 +2,6 @@
 wish with a conditional UPDATE, writes its history row and its notification in the same
 transaction; the public services check who may do what and call it."""
 
-import logging
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -17,13 +16,13 @@ from apps.accounts.models import Role
 from apps.accounts.scoping import has_role_over
 from apps.core.errors import Conflict, Forbidden, InvalidInput, InvalidTransition
 from apps.grids.models import Area, Member, Organisation, Resident
+from apps.grids.services import points_award
 from apps.notifications import audiences
 from apps.notifications.services import notify
 
 from .models import TRANSITIONS, VETTERS, Claim, Wish, WishCategory, WishEvent, WishPhoto
 
 S = Wish.Status
-logger = logging.getLogger(__name__)
 
 IMAGE_FORMATS = frozenset({"JPEG", "PNG", "WEBP"})
 DUPLICATE_WINDOW = timedelta(minutes=1)
@@ -521,16 +520,8 @@ def wish_confirm(*, wish: Wish, actor, rating, comment: str = "") -> Wish:
 
 
 def _award_points(*, wish: Wish, claim: Claim | None) -> None:
-    """Member points for a confirmed wish: the Grids ledger's
-    `points_award(member=claim.member, rule="wish_fulfilled", source=wish)` from
-    apps.grids.services (idempotent per rule and source), called here, in the confirm
-    transaction. Wired at merge: the ledger lives on the grids branch. Organisations earn
-    no member points."""
+    """A confirmed wish earns its claimant the "wish_fulfilled" points, once (the ledger is
+    idempotent per rule and source). Organisations earn no member points."""
     if claim is None or claim.member_id is None:
         return
-    logger.info(
-        "points hook wish_fulfilled: member=%s wish=%s rating=%s",
-        claim.member_id,
-        wish.pk,
-        wish.rating,
-    )
+    points_award(member=claim.member, rule="wish_fulfilled", source=wish)

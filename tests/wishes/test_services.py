@@ -377,15 +377,26 @@ def test_claimant_fulfils_with_note_and_photo(make_wish, world):
     assert row.audience == audiences.users(world.user("resident").pk)
 
 
-def test_resident_confirms_and_rates_and_claimant_is_told(make_wish, world, caplog):
+def test_resident_confirms_and_rates_and_claimant_is_told(make_wish, world):
     wish = make_wish("fulfilled")
-    with caplog.at_level("INFO", logger="apps.wishes.services"):
-        services.wish_confirm(wish=wish, actor=world.user("resident"), rating="4", comment="很好")
+    services.wish_confirm(wish=wish, actor=world.user("resident"), rating="4", comment="很好")
     wish.refresh_from_db()
     assert (wish.status, wish.rating, wish.rating_comment) == (S.CLOSED, 4, "很好")
     [row] = events("wish.confirmed")
     assert row.audience == audiences.users(world.user("member").pk)
-    assert "points hook wish_fulfilled" in caplog.text
+
+
+def test_confirmed_wish_earns_the_claimant_points_once(make_wish, world):
+    from apps.grids.models import PointsEntry
+    from apps.grids.services import points_award
+
+    wish = make_wish("fulfilled")
+    services.wish_confirm(wish=wish, actor=world.user("resident"), rating="5")
+    [entry] = PointsEntry.objects.all()
+    assert entry.member == world.user("member").member
+    assert entry.rule.code == "wish_fulfilled" and entry.points > 0
+    assert points_award(member=entry.member, rule="wish_fulfilled", source=wish) is None
+    assert PointsEntry.objects.count() == 1
 
 
 @pytest.mark.parametrize("rating", [0, 6, "", None, "five"])
