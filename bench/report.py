@@ -2,7 +2,7 @@
 
     DATABASE_URL=postgres://... python bench/report.py [--scale 10] [--runs 7]
 
-Seeds the database (people via `seed_demo`, activity via `seed_grids_activity`) unless it
+Seeds the database (`seed_demo`: people, then the grids activity) unless it
 already holds them, then times, in the same run:
   report_s  GET /api/reports/grid/?node=<street> through the app (auth, scoping, every
             aggregate, JSON rendering), median of --runs after one warm-up;
@@ -32,7 +32,7 @@ from django.test import Client  # noqa: E402
 
 from apps.accounts.models import RoleAssignment  # noqa: E402
 from apps.grids import reports  # noqa: E402
-from apps.grids.models import Area, Household, Visit  # noqa: E402
+from apps.grids.models import Area, Household  # noqa: E402
 
 HEADLINE_SQL = """
 WITH hh AS (
@@ -76,15 +76,11 @@ HEADLINE_KEYS = [
 
 
 def ensure_data(scale: int) -> None:
-    seeded = False
-    if not Area.objects.exists():
-        print(f"seeding: seed_demo --scale {scale} …", flush=True)
-        call_command("seed_demo", scale=scale)
-        seeded = True
-    if not Visit.objects.exists():
-        call_command("seed_grids_activity", scale=scale)
-        seeded = True
-    if seeded and connection.vendor == "postgresql":
+    if Area.objects.exists():
+        return
+    print(f"seeding: seed_demo --scale {scale} …", flush=True)
+    call_command("seed_demo", scale=scale)
+    if connection.vendor == "postgresql":
         with connection.cursor() as cursor:  # fresh bulk data: give the planner statistics
             cursor.execute("ANALYZE")
 

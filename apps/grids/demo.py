@@ -20,6 +20,7 @@ from apps.accounts.models import Role, RoleAssignment, User
 from apps.core.trees import TreeBuilder
 from apps.core.validators import id_number_check_digit
 
+from . import demo_activity
 from .models import Area, Gender, Household, Member, Organisation, PartyOrg, Resident
 
 DEMO_PASSWORD = "tongxin-demo"  # documented in README; demo data only
@@ -392,4 +393,5 @@ def seed_people(*, scale: int, rng: random.Random, stdout) -> None:
     )
 
 
-SEEDERS = [seed_people]
+# People first, then the grids' own activity (groups, pairings, a year of visits, problems).
+SEEDERS = [seed_people, *demo_activity.SEEDERS]
