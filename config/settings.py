@@ -266,3 +266,10 @@ ROSTERS = {
     "MAX_ROWS": int(os.environ.get("ROSTERS_MAX_ROWS", "200000")),
     "MAX_FILE_MB": int(os.environ.get("ROSTERS_MAX_FILE_MB", "50")),
 }
+
+# Grids: overdue problems are flagged and reminded once per level.
+CELERY_BEAT_SCHEDULE["grids-remind-overdue-problems"] = {
+    "task": "apps.grids.tasks.remind_overdue_problems",
+    "schedule": 3600.0,
+}
+TONGXIN.setdefault("PAIRING_REMINDER_DAY", int(os.environ.get("PAIRING_REMINDER_DAY", "20")))

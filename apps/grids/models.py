@@ -642,19 +642,3 @@ class PointsEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member_id} {self.points:+d}"
-
-
-class ReminderRun(models.Model):
-    """A periodic reminder that has been sent (kind + period): makes reminders idempotent."""
-
-    kind = models.CharField(max_length=40)
-    period = models.CharField(max_length=20)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["kind", "period"], name="reminder_run_unique")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.kind} {self.period}"

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,7 +32,6 @@ from .models import (
     PointsRule,
     Problem,
     ProblemEvent,
-    ReminderRun,
     Resident,
     ResponsibilityGroup,
     Visit,
@@ -619,31 +618,3 @@ def pairing_end(*, actor, pairing: Pairing) -> Pairing:
         raise InvalidTransition(_("该结对已结束。"), code="pairing_already_ended")
     pairing.refresh_from_db()
     return pairing
-
-
-def pairings_remind_monthly(*, month: dt.date | None = None) -> int:
-    """Remind each helper whose pairing has no visit this month; once per month."""
-    from .selectors import pairings_unvisited
-
-    month = (month or timezone.localdate()).replace(day=1)
-    with transaction.atomic():
-        run, created = ReminderRun.objects.get_or_create(
-            kind="pairing_unvisited", period=month.strftime("%Y-%m")
-        )
-        if not created:
-            return 0
-        rows = (
-            pairings_unvisited(month=month)
-            .filter(helper__user__isnull=False)
-            .values("helper__user_id")
-            .annotate(n=Count("pk"))
-        )
-        sent = 0
-        for row in rows:  # one event per helper (a few hundred per street), not per pairing
-            notify(
-                "pairing.unvisited",
-                audience=audiences.users(row["helper__user_id"]),
-                context={"month": month.strftime("%Y-%m"), "count": row["n"]},
-            )
-            sent += 1
-    return sent

@@ -358,12 +358,22 @@ def test_ended_pairing_frees_the_resident(world, vulnerable, make_member):
     assert Pairing.objects.filter(resident=resident, active=True).count() == 1
 
 
-def test_monthly_reminder_is_idempotent(world, vulnerable, leader_member):
+def test_monthly_reminder_is_idempotent_and_waits_for_the_reminder_day(
+    world, vulnerable, leader_member
+):
+    from apps.notifications.quiet import SHANGHAI
+    from apps.notifications.remind import registered, reminder_run
+
     services.pairing_create(
         actor=world.user("grid_worker"), helper=leader_member, resident=vulnerable()
     )
-    assert services.pairings_remind_monthly() == 1
-    assert services.pairings_remind_monthly() == 0
+    job = registered()["grids.pairing_unvisited"]
+    today = timezone.localdate()
+    early = dt.datetime(today.year, today.month, 5, 10, tzinfo=SHANGHAI)
+    late = dt.datetime(today.year, today.month, 25, 10, tzinfo=SHANGHAI)
+    assert reminder_run(job, now=early) == 0
+    assert reminder_run(job, now=late) == 1
+    assert reminder_run(job, now=late) == 0
     event = OutboxEvent.objects.get(name="pairing.unvisited")
     assert event.audience["ids"] == [world.user("group_leader").pk]
     assert event.context["count"] == 1

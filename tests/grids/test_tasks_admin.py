@@ -3,20 +3,14 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from apps.grids import services, tasks
+from apps.grids import tasks
 from apps.grids.models import Problem
 from apps.notifications.models import OutboxEvent
 
 pytestmark = pytest.mark.django_db
 
 
-def test_tasks_are_safe_to_run_twice(world, vulnerable, leader_member, households):
-    services.pairing_create(
-        actor=world.user("grid_worker"), helper=leader_member, resident=vulnerable()
-    )
-    month = timezone.localdate().strftime("%Y-%m")
-    assert tasks.remind_unvisited_pairings.delay(month).get() == 1
-    assert tasks.remind_unvisited_pairings.delay(month).get() == 0
+def test_overdue_problem_task_is_safe_to_run_twice(world):
     Problem.objects.create(
         area=world.building_a,
         category="other",
@@ -25,9 +19,7 @@ def test_tasks_are_safe_to_run_twice(world, vulnerable, leader_member, household
     )
     assert tasks.remind_overdue_problems.delay().get() == 1
     assert tasks.remind_overdue_problems.delay().get() == 0
-    assert (
-        OutboxEvent.objects.filter(name__in=["pairing.unvisited", "problem.overdue"]).count() == 2
-    )
+    assert OutboxEvent.objects.filter(name="problem.overdue").count() == 1
 
 
 @pytest.mark.parametrize(
