@@ -58,12 +58,14 @@ def build(clients: int, rounds: int):
     from apps.wishes import services
     from apps.wishes.models import WishCategory
 
-    district = Area.add_root(name="北仑区", kind="district")
-    street = district.add_child(name="大榭街道", kind="street")
-    community = street.add_child(name="海城社区", kind="community")
-    grid = community.add_child(name="第1网格", kind="grid")
-    building = grid.add_child(name="1幢", kind="building")
-    branch = PartyOrg.add_root(name="海城社区党支部", kind="branch", area=community)
+    district = Area.objects.add_root({"name": "北仑区", "kind": "district"})
+    street = Area.objects.add_child(district, {"name": "大榭街道", "kind": "street"})
+    community = Area.objects.add_child(street, {"name": "海城社区", "kind": "community"})
+    grid = Area.objects.add_child(community, {"name": "第1网格", "kind": "grid"})
+    building = Area.objects.add_child(grid, {"name": "1幢", "kind": "building"})
+    branch = PartyOrg.objects.add_root(
+        {"name": "海城社区党支部", "kind": "branch", "area": community}
+    )
     household = Household.objects.create(area=building, unit="1", room="101")
     resident_user = User.objects.create(username="bench-resident", name="王秀梅")
     Resident.objects.create(household=household, user=resident_user, name="王秀梅")

@@ -75,7 +75,8 @@ def _to_claimant(wish: Wish) -> list[dict]:
 def _to_members_and_organisations(wish: Wish) -> list[dict]:
     """The members of the wish's community and the representatives of the organisations
     serving its area that opted in: one audience, resolved in the worker, each user once."""
-    community = wish.area.get_ancestors().filter(kind=Area.Kind.COMMUNITY).first()
+    ancestors = Area.objects.get_ancestors(wish.area)
+    community = ancestors.filter(kind=Area.Kind.COMMUNITY).first()
     members = [audiences.area_members(community.pk)] if community else []
     return [audiences.any_of(*members, audiences.area_organisations(wish.area_id))]
 
