@@ -246,6 +246,7 @@ TONGXIN.update(
     {
         "WISH_MAX_OPEN_CLAIMS": int(os.environ.get("WISH_MAX_OPEN_CLAIMS", "3")),
         "WISH_CLAIM_EXPIRY_DAYS": int(os.environ.get("WISH_CLAIM_EXPIRY_DAYS", "14")),
+        "WISH_CLAIM_REMIND_DAYS_BEFORE": int(os.environ.get("WISH_CLAIM_REMIND_DAYS_BEFORE", "3")),
         "WISH_PHOTO_MAX_BYTES": int(os.environ.get("WISH_PHOTO_MAX_BYTES", str(5 * 1024 * 1024))),
         "WISH_PHOTOS_MAX": 3,
     }

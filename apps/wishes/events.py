@@ -24,6 +24,10 @@ EVENTS = {
         "title": _("您的微心愿已被认领"),
         "body": _("您的微心愿“{title}”已由{claimant}认领。"),
     },
+    "wish.claim_due": {
+        "title": _("认领的微心愿即将到期：{title}"),
+        "body": _("您认领的微心愿“{title}”将于{expires_on}到期，请及时完成或放弃认领。"),
+    },
     "wish.released": {
         "title": _("微心愿认领已放弃：{title}"),
         "body": _("{claimant}放弃了微心愿“{title}”的认领，心愿已重新发布。"),
