@@ -17,7 +17,23 @@ from apps.core.errors import AppError
 from apps.rosters.admin_mixins import RosterAdminMixin
 
 from . import registry
-from .models import Area, Household, Member, Organisation, PartyOrg, Resident
+from .models import (
+    Area,
+    GroupHousehold,
+    GroupMembership,
+    Household,
+    Member,
+    Organisation,
+    Pairing,
+    PartyOrg,
+    PointsEntry,
+    PointsRule,
+    Problem,
+    ProblemEvent,
+    Resident,
+    ResponsibilityGroup,
+    Visit,
+)
 
 
 def _as_form_error(check, **kwargs) -> None:
@@ -268,3 +284,76 @@ class OrganisationAdmin(RosterAdminMixin, ScopedAdmin):
     list_select_related = ["area"]
     raw_id_fields = ["representatives"]
     autocomplete_fields = ["area"]
+
+
+# Responsibility groups, visits, problems, pairings and points ---------------------------
+
+
+class MembershipInline(admin.TabularInline):
+    model = GroupMembership
+    raw_id_fields = ["member"]
+    extra = 0
+
+
+class CoverageInline(admin.TabularInline):
+    model = GroupHousehold
+    raw_id_fields = ["household"]
+    extra = 0
+
+
+@admin.register(ResponsibilityGroup)
+class ResponsibilityGroupAdmin(ScopedAdmin):
+    list_display = ["name", "grid", "leader"]
+    raw_id_fields = ["grid", "leader"]
+    inlines = [MembershipInline, CoverageInline]
+    search_fields = ["name"]
+
+
+@admin.register(Visit)
+class VisitAdmin(ScopedAdmin):
+    list_display = ["household", "member", "group", "visited_at"]
+    raw_id_fields = ["household", "member", "group", "pairing", "created_by"]
+    date_hierarchy = "visited_at"
+
+
+class ProblemEventInline(admin.TabularInline):
+    model = ProblemEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = ["from_status", "to_status", "from_level", "to_level", "note", "actor"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Problem)
+class ProblemAdmin(ScopedAdmin):
+    """Read-mostly: status and level change only through the services (escalate/resolve)."""
+
+    list_display = ["title", "category", "status", "level", "resolved_level", "due_at"]
+    list_filter = ["status", "level", "category"]
+    raw_id_fields = ["area", "household", "visit", "reporter"]
+    readonly_fields = ["status", "found_level", "level", "resolved_level", "resolved_at"]
+    inlines = [ProblemEventInline]
+
+
+@admin.register(Pairing)
+class PairingAdmin(ScopedAdmin):
+    list_display = ["helper", "resident", "active", "started_on"]
+    list_filter = ["active"]
+    raw_id_fields = ["helper", "resident"]
+
+
+@admin.register(PointsRule)
+class PointsRuleAdmin(admin.ModelAdmin):
+    """Configuration, not tree data: Django's own model permissions decide who edits it."""
+
+    list_display = ["code", "name", "points", "active"]
+    list_editable = ["points", "active"]
+
+
+@admin.register(PointsEntry)
+class PointsEntryAdmin(ScopedAdmin):
+    list_display = ["member", "rule", "points", "created_at"]
+    list_filter = ["rule"]
+    raw_id_fields = ["member"]

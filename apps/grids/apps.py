@@ -6,6 +6,3 @@ class GridsConfig(AppConfig):
     name = "apps.grids"
     label = "grids"
     verbose_name = _("网格与人员")
-
-    def ready(self):
-        from . import admin_work  # noqa: F401 - registers the groups/visits/problems admin

@@ -21,7 +21,7 @@ from apps.accounts.scoping import scoped
 from apps.core.errors import AppError, InvalidInput, NotFound
 
 from . import reports, selectors, services
-from .api_work import xlsx_response
+from .api_fieldwork import xlsx_response
 from .models import (
     Area,
     Household,
