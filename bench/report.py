@@ -76,6 +76,7 @@ HEADLINE_KEYS = [
 
 
 def ensure_data(scale: int) -> None:
+    call_command("migrate", verbosity=0)
     if Area.objects.exists():
         return
     print(f"seeding: seed_demo --scale {scale} …", flush=True)
@@ -106,11 +107,7 @@ def main() -> None:
     args = parser.parse_args()
     ensure_data(args.scale)
 
-    if connection.vendor == "postgresql":
-        # JIT compiling costs more than it saves on these sub-second aggregates; off for
-        # both sides (the app's requests run on this same connection, in this thread).
-        with connection.cursor() as cursor:
-            cursor.execute("SET jit = off")
+    # Both sides run on this connection with the app's own settings (JIT off on PostgreSQL).
     street = Area.objects.filter(kind=Area.Kind.STREET).order_by("path").first()
     admin = (
         (RoleAssignment.objects.filter(role="administrator", area=street).select_related("user"))
