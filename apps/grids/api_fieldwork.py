@@ -344,14 +344,18 @@ class PointsViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
 
 
 class GridReportView(APIView):
-    """GET /api/reports/grid/?node=<area id>&from=YYYY-MM-DD&to=YYYY-MM-DD[&export=xlsx]"""
+    """GET /api/reports/grid/?node=<area id>&from=YYYY-MM-DD&to=YYYY-MM-DD
+    [&export=xlsx | &export=csv&table=summary|levels|children|trend|stars]"""
 
     @extend_schema(
         parameters=[
             OpenApiParameter("node", int, required=True),
             OpenApiParameter("from", str),
             OpenApiParameter("to", str),
-            OpenApiParameter("export", str, enum=["xlsx"]),
+            OpenApiParameter("export", str, enum=["xlsx", "csv"]),
+            OpenApiParameter(
+                "table", str, enum=["summary", "levels", "children", "trend", "stars"]
+            ),
         ],
         responses=OpenApiTypes.OBJECT,
     )
@@ -361,18 +365,26 @@ class GridReportView(APIView):
             request.query_params.get("from"), request.query_params.get("to")
         )
         report = reports.grid_report(node=node, period=period)
-        if request.query_params.get("export") == "xlsx":
-            return xlsx_response(report)
+        fmt = request.query_params.get("export")
+        if fmt in ("xlsx", "csv"):
+            return export_response(report, fmt, request.query_params.get("table"))
         return Response(report)
 
 
-def xlsx_response(report: dict) -> HttpResponse:
-    response = HttpResponse(
-        reports.report_xlsx(report),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    name = f"grid-report-{report['node']['id']}-{report['from']}-{report['to']}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+def export_response(report: dict, fmt: str, table: str | None = None) -> HttpResponse:
+    """The report as .xlsx (one sheet per table) or one table as .csv."""
+    name = f"grid-report-{report['node']['id']}-{report['from']}-{report['to']}"
+    if fmt == "csv":
+        table = table or "children"
+        body = reports.report_csv(report, table)
+        response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+        name = f"{name}-{table}"
+    else:
+        response = HttpResponse(
+            reports.report_xlsx(report),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response
 
 

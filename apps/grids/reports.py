@@ -338,56 +338,83 @@ def _month_key(value) -> str:
 # --- .xlsx ---------------------------------------------------------------------------------
 
 
+CHILD_EXPORT_FIELDS = [
+    *CHILD_FIELDS,
+    "covered_share",
+    "grassroots_share",
+    "paired_share",
+    "pairings_visited_share",
+]
+TREND_EXPORT_FIELDS = ["visits", "problems_found", "problems_resolved", "resolved_grassroots"]
+
+
+def report_tables(report: dict) -> dict[str, tuple[str, list, list[list]]]:
+    """The report as tables: name -> (title, headers, rows), for the .xlsx and .csv exports.
+    Aggregates only: no personal data to mask."""
+    labels = field_labels()
+    return {
+        "summary": (
+            _("汇总"),
+            [_("指标"), _("数值")],
+            [
+                [_("区域"), report["node"]["name"]],
+                [_("开始日期"), report["from"]],
+                [_("结束日期"), report["to"]],
+                *([labels.get(key, key), value] for key, value in report["totals"].items()),
+            ],
+        ),
+        "levels": (
+            _("分层级问题"),
+            [_("层级"), _("经手"), _("解决"), _("上报"), _("超期")],
+            [
+                [r["label"], r["reached"], r["resolved"], r["escalated"], r["overdue"]]
+                for r in report["levels"]
+            ],
+        ),
+        "children": (
+            _("下级区域"),
+            [_("名称")] + [labels.get(k, k) for k in CHILD_EXPORT_FIELDS],
+            [[r["name"]] + [r[k] for k in CHILD_EXPORT_FIELDS] for r in report["children"]],
+        ),
+        "trend": (
+            _("月度趋势"),
+            [_("月份")] + [labels.get(k, k) for k in TREND_EXPORT_FIELDS],
+            [[r["month"]] + [r[k] for k in TREND_EXPORT_FIELDS] for r in report["trend"]],
+        ),
+        "stars": (
+            _("党员星级"),
+            [_("星级"), _("人数")],
+            [[r["star"], r["members"]] for r in report["stars"]],
+        ),
+    }
+
+
 def report_xlsx(report: dict) -> bytes:
     """One sheet per table of the report (openpyxl write-only mode)."""
     from openpyxl import Workbook
 
     wb = Workbook(write_only=True)
-    labels = field_labels()
-    summary = wb.create_sheet(_("汇总"))
-    summary.append([_("区域"), report["node"]["name"]])
-    summary.append([_("开始日期"), report["from"]])
-    summary.append([_("结束日期"), report["to"]])
-    for key, value in report["totals"].items():
-        summary.append([labels.get(key, key), value])
-
-    levels = wb.create_sheet(_("分层级问题"))
-    levels.append([_("层级"), _("经手"), _("解决"), _("上报"), _("超期")])
-    for row in report["levels"]:
-        levels.append(
-            [row["label"], row["reached"], row["resolved"], row["escalated"], row["overdue"]]
-        )
-
-    children = wb.create_sheet(_("下级区域"))
-    keys = list(CHILD_FIELDS) + [
-        "covered_share",
-        "grassroots_share",
-        "paired_share",
-        "pairings_visited_share",
-    ]
-    children.append([_("名称")] + [labels.get(k, k) for k in keys])
-    for row in report["children"]:
-        children.append([row["name"]] + [row[k] for k in keys])
-
-    trend = wb.create_sheet(_("月度趋势"))
-    trend_keys = [
-        "visits",
-        "problems_found",
-        "problems_resolved",
-        "resolved_grassroots",
-    ]
-    trend.append([_("月份")] + [labels.get(k, k) for k in trend_keys])
-    for row in report["trend"]:
-        trend.append([row["month"]] + [row[k] for k in trend_keys])
-
-    stars = wb.create_sheet(_("党员星级"))
-    stars.append([_("星级"), _("人数")])
-    for row in report["stars"]:
-        stars.append([row["star"], row["members"]])
-
+    for title, headers, rows in report_tables(report).values():
+        sheet = wb.create_sheet(title)
+        sheet.append(headers)
+        for row in rows:
+            sheet.append(row)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def report_csv(report: dict, table: str) -> bytes:
+    """One table of the report as CSV (UTF-8 with BOM, so that Excel opens it)."""
+    from apps.rosters.resources import table_export
+
+    tables = report_tables(report)
+    if table not in tables:
+        raise InvalidInput(
+            _("未知的报表：%(table)s") % {"table": table[:40]}, code="unknown_report_table"
+        )
+    _title, headers, rows = tables[table]
+    return table_export(headers=[str(h) for h in headers], rows=rows, fmt="csv")
 
 
 def field_labels() -> dict[str, str]:

@@ -33,5 +33,6 @@ urlpatterns = [
     path("grids/secretary/", views_fieldwork.secretary, name="secretary"),
     path("grids/report/", views_fieldwork.report, name="report"),
     path("grids/report.xlsx", views_fieldwork.report_xlsx, name="report-xlsx"),
+    path("grids/report.csv", views_fieldwork.report_csv, name="report-csv"),
     path("grids/ranking/", views_fieldwork.ranking, name="ranking"),
 ]

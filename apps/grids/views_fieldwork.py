@@ -21,7 +21,7 @@ from apps.accounts.scoping import scoped
 from apps.core.errors import AppError, InvalidInput, NotFound
 
 from . import reports, selectors, services
-from .api_fieldwork import xlsx_response
+from .api_fieldwork import export_response
 from .models import (
     Area,
     Household,
@@ -282,13 +282,19 @@ def report(request):
         "star_bars": _bars_simple(data["stars"], "members"),
         "query": request.GET.urlencode(),
         "drill": node.kind != Area.Kind.GRID,
+        "csv_tables": [(name, t[0]) for name, t in reports.report_tables(data).items()],
     }
     return render(request, "grids/report.html", context)
 
 
 @page
 def report_xlsx(request):
-    return xlsx_response(_report(request))
+    return export_response(_report(request), "xlsx")
+
+
+@page
+def report_csv(request):
+    return export_response(_report(request), "csv", request.GET.get("table"))
 
 
 CHART_METRICS = [

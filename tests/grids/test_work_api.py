@@ -150,6 +150,10 @@ def test_report_api_json_xlsx_and_scope(world, api):
     assert r.status_code == 200 and r["Content-Type"].startswith("application/vnd.openxml")
     r = api.as_user(world.user("outsider")).get(f"/api/reports/grid/?node={world.grid_a.pk}")
     assert r.status_code == 403 and r.json()["code"] == "report_out_of_scope"
+    r = api.as_user(world.user("outsider")).get(
+        f"/api/reports/grid/?node={world.grid_a.pk}&export=csv&table=children"
+    )
+    assert r.status_code == 403 and r.json()["code"] == "report_out_of_scope"
     r = client.get("/api/reports/grid/?node=999999")
     assert r.status_code == 404 and r.json()["code"] == "node_not_found"
 
@@ -195,3 +199,26 @@ def test_malformed_proposal_is_400_with_code(world, api, groups):
     )
     assert r.status_code == 400 and r.json()["code"] in {"invalid_proposal", "invalid"}
     assert not ResponsibilityGroup.objects.exists()
+
+
+def test_report_tables_export_as_csv_one_table_each(world, api):
+    import csv
+    import io
+
+    client = api.as_user(world.user("administrator"))
+    url = f"/api/reports/grid/?node={world.street.pk}&from=2026-01-01&to=2026-12-31&export=csv"
+    r = client.get(url + "&table=children")
+    assert r.status_code == 200 and r["Content-Type"].startswith("text/csv")
+    assert 'children.csv"' in r["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
+    assert rows[0][0] == "名称"
+    assert sorted(row[0] for row in rows[1:]) == sorted(["海城社区", "榭南社区"])
+    levels = client.get(url + "&table=levels")
+    assert [row[0] for row in csv.reader(io.StringIO(levels.content.decode("utf-8-sig")))][1:] == [
+        "楼幢",
+        "网格",
+        "社区",
+        "街道",
+    ]
+    r = client.get(url + "&table=secrets")
+    assert r.status_code == 400 and r.json()["code"] == "unknown_report_table"

@@ -78,6 +78,11 @@ def test_report_page_renders_svg_and_drills_down(as_user, world):
     assert r.status_code == 200 and "<svg" in body and f"?node={world.community_a.pk}" in body
     r = client.get(reverse("grids:report-xlsx") + f"?node={world.street.pk}")
     assert r.status_code == 200
+    assert reverse("grids:report-csv") in body and "table=stars" in body
+    r = client.get(reverse("grids:report-csv") + f"?node={world.street.pk}&table=stars")
+    assert r.status_code == 200 and r.content.decode("utf-8-sig").startswith("星级,人数")
+    r = client.get(reverse("grids:report-csv") + f"?node={world.street.pk}&table=nope")
+    assert r.status_code == 400 and "未知的报表" in r.content.decode()
 
 
 def test_report_page_out_of_scope_is_403(as_user, world):
