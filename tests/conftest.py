@@ -110,12 +110,20 @@ def world(db) -> World:
     users["resident"] = resident_user
 
     member_user = f.UserFactory(username="member", name="李建国")
-    f.MemberFactory(user=member_user, branch=branch_a, community=community_a, name="李建国")
+    f.MemberFactory(
+        user=member_user,
+        branch=branch_a,
+        community=community_a,
+        residence=building_a,
+        name="李建国",
+    )
     f.grant(member_user, Role.MEMBER, area=community_a)
     users["member"] = member_user
 
     leader = f.UserFactory(username="leader", name="赵组长")
-    f.MemberFactory(user=leader, branch=branch_a, community=community_a, name="赵组长")
+    f.MemberFactory(
+        user=leader, branch=branch_a, community=community_a, residence=building_a, name="赵组长"
+    )
     f.grant(leader, Role.MEMBER, area=community_a)
     f.grant(leader, Role.GROUP_LEADER, area=grid_a)
     users["group_leader"] = leader
@@ -133,7 +141,9 @@ def world(db) -> World:
     users["administrator"] = admin
 
     outsider = f.UserFactory(username="outsider", name="孙外人")
-    f.MemberFactory(user=outsider, branch=branch_b, community=community_b, name="孙外人")
+    f.MemberFactory(
+        user=outsider, branch=branch_b, community=community_b, residence=building_b, name="孙外人"
+    )
     for role in (Role.MEMBER, Role.GRID_WORKER, Role.SECRETARY):
         f.grant(outsider, role, area=community_b if role != Role.GRID_WORKER else grid_b)
     users["outsider"] = outsider

@@ -65,7 +65,11 @@ def _make_party_org(world, where):
 def _make_member(world, where):
     if where == "own":
         return world.user("member").member
-    return f.MemberFactory(branch=_branch(world, where), community=_community(world, where))
+    return f.MemberFactory(
+        branch=_branch(world, where),
+        community=_community(world, where),
+        residence=_building(world, where),
+    )
 
 
 def _make_organisation(world, where):
@@ -157,11 +161,12 @@ ENDPOINTS = [
         },
         update_payload={"joined_on": "2001-07-01"},
         places=("A", "B", "own"),
-        # Members hang at their community and branch: grid-level roles do not reach them.
+        # Members hang at their community, their branch and where they live: the grid roles
+        # of the grid they live in see them, but only community staff change them.
         view={
-            "A": {"secretary", "administrator"},
+            "A": {"group_leader", "grid_worker", "secretary", "administrator"},
             "B": {"administrator", "outsider"},
-            "own": {"member", "secretary", "administrator"},
+            "own": {"member", "group_leader", "grid_worker", "secretary", "administrator"},
         },
         change={
             "A": {"secretary", "administrator"},

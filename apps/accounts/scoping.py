@@ -26,13 +26,21 @@ ALL_AREA_ROLES = frozenset(
 
 @dataclass(frozen=True)
 class Scope:
-    area: str | None = None  # lookup from the model to an Area ("" when the model is Area)
+    # Lookup(s) from the model to an Area ("" when the model is Area); a row in several places
+    # (a member's home community and where they live) is in the subtree of any of them.
+    area: str | tuple[str, ...] | None = None
     party_org: str | None = None  # lookup to a PartyOrg ("" when the model is PartyOrg)
     own: str | None = None  # lookup to the User for rows that are the user's own
     view: frozenset = field(default_factory=frozenset)
     change: frozenset = field(default_factory=frozenset)
     personal: frozenset = STAFF
     own_actions: frozenset = frozenset({VIEW, PERSONAL})
+
+    @property
+    def area_lookups(self) -> tuple[str, ...]:
+        if self.area is None:
+            return ()
+        return (self.area,) if isinstance(self.area, str) else self.area
 
     def roles(self, action: str) -> frozenset:
         return {VIEW: self.view | self.change, CHANGE: self.change, PERSONAL: self.personal}[action]
@@ -78,8 +86,9 @@ def scope_filter(user, model: type[Model], action: str = VIEW) -> Q | None:
     for grant in grants(user):
         if grant.role not in roles:
             continue
-        if spec.area is not None and grant.area_path:
-            q |= Q(**{f"{_path(spec.area)}__startswith": grant.area_path})
+        if grant.area_path:
+            for lookup in spec.area_lookups:
+                q |= Q(**{f"{_path(lookup)}__startswith": grant.area_path})
         if spec.party_org is not None and grant.party_path:
             q |= Q(**{f"{_path(spec.party_org)}__startswith": grant.party_path})
     if spec.own is not None and action in spec.own_actions:
@@ -141,10 +150,13 @@ def sees_personal(user, obj) -> bool:
     if user is None or not user.is_authenticated:
         return False
     spec: Scope = type(obj).scope
-    area = _follow(obj, spec.area) if spec.area is not None else None
     party_org = _follow(obj, spec.party_org) if spec.party_org is not None else None
-    if has_role_over(user, spec.personal, area=area, party_org=party_org):
+    if has_role_over(user, spec.personal, party_org=party_org):
         return True
+    for lookup in spec.area_lookups:
+        area = _follow(obj, lookup)
+        if area is not None and has_role_over(user, spec.personal, area=area):
+            return True
     if spec.own is None or PERSONAL not in spec.own_actions:
         return False
     if "__" not in spec.own:

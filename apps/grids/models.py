@@ -202,8 +202,10 @@ class Member(Person):
     kind = models.CharField(_("党员类型"), max_length=20, choices=Kind.choices)
     joined_on = models.DateField(_("入党日期"), null=True, blank=True)
 
+    # In scope where they report in (community) and where they live (grid/building): a grid
+    # worker sees the members living in the grid, e.g. to pair them as helpers.
     scope = Scope(
-        area="community",
+        area=("community", "residence"),
         party_org="branch",
         own="user",
         view=HOUSEHOLD_VIEWERS,

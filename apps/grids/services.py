@@ -589,6 +589,8 @@ def pairing_create(
     area = resident.household.area
     if not can(actor, CHANGE, Pairing, area=area):
         raise Forbidden()
+    if not scoped(actor, Member).filter(pk=helper.pk).exists():
+        raise Forbidden(_("服务员不在您的管辖范围内。"), code="helper_out_of_scope")
     if not resident.vulnerable:
         raise InvalidInput(_("只有困难群众需要结对。"), code="resident_not_vulnerable")
     limit = helper_limit()

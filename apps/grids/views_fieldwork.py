@@ -207,7 +207,7 @@ def pairing_new(request):
         scoped(request.user, Resident).select_related("household__area"),
         request.POST.get("resident"),
     )
-    helper = _get(Member.objects.all(), request.POST.get("helper"))
+    helper = _get(scoped(request.user, Member), request.POST.get("helper"))
     services.pairing_create(actor=request.user, helper=helper, resident=resident)
     messages.success(request, _("已为%(name)s安排结对服务员。") % {"name": resident.name})
     return redirect("grids:worker")

@@ -456,3 +456,18 @@ def test_member_of_another_community_cannot_join_the_group(
         )
     assert exc.value.code == "member_outside_community"
     assert not ResponsibilityGroup.objects.exists()
+
+
+def test_helper_must_be_in_the_actors_scope(world, vulnerable, make_member):
+    far_away = make_member(community=world.community_b, residence=world.building_b)
+    with pytest.raises(Forbidden) as exc:
+        services.pairing_create(
+            actor=world.user("grid_worker"), helper=far_away, resident=vulnerable()
+        )
+    assert exc.value.code == "helper_out_of_scope"
+    assert not Pairing.objects.exists()
+    neighbour = make_member(residence=world.building_a)  # lives in the worker's grid
+    pairing = services.pairing_create(
+        actor=world.user("grid_worker"), helper=neighbour, resident=vulnerable()
+    )
+    assert pairing.helper == neighbour
