@@ -15,7 +15,7 @@ from apps.grids.models import Area, Member, Resident
 from .models import Claim, Wish, WishCategory, WishEvent
 
 S = Wish.Status
-FIXTURE = Path(__file__).resolve().parent / "fixtures" / "wish_categories.json"
+FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "wish_categories.json"
 # The states a demo wish ends in, and how many of each per scale step.
 MIX = [
     (S.SUBMITTED, 8),

@@ -3,7 +3,7 @@ from pathlib import Path
 
 from django.db import migrations
 
-FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "wish_categories.json"
+FIXTURE = Path(__file__).resolve().parents[3] / "fixtures" / "wish_categories.json"
 
 
 def _names():
