@@ -1,4 +1,4 @@
-"""Accounts API: token login and "who am I"."""
+"""Accounts API: token login and logout, and "who am I"."""
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 from apps.core.api import ERROR_RESPONSES, ErrorSerializer
 
 from .models import RoleAssignment, User
-from .services import token_obtain
+from .services import token_obtain, token_revoke
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -46,6 +46,15 @@ class TokenView(APIView):
             password=data.validated_data["password"],
         )
         return Response({"token": token.key})
+
+
+class TokenRevokeView(APIView):
+    """POST /api/auth/logout/: revoke the caller's token (log out every API client of theirs)."""
+
+    @extend_schema(request=None, responses={204: None, **ERROR_RESPONSES})
+    def post(self, request):
+        token_revoke(user=request.user)
+        return Response(status=204)
 
 
 class NodeSerializer(serializers.Serializer):

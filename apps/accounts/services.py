@@ -79,3 +79,8 @@ def token_obtain(*, request, identifier: str, password: str) -> Token:
     user = user_authenticate(request=request, identifier=identifier, password=password)
     token, _created = Token.objects.get_or_create(user=user)
     return token
+
+
+def token_revoke(*, user: User) -> None:
+    """Delete the user's API token: every client using it must log in again."""
+    Token.objects.filter(user=user).delete()

@@ -8,5 +8,6 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("api/auth/token/", api.TokenView.as_view(), name="api-token"),
+    path("api/auth/logout/", api.TokenRevokeView.as_view(), name="api-logout"),
     path("api/me/", api.MeView.as_view(), name="api-me"),
 ]

@@ -151,3 +151,20 @@ def test_behind_a_proxy_the_configured_header_is_the_address(world, api, setting
         URL, {"username": "secretary", "password": "pass-1234"}, HTTP_X_REAL_IP="1.2.3.4"
     )
     assert response.status_code == 429
+
+
+def test_logout_revokes_the_token_and_only_the_callers(world, api):
+    from rest_framework.authtoken.models import Token
+
+    other = Token.objects.create(user=world.user("secretary"))
+    client = api.as_user(world.user("member"))
+    assert client.get("/api/me/").status_code == 200
+    assert client.post("/api/auth/logout/").status_code == 204
+    response = client.get("/api/me/")
+    assert response.status_code == 401 and response.json()["code"] == "authentication_failed"
+    assert Token.objects.filter(pk=other.pk).exists()
+
+
+def test_logout_needs_a_login(api, db):
+    response = api.post("/api/auth/logout/")
+    assert response.status_code == 401 and response.json()["code"] == "not_authenticated"
