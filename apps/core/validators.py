@@ -28,6 +28,25 @@ def id_number_birth_date(value: str) -> datetime.date | None:
         return None
 
 
+# One lookup table per position (digit -> digit * weight): the roster import checks 100,000
+# numbers, and this is several times faster than multiplying in a generator.
+_ID_TABLES = [{str(d): d * w for d in range(10)} for w in _ID_WEIGHTS]
+
+
+def id_number_is_valid(value: str, *, today: datetime.date | None = None) -> bool:
+    """Whether `value` (upper case) is a valid 18-digit ID number: format, birth date, check
+    digit. Fast; `validate_id_number` says what is wrong with one that is not."""
+    if not ID_RE.match(value):
+        return False
+    total = 0
+    for table, char in zip(_ID_TABLES, value, strict=False):
+        total += table[char]
+    if _ID_CHECK[total % 11] != value[17]:
+        return False
+    born = id_number_birth_date(value)
+    return born is not None and born.year >= 1900 and born <= (today or datetime.date.today())
+
+
 def validate_id_number(value: str) -> None:
     value = (value or "").upper()
     if not ID_RE.match(value):

@@ -13,11 +13,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from apps.core.validators import (
-    _ID_CHECK,
-    _ID_WEIGHTS,
-    ID_RE,
     PHONE_RE,
-    id_number_birth_date,
+    id_number_is_valid,
     validate_id_number,
 )
 from apps.grids.models import Area, PartyOrg
@@ -76,30 +73,12 @@ def id_number(cell) -> str:
         # Excel turned an 18-digit number into a float and lost its last digits.
         raise BadCell(_("身份证号被 Excel 当成了数字，请把该列设为文本格式后重新填写。"))
     value = text(cell).upper()
-    if value and not _id_number_ok(value):
+    if value and not id_number_is_valid(value, today=_today):
         try:
             validate_id_number(value)  # the core validator says what is wrong
         except ValidationError as exc:
             raise BadCell(exc.messages[0]) from None
     return value
-
-
-# The same check as apps.core.validators.validate_id_number, with its weights and check
-# characters, but table-driven: the generic one was a tenth of a 100,000-row import.
-# tests/rosters check that both agree; any failure here defers to the core validator.
-_ID_TABLES = [{str(d): d * w for d in range(10)} for w in _ID_WEIGHTS]
-
-
-def _id_number_ok(value: str) -> bool:
-    if not ID_RE.match(value):
-        return False
-    total = 0
-    for table, char in zip(_ID_TABLES, value, strict=False):
-        total += table[char]
-    if _ID_CHECK[total % 11] != value[17]:
-        return False
-    born = id_number_birth_date(value)
-    return born is not None and born.year >= 1900 and born <= _today
 
 
 _EXCEL_EPOCH = datetime.date(1899, 12, 30)
