@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, connections
 from rest_framework.test import APIClient
 
 from apps.accounts.models import Role, User
@@ -210,6 +210,12 @@ def browser_page(live_server, transactional_db):
         page = context.new_page()
         page.set_default_timeout(15_000)
         yield page
+        # While Playwright's loop is marked running in this thread, Django keeps the
+        # thread's connections in a context-local store apart from the plain thread-local
+        # one (asgiref's thread-critical Local): the test's ORM calls opened a connection of
+        # their own that no later close_all() sees. Close it while the loop still runs, or
+        # it outlives the run and the test database cannot be dropped.
+        connections.close_all()
         context.close()
         browser.close()
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
