@@ -14,7 +14,7 @@ from .selectors import pairings_unvisited
 
 
 def _reminder_day() -> int:
-    return int(settings.TONGXIN.get("PAIRING_REMINDER_DAY", 20))
+    return settings.TONGXIN["PAIRING_REMINDER_DAY"]
 
 
 @reminder("grids.pairing_unvisited", event="pairing.unvisited", period=MONTH)
