@@ -4,6 +4,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from apps.accounts.scoping import grants
+from apps.core.errors import AppError
 from apps.core.menu import tiles_for
 
 
@@ -19,6 +20,12 @@ def home(request):
         "tiles": tiles_for(request.user, roles),
     }
     return render(request, "core/home.html", context)
+
+
+def error_page(request, exc: AppError):
+    """An application error as a page: its (translated) detail, with its status."""
+    context = {"message": exc.detail, "code": exc.code}
+    return render(request, "core/error.html", context, status=exc.status_code)
 
 
 def _wants_json(request) -> bool:

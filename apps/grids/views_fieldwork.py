@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from apps.accounts.scoping import scoped
 from apps.core.errors import AppError, InvalidInput, NotFound
+from apps.core.views import error_page
 
 from . import reports, selectors, services
 from .api_fieldwork import export_response
@@ -46,8 +47,7 @@ def page(view):
             if request.method == "POST":
                 messages.error(request, exc.detail)
                 return redirect(request.META.get("HTTP_REFERER") or request.path)
-            context = {"message": exc.detail, "code": exc.code}
-            return render(request, "core/error.html", context, status=exc.status_code)
+            return error_page(request, exc)
 
     return wrapper
 
@@ -257,26 +257,21 @@ def secretary(request):
 # --- report --------------------------------------------------------------------------------
 
 
-def _report(request) -> dict:
-    nodes = selectors.visible_nodes(user=request.user)
-    node_id = request.GET.get("node") or (nodes[0].pk if nodes else None)
+def _report(request) -> tuple[Area, dict]:
+    first = selectors.visible_nodes(user=request.user).first()
+    node_id = request.GET.get("node") or (first.pk if first else None)
     node = reports.report_node(user=request.user, node_id=node_id)
     period = reports.parse_period(request.GET.get("from"), request.GET.get("to"))
-    return reports.grid_report(node=node, period=period)
+    return node, reports.grid_report(node=node, period=period)
 
 
 @page
 def report(request):
-    data = _report(request)
-    node = Area.objects.get(pk=data["node"]["id"])
+    node, data = _report(request)
     context = {
         "report": data,
         "labels": reports.field_labels(),
-        "ancestors": Area.objects.filter(
-            path__in=[node.path[:i] for i in range(Area.steplen, len(node.path), Area.steplen)]
-        )
-        .exclude(kind=Area.Kind.DISTRICT)
-        .order_by("path"),
+        "ancestors": Area.objects.get_ancestors(node).exclude(kind=Area.Kind.DISTRICT),
         "bars": _bars(data["children"]),
         "trend": _trend_svg(data["trend"]),
         "star_bars": _bars_simple(data["stars"], "members"),
@@ -289,12 +284,12 @@ def report(request):
 
 @page
 def report_xlsx(request):
-    return export_response(_report(request), "xlsx")
+    return export_response(_report(request)[1], "xlsx")
 
 
 @page
 def report_csv(request):
-    return export_response(_report(request), "csv", request.GET.get("table"))
+    return export_response(_report(request)[1], "csv", request.GET.get("table"))
 
 
 CHART_METRICS = [

@@ -9,7 +9,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.accounts.scoping import scoped
-from apps.core.errors import AppError
+from apps.core.errors import AppError, Forbidden, NotFound
+from apps.core.views import error_page
 
 from . import services
 from .columns import ROSTERS
@@ -41,17 +42,11 @@ def _quote(name: str) -> str:
     return quote(name)
 
 
-def _error_page(request, exc: AppError):
-    return render(request, "core/error.html", {"message": exc.detail}, status=exc.status_code)
-
-
 @login_required
 def upload(request):
     kinds = _kinds(request.user)
     if not kinds:
-        return render(
-            request, "core/error.html", {"message": _("您没有导入名册的权限。")}, status=403
-        )
+        return error_page(request, Forbidden(_("您没有导入名册的权限。")))
     if request.method == "POST":
         upload_file = request.FILES.get("file")
         if upload_file is None:
@@ -114,21 +109,21 @@ def job_error_file(request, pk: int):
     try:
         data, filename, content_type = services.import_job_error_file(job=job)
     except AppError as exc:
-        return _error_page(request, exc)
+        return error_page(request, exc)
     return _download(data, filename, content_type)
 
 
 @login_required
 def template_download(request, kind: str):
     if kind not in ROSTERS:
-        return render(request, "core/error.html", {"message": _("页面不存在。")}, status=404)
+        return error_page(request, NotFound(_("页面不存在。")))
     return _download(roster_template(kind), f"{ROSTERS[kind].label}模板.xlsx", XLSX)
 
 
 @login_required
 def export(request, kind: str, fmt: str):
     if kind not in IMPORTERS or fmt not in FORMATS:
-        return render(request, "core/error.html", {"message": _("页面不存在。")}, status=404)
+        return error_page(request, NotFound(_("页面不存在。")))
     data = roster_export(kind=kind, user=request.user, fmt=fmt)
     content_type = XLSX if fmt == "xlsx" else "text/csv; charset=utf-8"
     return _download(data, f"{ROSTERS[kind].label}.{fmt}", content_type)
