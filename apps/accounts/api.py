@@ -7,7 +7,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.core.api import ERROR_RESPONSES, ErrorSerializer
+from apps.core.api import ERROR_RESPONSES, ErrorSerializer, parse
 
 from .models import RoleAssignment, User
 from .services import token_obtain, token_revoke
@@ -38,12 +38,11 @@ class TokenView(APIView):
         auth=[],
     )
     def post(self, request):
-        data = TokenRequestSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = parse(TokenRequestSerializer, request.data)
         token = token_obtain(
             request=request,
-            identifier=data.validated_data["username"],
-            password=data.validated_data["password"],
+            identifier=data["username"],
+            password=data["password"],
         )
         return Response({"token": token.key})
 

@@ -99,3 +99,10 @@ class PersonalSearchFilter(SearchFilter):
 
 
 PERSONAL_FILTER_BACKENDS = [DjangoFilterBackend, OrderingFilter, PersonalSearchFilter]
+
+
+def parse(serializer_class, data) -> dict:
+    """Validate request data with an input serializer; a bad value is a 400 in the one shape."""
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.scoping import scoped
-from apps.core.api import ScopedViewSetMixin
+from apps.core.api import ScopedViewSetMixin, parse
 from apps.core.errors import NotFound
 
 from . import reports, selectors, services
@@ -188,7 +188,7 @@ class GroupViewSet(
     http_method_names = ["get", "post", "patch"]
 
     def create(self, request, *args, **kwargs):
-        data = _valid(GroupWriteSerializer, request.data)
+        data = parse(GroupWriteSerializer, request.data)
         group = services.group_create(
             actor=request.user,
             grid=data.get("grid") or _missing("grid"),
@@ -200,7 +200,7 @@ class GroupViewSet(
         return Response(GroupSerializer(group).data, status=201)
 
     def partial_update(self, request, *args, **kwargs):
-        data = _valid(GroupWriteSerializer, request.data)
+        data = parse(GroupWriteSerializer, request.data)
         group = services.group_update(
             actor=request.user,
             group=self.get_object(),
@@ -222,7 +222,7 @@ class GroupViewSet(
 
     @action(detail=False, methods=["post"])
     def accept(self, request):
-        data = _valid(ProposalSerializer, request.data)
+        data = parse(ProposalSerializer, request.data)
         groups = services.groups_accept(
             actor=request.user, grid=data["grid"], proposals=data["groups"]
         )
@@ -240,7 +240,7 @@ class VisitViewSet(
     serializer_class = VisitSerializer
 
     def create(self, request, *args, **kwargs):
-        data = _valid(VisitWriteSerializer, request.data)
+        data = parse(VisitWriteSerializer, request.data)
         visit = services.visit_log(
             actor=request.user,
             household=data["household"],
@@ -267,7 +267,7 @@ class ProblemViewSet(
     scope_actions = {"start": "view", "escalate": "view", "resolve": "view"}
 
     def create(self, request, *args, **kwargs):
-        data = _valid(ProblemReportSerializer, request.data)
+        data = parse(ProblemReportSerializer, request.data)
         problem = services.problem_report(actor=request.user, **data)
         return Response(ProblemSerializer(problem).data, status=201)
 
@@ -306,7 +306,7 @@ class PairingViewSet(
     scope_actions = {"end": "change", "unvisited": "view"}
 
     def create(self, request, *args, **kwargs):
-        data = _valid(PairingSerializer, request.data)
+        data = parse(PairingSerializer, request.data)
         resident = Resident.objects.select_related("household__area").get(pk=data["resident"].pk)
         pairing = services.pairing_create(
             actor=request.user,
@@ -389,12 +389,6 @@ def export_response(report: dict, fmt: str, table: str | None = None) -> HttpRes
 
 
 # --- helpers -------------------------------------------------------------------------------
-
-
-def _valid(serializer_class, data) -> dict:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 def _missing(name: str):

@@ -11,7 +11,7 @@ from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 
 from apps.accounts.scoping import scoped
-from apps.core.api import ScopedViewSetMixin
+from apps.core.api import ScopedViewSetMixin, parse
 from apps.core.errors import Forbidden, InvalidInput, InvalidTransition, NotFound
 from apps.grids.models import Organisation, Resident
 
@@ -114,12 +114,6 @@ class WishFilter(django_filters.FilterSet):
         return selectors.filter_wishes(qs, area=int(value))
 
 
-def _parse(serializer_class, request) -> dict:
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
 class WishViewSet(
     ScopedViewSetMixin,
     mixins.ListModelMixin,
@@ -163,7 +157,7 @@ class WishViewSet(
 
     @extend_schema(request=WishCreateInput, responses={201: WishSerializer})
     def create(self, request, *args, **kwargs):
-        data = _parse(WishCreateInput, request)
+        data = parse(WishCreateInput, request.data)
         resident = None
         if data.get("resident"):
             resident = (
@@ -195,21 +189,21 @@ class WishViewSet(
     @extend_schema(request=ReasonInput, responses=WishSerializer)
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
-        reason = _parse(ReasonInput, request)["reason"]
+        reason = parse(ReasonInput, request.data)["reason"]
         wish = services.wish_reject(wish=self.get_object(), actor=request.user, reason=reason)
         return self._render(wish)
 
     @extend_schema(request=NoteInput, responses=WishSerializer)
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
-        note = _parse(NoteInput, request)["note"]
+        note = parse(NoteInput, request.data)["note"]
         wish = services.wish_withdraw(wish=self.get_object(), actor=request.user, note=note)
         return self._render(wish)
 
     @extend_schema(request=ClaimInput, responses=WishSerializer)
     @action(detail=True, methods=["post"])
     def claim(self, request, pk=None):
-        org_id = _parse(ClaimInput, request).get("organisation")
+        org_id = parse(ClaimInput, request.data).get("organisation")
         organisation = None
         if org_id:
             organisation = Organisation.objects.select_related("area").filter(pk=org_id).first()
@@ -229,14 +223,14 @@ class WishViewSet(
     @extend_schema(request=NoteInput, responses=WishSerializer)
     @action(detail=True, methods=["post"])
     def release(self, request, pk=None):
-        note = _parse(NoteInput, request)["note"]
+        note = parse(NoteInput, request.data)["note"]
         wish = services.wish_release(wish=self.get_object(), actor=request.user, note=note)
         return self._render(wish)
 
     @extend_schema(request=NoteInput, responses=WishSerializer)
     @action(detail=True, methods=["post"])
     def fulfil(self, request, pk=None):
-        note = _parse(NoteInput, request)["note"]
+        note = parse(NoteInput, request.data)["note"]
         wish = services.wish_fulfil(
             wish=self.get_object(), actor=request.user, note=note, photo=request.FILES.get("photo")
         )
@@ -245,7 +239,7 @@ class WishViewSet(
     @extend_schema(request=ConfirmInput, responses=WishSerializer)
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
-        data = _parse(ConfirmInput, request)
+        data = parse(ConfirmInput, request.data)
         wish = services.wish_confirm(
             wish=self.get_object(),
             actor=request.user,
