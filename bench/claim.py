@@ -54,7 +54,7 @@ def build(clients: int, rounds: int):
     from rest_framework.authtoken.models import Token
 
     from apps.accounts.models import Role, RoleAssignment, User
-    from apps.grids.models import Area, Household, Member, PartyOrg, Resident
+    from apps.register.models import Area, Household, Member, PartyOrg, Resident
     from apps.wishes import services
     from apps.wishes.models import WishCategory
 

@@ -67,8 +67,8 @@ def wait_for(predicate, timeout: float, what: str, interval: float = 0.02) -> fl
 
 def cleanup():
     from apps.accounts.models import User
-    from apps.grids.models import Area, Member, PartyOrg
     from apps.notifications.models import OutboxEvent
+    from apps.register.models import Area, Member, PartyOrg
 
     OutboxEvent.objects.filter(actor__username__startswith=BENCH_PREFIX).delete()
     Member.objects.filter(user__username__startswith=BENCH_PREFIX).delete()
@@ -82,7 +82,7 @@ def build(n: int):
     from rest_framework.authtoken.models import Token
 
     from apps.accounts.models import Role, RoleAssignment, User
-    from apps.grids.models import Area, Member, PartyOrg
+    from apps.register.models import Area, Member, PartyOrg
 
     cleanup()
     district = Area.objects.add_root({"name": ROOT_AREA, "kind": Area.Kind.DISTRICT})

@@ -35,7 +35,7 @@ from import_export import fields, resources, widgets  # noqa: E402
 from tablib import Dataset  # noqa: E402
 
 from apps.core.validators import id_number_check_digit  # noqa: E402
-from apps.grids.models import Area, Member, PartyOrg  # noqa: E402
+from apps.register.models import Area, Member, PartyOrg  # noqa: E402
 from apps.rosters.services import roster_import  # noqa: E402
 
 HEADER = ["姓名", "性别", "手机号", "身份证号", "所在支部", "报到社区", "党员类型", "入党日期"]

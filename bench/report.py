@@ -32,7 +32,7 @@ from django.test import Client  # noqa: E402
 
 from apps.accounts.models import RoleAssignment  # noqa: E402
 from apps.grids import reports  # noqa: E402
-from apps.grids.models import Area, Household  # noqa: E402
+from apps.register.models import Area, Household  # noqa: E402
 
 HEADLINE_SQL = """
 WITH hh AS (

@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "import_export",
     "apps.core",
     "apps.accounts",
+    "apps.register",
+    "apps.points",
     "apps.grids",
     "apps.notifications",
     "apps.wishes",

@@ -1,18 +1,30 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from apps.core import views as core_views
 
 urlpatterns = [
     path("", core_views.home, name="home"),
+    # Admin bookmarks from before the register and the points ledger left `grids`.
+    re_path(
+        r"^admin/grids/(?P<model>area|household|resident|partyorg|member|organisation)/(?P<rest>.*)$",
+        RedirectView.as_view(url="/admin/register/%(model)s/%(rest)s", query_string=True),
+    ),
+    re_path(
+        r"^admin/grids/(?P<model>pointsrule|pointsentry)/(?P<rest>.*)$",
+        RedirectView.as_view(url="/admin/points/%(model)s/%(rest)s", query_string=True),
+    ),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("apps.accounts.urls")),
+    path("", include("apps.register.urls")),
+    path("", include("apps.points.urls")),
     path("", include("apps.grids.urls")),
     path("", include("apps.notifications.urls")),
     path("", include("apps.wishes.urls")),

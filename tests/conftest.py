@@ -2,6 +2,7 @@
 a grid and a building; one user per role in community A, and an `outsider` who holds the
 same staff roles in community B (so every test can check both in and out of scope)."""
 
+import datetime as dt
 import os
 from dataclasses import dataclass
 
@@ -11,7 +12,7 @@ from django.db import connection, connections
 from rest_framework.test import APIClient
 
 from apps.accounts.models import Role, User
-from apps.grids.models import Area, PartyOrg
+from apps.register.models import Area, Member, PartyOrg
 from tests import factories as f
 
 SERVICES_REQUIRED = os.environ.get("TONGXIN_SERVICES") == "required"
@@ -227,3 +228,23 @@ def login(page, live_server, username: str, password: str = "pass-1234") -> None
     page.fill("#id_password", password)
     page.click("button[type=submit]")
     page.wait_for_url(live_server.url + "/")
+
+
+@pytest.fixture
+def make_member(world):
+    def make(kind=Member.Kind.EMPLOYED, joined=2020, community=None, residence=None, user=None):
+        return f.MemberFactory(
+            branch=world.branch_a,
+            community=community or world.community_a,
+            residence=residence or world.building_a,
+            kind=kind,
+            joined_on=dt.date(joined, 7, 1),
+            user=user,
+        )
+
+    return make
+
+
+@pytest.fixture
+def leader_member(world):
+    return Member.objects.get(user=world.user("group_leader"))

@@ -6,7 +6,7 @@ import itertools
 import factory
 
 from apps.accounts.models import RoleAssignment, User
-from apps.grids.models import Area, Household, Member, Organisation, PartyOrg, Resident
+from apps.register.models import Area, Household, Member, Organisation, PartyOrg, Resident
 
 _seq = itertools.count(1)
 

@@ -15,7 +15,7 @@ import itertools
 
 import pytest
 
-from apps.grids.models import Area, PartyOrg
+from apps.register.models import Area, PartyOrg
 from tests import factories as f
 from tests.permission_matrix import ALL, ROLES, Endpoint, check
 
@@ -232,10 +232,10 @@ NOT_COLLECTIONS = {
 # tests/wishes/test_permissions.py, their visibility per role tests/wishes/test_api.py.
 NOT_COLLECTIONS |= {"/api/wishes/", "/api/wish-categories/"}
 # Groups, visits, problems, pairings, points, report: their matrix (state changes through
-# actions, not PATCH/DELETE) is tests/grids/test_work_permissions.py.
-from tests.grids.test_work_permissions import COVERED as GRIDS_WORK_COVERED  # noqa: E402
+# actions, not PATCH/DELETE) is tests/grids/test_permissions.py.
+from tests.grids.test_permissions import COVERED as FIELDWORK_COVERED  # noqa: E402
 
-NOT_COLLECTIONS |= GRIDS_WORK_COVERED
+NOT_COLLECTIONS |= FIELDWORK_COVERED
 
 
 def test_every_api_collection_is_in_the_matrix():

@@ -49,7 +49,7 @@ class RoleAssignment(models.Model):
     )
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
     area = models.ForeignKey(
-        "grids.Area",
+        "register.Area",
         on_delete=models.CASCADE,
         null=True,
         blank=True,
@@ -57,7 +57,7 @@ class RoleAssignment(models.Model):
         verbose_name=_("区域节点"),
     )
     party_org = models.ForeignKey(
-        "grids.PartyOrg",
+        "register.PartyOrg",
         on_delete=models.CASCADE,
         null=True,
         blank=True,

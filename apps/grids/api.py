@@ -1,235 +1,362 @@
-"""The register's API: areas, households, residents, party organisations, members and
-organisations. Every queryset goes through `scoped()` (ScopedViewSetMixin); writes go through
-the services in `registry.py`; personal data is masked for users who may not see it."""
+"""API for responsibility groups, visits, problems, pairings, points and the grid report.
 
-from django.db.models import OuterRef, Subquery
-from django.db.models.functions import Length, Substr
-from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, viewsets
+Each action: parse input with a serializer, call one service, render the result.
+"""
 
-from apps.accounts.models import User
-from apps.core.api import PERSONAL_FILTER_BACKENDS, PersonalDataMixin, ScopedViewSetMixin
-from apps.core.masking import mask_id_number, mask_name, mask_phone
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from . import filters, registry
-from .models import Area, Household, Member, Organisation, PartyOrg, Resident
+from apps.core.api import ScopedViewSetMixin, parse
+from apps.register.models import Area, Household, Member, Resident
+from apps.register.selectors import area_visible
 
+from . import reports, selectors, services
+from .models import Pairing, Problem, ResponsibilityGroup, Visit
 
-def _with_parent(queryset, model):
-    """Annotate each tree node with its parent's id (the node whose path is one step
-    shorter), so lists cost one query."""
-    parent = model.objects.filter(
-        path=Substr(OuterRef("path"), 1, Length(OuterRef("path")) - model.steplen)
-    ).values("pk")[:1]
-    return queryset.annotate(parent_id=Subquery(parent))
+# --- serializers ---------------------------------------------------------------------------
 
 
-class ParentField(serializers.PrimaryKeyRelatedField):
-    """A tree node's parent: written as an id; read from the `parent_id` annotation the
-    viewsets add (or, for a freshly written node, from its path)."""
-
-    def get_attribute(self, node):
-        if hasattr(node, "parent_id"):
-            return node.parent_id
-        parent = type(node).objects.get_parent(node)
-        return parent.pk if parent else None
-
-    def to_representation(self, value):
-        return value
-
-
-def _parent_field(model, label) -> ParentField:
-    return ParentField(queryset=model.objects.all(), required=False, allow_null=True, label=label)
-
-
-class AreaSerializer(serializers.ModelSerializer):
-    parent = _parent_field(Area, _("上级区域"))
+class GroupSerializer(serializers.ModelSerializer):
+    members = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    households = serializers.SerializerMethodField()
 
     class Meta:
-        model = Area
-        fields = ["id", "name", "kind", "code", "parent", "depth", "numchild"]
-        read_only_fields = ["depth", "numchild"]
+        model = ResponsibilityGroup
+        fields = ["id", "name", "grid", "leader", "members", "households"]
+
+    def get_households(self, obj) -> list[int]:
+        return [c.household_id for c in obj.coverage.all()]
 
 
-class HouseholdSerializer(PersonalDataMixin, serializers.ModelSerializer):
-    personal_fields = {"address": None, "unit": None, "room": None}
-    area_name = serializers.CharField(source="area.name", read_only=True)
-
-    class Meta:
-        model = Household
-        fields = ["id", "area", "area_name", "unit", "room", "address", "created_at"]
-        read_only_fields = ["created_at"]
-        validators: list = []  # uniqueness is checked by the model's full_clean in the service
-
-
-class PersonSerializer(PersonalDataMixin, serializers.ModelSerializer):
-    personal_fields = {"name": mask_name, "phone": mask_phone, "id_number": mask_id_number}
-
-    def validate_id_number(self, value: str) -> str:
-        return (value or "").upper()
-
-
-class ResidentSerializer(PersonSerializer):
-    personal_fields = {
-        **PersonSerializer.personal_fields,
-        **dict.fromkeys(Resident.HARDSHIP_FLAGS),
-        "hardship_note": None,
-        "vulnerable": None,
-    }
-    user = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.all(), required=False, allow_null=True, label=_("登录账号")
+class GroupWriteSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    grid = serializers.PrimaryKeyRelatedField(queryset=Area.objects.all(), required=False)
+    leader = serializers.PrimaryKeyRelatedField(queryset=Member.objects.all(), required=False)
+    members = serializers.PrimaryKeyRelatedField(
+        queryset=Member.objects.all(), many=True, required=False
+    )
+    households = serializers.PrimaryKeyRelatedField(
+        queryset=Household.objects.select_related("area"), many=True, required=False
     )
 
+
+class ProposalSerializer(serializers.Serializer):
+    grid = serializers.PrimaryKeyRelatedField(queryset=Area.objects.all())
+    groups = serializers.ListField(child=serializers.DictField(), min_length=1)
+
+
+class VisitSerializer(serializers.ModelSerializer):
     class Meta:
-        model = Resident
-        fields = ["id", "household", "name", "gender", "phone", "id_number", "user"]
-        fields += [*Resident.HARDSHIP_FLAGS, "hardship_note", "vulnerable", "created_at"]
-        read_only_fields = ["vulnerable", "created_at"]
-        validators: list = []
+        model = Visit
+        fields = [
+            "id",
+            "household",
+            "member",
+            "group",
+            "pairing",
+            "visited_at",
+            "notes",
+            *Visit.FIVE_CLEARS,
+        ]
 
 
-class PartyOrgSerializer(serializers.ModelSerializer):
-    parent = _parent_field(PartyOrg, _("上级党组织"))
+class ProblemInputSerializer(serializers.Serializer):
+    # Checked by the service (code "invalid_category"); a plain string keeps the schema free
+    # of a "CategoryEnum" that other apps' categories would collide with.
+    category = serializers.CharField(max_length=20, help_text="|".join(Problem.Category.values))
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
 
-    class Meta:
-        model = PartyOrg
-        fields = ["id", "name", "kind", "area", "parent", "depth", "numchild"]
-        read_only_fields = ["depth", "numchild"]
 
-
-class MemberSerializer(PersonSerializer):
-    user = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.all(), required=False, allow_null=True, label=_("登录账号")
+class VisitWriteSerializer(serializers.Serializer):
+    household = serializers.PrimaryKeyRelatedField(
+        queryset=Household.objects.select_related("area")
     )
+    visited_at = serializers.DateTimeField(required=False)
+    notes = serializers.CharField(required=False, allow_blank=True, default="")
+    group = serializers.PrimaryKeyRelatedField(
+        queryset=ResponsibilityGroup.objects.all(), required=False, allow_null=True
+    )
+    problems = ProblemInputSerializer(many=True, required=False)
+    situation_clear = serializers.BooleanField(required=False, default=False)
+    thinking_clear = serializers.BooleanField(required=False, default=False)
+    hardship_clear = serializers.BooleanField(required=False, default=False)
+    measures_clear = serializers.BooleanField(required=False, default=False)
+    done_clear = serializers.BooleanField(required=False, default=False)
+
+
+class ProblemSerializer(serializers.ModelSerializer):
+    # Levels 1–4 (building, grid, community, street) as plain integers, with labels: one
+    # choice set on three fields would give the schema three names for one enum.
+    status = serializers.CharField(read_only=True)
+    category = serializers.CharField(read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    found_level = serializers.IntegerField(read_only=True)
+    level = serializers.IntegerField(read_only=True)
+    level_label = serializers.CharField(source="get_level_display", read_only=True)
+    resolved_level = serializers.IntegerField(read_only=True, allow_null=True)
+    overdue = serializers.BooleanField(source="is_overdue", read_only=True)
 
     class Meta:
-        model = Member
-        fields = ["id", "name", "gender", "phone", "id_number", "user", "branch", "community"]
-        fields += ["residence", "kind", "joined_on", "created_at"]
-        read_only_fields = ["created_at"]
-        validators: list = []
+        model = Problem
+        fields = [
+            "id",
+            "area",
+            "household",
+            "visit",
+            "category",
+            "title",
+            "description",
+            "status",
+            "status_label",
+            "found_level",
+            "level",
+            "level_label",
+            "resolved_level",
+            "resolution",
+            "due_at",
+            "resolved_at",
+            "overdue",
+            "created_at",
+        ]
+        read_only_fields = fields
 
 
-class OrganisationSerializer(PersonalDataMixin, serializers.ModelSerializer):
-    personal_fields = {"contact_name": mask_name, "contact_phone": mask_phone}
+class ProblemReportSerializer(ProblemInputSerializer):
+    household = serializers.PrimaryKeyRelatedField(
+        queryset=Household.objects.select_related("area"), required=False
+    )
+    area = serializers.PrimaryKeyRelatedField(queryset=Area.objects.all(), required=False)
 
+
+class PairingSerializer(serializers.ModelSerializer):
     class Meta:
-        model = Organisation
-        fields = ["id", "name", "kind", "area", "credit_code", "contact_name", "contact_phone"]
-        fields += ["representatives", "wish_notifications", "created_at"]
-        read_only_fields = ["created_at"]
-        validators: list = []
+        model = Pairing
+        fields = ["id", "helper", "resident", "active", "started_on", "ended_on"]
+        read_only_fields = ["active", "ended_on"]
+        validators = []  # the service gives the "already paired" error its code
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["started_on"].required = False
+        return fields
 
 
-class RegisterViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
-    """parse → one service → render. Subclasses name their services."""
+# --- viewsets ------------------------------------------------------------------------------
 
-    create_service = update_service = delete_service = None
-    instance_name = ""  # the service's keyword for the existing row
 
-    def perform_create(self, serializer):
-        serializer.instance = type(self).create_service(
-            actor=self.request.user, **serializer.validated_data
+class GroupViewSet(
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    queryset = (
+        ResponsibilityGroup.objects.select_related("grid")
+        .prefetch_related("members", "coverage")
+        .order_by("pk")
+    )
+    serializer_class = GroupSerializer
+    scope_actions = {"propose": "view", "accept": "view"}
+    http_method_names = ["get", "post", "patch"]
+
+    def create(self, request, *args, **kwargs):
+        data = parse(GroupWriteSerializer, request.data)
+        group = services.group_create(
+            actor=request.user,
+            grid=data.get("grid") or _missing("grid"),
+            name=data.get("name", ""),
+            leader=data.get("leader") or _missing("leader"),
+            members=data.get("members", []),
+            households=data.get("households", []),
         )
+        return Response(GroupSerializer(group).data, status=201)
 
-    def perform_update(self, serializer):
-        serializer.instance = type(self).update_service(
-            actor=self.request.user,
-            **{self.instance_name: serializer.instance},
-            **serializer.validated_data,
+    def partial_update(self, request, *args, **kwargs):
+        data = parse(GroupWriteSerializer, request.data)
+        group = services.group_update(
+            actor=request.user,
+            group=self.get_object(),
+            name=data.get("name"),
+            leader=data.get("leader"),
+            members=data.get("members"),
+            households=data.get("households"),
         )
+        return Response(GroupSerializer(group).data)
 
-    def perform_destroy(self, instance):
-        delete = type(self).delete_service
-        if delete is None:
-            instance.delete()
-        else:
-            delete(actor=self.request.user, **{self.instance_name: instance})
+    def update(self, request, *args, **kwargs):
+        return self.partial_update(request, *args, **kwargs)
 
+    @action(detail=False, methods=["get"])
+    def propose(self, request):
+        grid = area_visible(request.user, request.query_params.get("grid"))
+        proposal = services.group_propose(actor=request.user, grid=grid)
+        return Response({"grid": grid.pk, "groups": [p.as_dict() for p in proposal]})
 
-@extend_schema(tags=["areas"])
-class AreaViewSet(RegisterViewSet):
-    """Areas (district → street → community → grid → building) in the user's subtree."""
-
-    queryset = _with_parent(Area.objects.all(), Area)
-    serializer_class = AreaSerializer
-    filterset_class = filters.AreaFilter
-    search_fields = ["name", "code"]
-    ordering_fields = ["path", "name", "kind", "depth"]
-    ordering = ["path"]
-    create_service = registry.area_create
-    update_service = registry.area_update
-    delete_service = registry.area_delete
-    instance_name = "area"
+    @action(detail=False, methods=["post"])
+    def accept(self, request):
+        data = parse(ProposalSerializer, request.data)
+        groups = services.groups_accept(
+            actor=request.user, grid=data["grid"], proposals=data["groups"]
+        )
+        return Response(GroupSerializer(groups, many=True).data, status=201)
 
 
-@extend_schema(tags=["households"])
-class HouseholdViewSet(RegisterViewSet):
-    filter_backends = PERSONAL_FILTER_BACKENDS
-    queryset = Household.objects.select_related("area")
-    serializer_class = HouseholdSerializer
-    filterset_class = filters.HouseholdFilter
-    search_fields = ["address", "room"]
-    ordering_fields = ["id", "area__path", "unit", "room", "created_at"]
-    ordering = ["area__path", "unit", "room"]
-    create_service = registry.household_create
-    update_service = registry.household_update
-    delete_service = registry.household_delete
-    instance_name = "household"
+class VisitViewSet(
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    queryset = Visit.objects.order_by("-visited_at", "-pk")
+    serializer_class = VisitSerializer
+
+    def create(self, request, *args, **kwargs):
+        data = parse(VisitWriteSerializer, request.data)
+        visit = services.visit_log(
+            actor=request.user,
+            household=data["household"],
+            visited_at=data.get("visited_at") or timezone.now(),
+            notes=data["notes"],
+            group=data.get("group"),
+            five_clears={k: data[k] for k in Visit.FIVE_CLEARS},
+            problems=[dict(p) for p in data.get("problems", [])],
+        )
+        return Response(VisitSerializer(visit).data, status=201)
 
 
-@extend_schema(tags=["residents"])
-class ResidentViewSet(RegisterViewSet):
-    filter_backends = PERSONAL_FILTER_BACKENDS
-    queryset = Resident.objects.select_related("household__area")
-    serializer_class = ResidentSerializer
-    filterset_class = filters.ResidentFilter
-    search_fields = ["name"]
-    ordering_fields = ["id", "name", "household__area__path", "created_at"]
-    ordering = ["household__area__path", "household__room", "id"]
-    create_service = registry.resident_create
-    update_service = registry.resident_update
-    instance_name = "resident"
+class ProblemViewSet(
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    queryset = Problem.objects.select_related("area").order_by("-created_at", "-pk")
+    serializer_class = ProblemSerializer
+    filterset_fields = ["status", "level", "category"]
+    # The finer rule (who may act at which level) is the service's.
+    scope_actions = {"start": "view", "escalate": "view", "resolve": "view"}
+
+    def create(self, request, *args, **kwargs):
+        data = parse(ProblemReportSerializer, request.data)
+        problem = services.problem_report(actor=request.user, **data)
+        return Response(ProblemSerializer(problem).data, status=201)
+
+    @action(detail=True, methods=["post"])
+    def start(self, request, pk=None):
+        problem = services.problem_start(actor=request.user, problem=self.get_object())
+        return Response(ProblemSerializer(problem).data)
+
+    @action(detail=True, methods=["post"])
+    def escalate(self, request, pk=None):
+        problem = services.problem_escalate(
+            actor=request.user, problem=self.get_object(), reason=request.data.get("reason", "")
+        )
+        return Response(ProblemSerializer(problem).data)
+
+    @action(detail=True, methods=["post"])
+    def resolve(self, request, pk=None):
+        problem = services.problem_resolve(
+            actor=request.user,
+            problem=self.get_object(),
+            resolution=request.data.get("resolution", ""),
+        )
+        return Response(ProblemSerializer(problem).data)
 
 
-@extend_schema(tags=["party-orgs"])
-class PartyOrgViewSet(RegisterViewSet):
-    queryset = _with_parent(PartyOrg.objects.select_related("area"), PartyOrg)
-    serializer_class = PartyOrgSerializer
-    filterset_class = filters.PartyOrgFilter
-    search_fields = ["name"]
-    ordering_fields = ["path", "name", "kind", "depth"]
-    ordering = ["path"]
-    create_service = registry.party_org_create
-    update_service = registry.party_org_update
-    delete_service = registry.party_org_delete
-    instance_name = "party_org"
+class PairingViewSet(
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    queryset = Pairing.objects.order_by("-pk")
+    serializer_class = PairingSerializer
+    filterset_fields = ["active", "helper", "resident"]
+    scope_actions = {"end": "change", "unvisited": "view"}
+
+    def create(self, request, *args, **kwargs):
+        data = parse(PairingSerializer, request.data)
+        resident = Resident.objects.select_related("household__area").get(pk=data["resident"].pk)
+        pairing = services.pairing_create(
+            actor=request.user,
+            helper=data["helper"],
+            resident=resident,
+            started_on=data.get("started_on"),
+        )
+        return Response(PairingSerializer(pairing).data, status=201)
+
+    @action(detail=True, methods=["post"])
+    def end(self, request, pk=None):
+        pairing = services.pairing_end(actor=request.user, pairing=self.get_object())
+        return Response(PairingSerializer(pairing).data)
+
+    @action(detail=False, methods=["get"])
+    def unvisited(self, request):
+        qs = selectors.pairings_unvisited(user=request.user)
+        page = self.paginate_queryset(qs)
+        return self.get_paginated_response(PairingSerializer(page, many=True).data)
 
 
-@extend_schema(tags=["members"])
-class MemberViewSet(RegisterViewSet):
-    filter_backends = PERSONAL_FILTER_BACKENDS
-    queryset = Member.objects.select_related("branch__area", "community", "residence")
-    serializer_class = MemberSerializer
-    filterset_class = filters.MemberFilter
-    search_fields = ["name"]
-    ordering_fields = ["id", "name", "joined_on", "community__path", "created_at"]
-    ordering = ["community__path", "id"]
-    create_service = registry.member_create
-    update_service = registry.member_update
-    delete_service = registry.member_delete
-    instance_name = "member"
+class GridReportView(APIView):
+    """GET /api/reports/grid/?node=<area id>&from=YYYY-MM-DD&to=YYYY-MM-DD
+    [&export=xlsx | &export=csv&table=summary|levels|children|trend|stars]"""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("node", int, required=True),
+            OpenApiParameter("from", str),
+            OpenApiParameter("to", str),
+            OpenApiParameter("export", str, enum=["xlsx", "csv"]),
+            OpenApiParameter(
+                "table", str, enum=["summary", "levels", "children", "trend", "stars"]
+            ),
+        ],
+        responses=OpenApiTypes.OBJECT,
+    )
+    def get(self, request):
+        node = reports.report_node(user=request.user, node_id=request.query_params.get("node"))
+        period = reports.parse_period(
+            request.query_params.get("from"), request.query_params.get("to")
+        )
+        report = reports.grid_report(node=node, period=period)
+        fmt = request.query_params.get("export")
+        if fmt in ("xlsx", "csv"):
+            return export_response(report, fmt, request.query_params.get("table"))
+        return Response(report)
 
 
-@extend_schema(tags=["organisations"])
-class OrganisationViewSet(RegisterViewSet):
-    queryset = Organisation.objects.select_related("area").prefetch_related("representatives")
-    serializer_class = OrganisationSerializer
-    filterset_class = filters.OrganisationFilter
-    search_fields = ["name", "credit_code"]
-    ordering_fields = ["id", "name", "kind", "created_at"]
-    ordering = ["id"]
-    create_service = registry.organisation_create
-    update_service = registry.organisation_update
-    instance_name = "organisation"
+def export_response(report: dict, fmt: str, table: str | None = None) -> HttpResponse:
+    """The report as .xlsx (one sheet per table) or one table as .csv."""
+    name = f"grid-report-{report['node']['id']}-{report['from']}-{report['to']}"
+    if fmt == "csv":
+        table = table or "children"
+        body = reports.report_csv(report, table)
+        response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+        name = f"{name}-{table}"
+    else:
+        response = HttpResponse(
+            reports.report_xlsx(report),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def _missing(name: str):
+    raise serializers.ValidationError({name: [_("该字段是必填项。")]})

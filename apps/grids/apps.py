@@ -5,4 +5,4 @@ from django.utils.translation import gettext_lazy as _
 class GridsConfig(AppConfig):
     name = "apps.grids"
     label = "grids"
-    verbose_name = _("网格与人员")
+    verbose_name = _("网格工作")

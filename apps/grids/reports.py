@@ -19,12 +19,13 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.scoping import STAFF, has_role_over
 from apps.core.errors import Forbidden, InvalidInput, NotFound
+from apps.points.selectors import STAR_WINDOW, star_sql
+from apps.register.models import Area, Household, Resident
 
-from .models import Area, Household, Member, Pairing, PointsEntry, Problem, Resident, Visit
+from .models import Pairing, Problem, Visit
 
 REPORT_ROLES = STAFF
 REPORT_KINDS = (Area.Kind.DISTRICT, Area.Kind.STREET, Area.Kind.COMMUNITY, Area.Kind.GRID)
-STAR_WINDOW = dt.timedelta(days=365)
 
 
 @dataclass(frozen=True)
@@ -84,48 +85,6 @@ def _grouped(qs, path_lookup: str, prefix_len: int, **aggregates) -> dict[str, d
         .annotate(**aggregates)
     )
     return {row.pop("child"): row for row in rows}
-
-
-def star_sql(*, since: dt.datetime, community_prefix: str, residence_prefix: str | None):
-    """SQL (and params) ranking members against their community by points since `since`.
-
-    PERCENT_RANK over each community's totals; quintiles become stars 1–5. When
-    `residence_prefix` is given only members living there are returned (a grid's report),
-    but they are still ranked against their whole community.
-    """
-    member, area, points = Member._meta.db_table, Area._meta.db_table, PointsEntry._meta.db_table
-    residence_join = ""
-    params: list = [since, community_prefix + "%"]
-    if residence_prefix is not None:
-        residence_join = f"JOIN {area} r ON r.id = ranked.residence_id AND r.path LIKE %s"
-        params.append(residence_prefix + "%")
-    sql = f"""
-        WITH totals AS (
-            SELECT m.id AS member_id, m.community_id, m.residence_id,
-                   COALESCE(SUM(p.points), 0) AS total
-            FROM {member} m
-            JOIN {area} c ON c.id = m.community_id
-            LEFT JOIN {points} p ON p.member_id = m.id AND p.created_at >= %s
-            WHERE c.path LIKE %s
-            GROUP BY m.id, m.community_id, m.residence_id
-        ), ranked AS (
-            SELECT member_id, residence_id, total,
-                   PERCENT_RANK() OVER (PARTITION BY community_id ORDER BY total) AS pr
-            FROM totals
-        )
-        SELECT ranked.member_id, ranked.total,
-               CASE WHEN ranked.pr >= 0.8 THEN 5 WHEN ranked.pr >= 0.6 THEN 4
-                    WHEN ranked.pr >= 0.4 THEN 3 WHEN ranked.pr >= 0.2 THEN 2 ELSE 1 END AS star
-        FROM ranked {residence_join}
-    """
-    return sql, params
-
-
-def star_rows(*, path: str, since: dt.datetime) -> list[dict]:
-    sql, params = star_sql(since=since, community_prefix=path, residence_prefix=None)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [{"member_id": r[0], "total": r[1], "star": r[2]} for r in cursor.fetchall()]
 
 
 def _star_counts(node: Area) -> list[dict]:

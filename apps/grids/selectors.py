@@ -2,24 +2,14 @@
 
 import datetime as dt
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum, Value
+from django.db.models import Exists, OuterRef, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from apps.accounts.scoping import scoped
-from apps.core.masking import mask_name
+from apps.register.models import Household, Resident
 
-from .models import (
-    Area,
-    Household,
-    Member,
-    Pairing,
-    PointsEntry,
-    Problem,
-    Resident,
-    ResponsibilityGroup,
-    Visit,
-)
+from .models import Pairing, Problem, ResponsibilityGroup, Visit
 
 
 def month_start(day: dt.date | None = None) -> dt.date:
@@ -91,35 +81,3 @@ def pairings_unvisited(*, month: dt.date | None = None, user=None) -> QuerySet:
         .select_related("helper", "resident__household__area")
         .order_by("pk")
     )
-
-
-def visible_nodes(*, user, kinds=(Area.Kind.STREET, Area.Kind.COMMUNITY, Area.Kind.GRID)):
-    return scoped(user, Area).filter(kind__in=kinds).order_by("path")
-
-
-def members_ranked(*, community: Area, since: dt.datetime | None = None) -> list[Member]:
-    """Members of a community with their points over the last 12 months and star rating."""
-    from .reports import star_rows
-
-    since = since or timezone.now() - dt.timedelta(days=365)
-    stars = {row["member_id"]: row for row in star_rows(path=community.path, since=since)}
-    members = list(
-        Member.objects.filter(community=community)
-        .annotate(
-            total=Coalesce(
-                Sum("points_entries__points", filter=Q(points_entries__created_at__gte=since)),
-                0,
-            ),
-            entries=Count("points_entries", filter=Q(points_entries__created_at__gte=since)),
-        )
-        .order_by("-total", "pk")
-    )
-    for m in members:
-        m.star = stars.get(m.pk, {}).get("star", 1)
-        m.stars = "★" * m.star
-        m.masked_name = mask_name(m.name)  # a public list: masked names only
-    return members
-
-
-def points_of(*, user) -> QuerySet:
-    return scoped(user, PointsEntry).select_related("rule", "member").order_by("-created_at")

@@ -10,7 +10,6 @@ import math
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -20,65 +19,18 @@ from apps.accounts.scoping import CHANGE, can, has_role_over, scoped
 from apps.core.errors import Conflict, Forbidden, InvalidInput, InvalidTransition, NotFound
 from apps.notifications import audiences
 from apps.notifications.services import notify
+from apps.points.services import points_award
+from apps.register.models import Area, Household, Member, Resident
 
 from .models import (
-    Area,
     GroupHousehold,
     GroupMembership,
-    Household,
-    Member,
     Pairing,
-    PointsEntry,
-    PointsRule,
     Problem,
     ProblemEvent,
-    Resident,
     ResponsibilityGroup,
     Visit,
 )
-
-# --- points --------------------------------------------------------------------------------
-
-
-def points_award(*, member: Member, rule: str, source=None) -> PointsEntry | None:
-    """Credit `member` with the points of `rule` for `source`, once.
-
-    Returns the new entry, or None when this (member, rule, source) was already awarded or
-    the rule is switched off. Safe under concurrency: the unique constraint decides.
-    """
-    points_rule = PointsRule.objects.filter(code=rule).first()
-    if points_rule is None and rule in PointsRule.DEFAULTS:
-        name, points = PointsRule.DEFAULTS[rule]
-        points_rule, _created = PointsRule.objects.get_or_create(
-            code=rule, defaults={"name": str(name), "points": points}
-        )
-    if points_rule is None:
-        raise InvalidInput(
-            _("未知的积分规则：%(rule)s") % {"rule": rule}, code="unknown_points_rule"
-        )
-    if not points_rule.active:
-        return None
-    source_type = ContentType.objects.get_for_model(source) if source is not None else None
-    source_id = source.pk if source is not None else None
-    if (
-        source is not None
-        and PointsEntry.objects.filter(
-            member=member, rule=points_rule, source_type=source_type, source_id=source_id
-        ).exists()
-    ):
-        return None
-    try:
-        with transaction.atomic():
-            return PointsEntry.objects.create(
-                member=member,
-                rule=points_rule,
-                points=points_rule.points,
-                source_type=source_type,
-                source_id=source_id,
-            )
-    except IntegrityError:  # a concurrent award of the same source won
-        return None
-
 
 # --- responsibility groups ---------------------------------------------------------------
 

@@ -1,69 +1,327 @@
-"""Staff pages: scoped, masked lists of households and residents."""
+"""Pages for group leaders, grid workers and secretaries, and the grid report.
 
-from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.shortcuts import render
+Each view parses the request, calls one service (or selector) and renders; an `AppError`
+becomes a message (or an error page) showing its Chinese `detail`.
+"""
 
-from apps.accounts.scoping import PERSONAL, scoped, sees_personal
-from apps.core.masking import mask_name, mask_phone
+import datetime as dt
 
-from .models import Household, Resident
+from django.contrib import messages
+from django.db.models import Count, Q
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-PAGE_SIZE = 50
+from apps.accounts.scoping import scoped
+from apps.core.errors import AppError, InvalidInput
+from apps.core.views import get_or_404, page
+from apps.register.models import Area, Household, Member, Resident
+from apps.register.selectors import visible_nodes
 
+from . import reports, selectors, services
+from .api import export_response
+from .models import Pairing, Problem, ResponsibilityGroup, Visit
 
-def _page(request, queryset, *, search: str, order: tuple):
-    """One page of `queryset` (already scoped), searched by `?q=` on the `search` field."""
-    query = request.GET.get("q", "").replace("\x00", "").strip()  # NUL: PostgreSQL rejects it
-    if query:  # only among rows whose personal data the user sees (see PersonalSearchFilter)
-        queryset = scoped(request.user, queryset, PERSONAL).filter(**{f"{search}__contains": query})
-    page = Paginator(queryset.order_by(*order), PAGE_SIZE).get_page(request.GET.get("page"))
-    return page, query
-
-
-@login_required
-def household_list(request):
-    households = scoped(request.user, Household.objects.select_related("area"))
-    page, query = _page(request, households, search="address", order=("area__path", "unit", "room"))
-    rows = [
-        {
-            "area": h.area.name,
-            "address": h.address if sees_personal(request.user, h) else None,
-        }
-        for h in page
-    ]
-    return render(request, "grids/household_list.html", {"page": page, "rows": rows, "q": query})
+# --- group leader --------------------------------------------------------------------------
 
 
-@login_required
-def resident_list(request):
-    residents = scoped(request.user, Resident.objects.select_related("household__area"))
-    if request.GET.get("vulnerable") == "1":
-        residents = residents.filter(vulnerable=True)
-    order = ("household__area__path", "household__room", "id")
-    page, query = _page(request, residents, search="name", order=order)
-    rows = []
-    for r in page:
-        personal = sees_personal(request.user, r)
-        rows.append(
+@page
+def leader(request):
+    households = selectors.households_of_leader(user=request.user)
+    problems = selectors.problems_open_for(user=request.user).filter(
+        Q(household__in=households.values("pk")) | Q(reporter=request.user)
+    )
+    context = {
+        "groups": selectors.groups_led_by(user=request.user),
+        "households": households,
+        "problems": problems,
+        "month_start": selectors.month_start_dt(),
+    }
+    return render(request, "grids/leader.html", context)
+
+
+@page
+def visit_new(request):
+    household = _visitable_household(request)
+    if request.method == "POST":
+        problems = []
+        if request.POST.get("problem_title", "").strip():
+            problems.append(
+                {
+                    "category": request.POST.get("problem_category", Problem.Category.OTHER),
+                    "title": request.POST["problem_title"],
+                    "description": request.POST.get("problem_description", ""),
+                }
+            )
+        try:
+            services.visit_log(
+                actor=request.user,
+                household=household,
+                visited_at=_visited_at(request.POST.get("visited_at", "")),
+                notes=request.POST.get("notes", ""),
+                five_clears={k: request.POST.get(k) == "on" for k in Visit.FIVE_CLEARS},
+                problems=problems,
+            )
+        except AppError as exc:  # stay on the form, with what was typed
+            messages.error(request, exc.detail)
+            return render(request, "grids/visit_form.html", _visit_context(household, request))
+        messages.success(request, _("走访已登记。"))
+        return redirect("grids:leader")
+    return render(request, "grids/visit_form.html", _visit_context(household, request))
+
+
+def _visited_at(value: str) -> dt.datetime:
+    """The form's local date-time (empty: now)."""
+    if not value:
+        return timezone.now()
+    try:
+        parsed = parse_datetime(value)
+    except ValueError:  # well formed but impossible, e.g. month 13
+        parsed = None
+    if parsed is None:
+        raise InvalidInput(_("走访时间格式无效。"), code="invalid_date")
+    return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
+
+
+def _visitable_household(request) -> Household:
+    pk = request.GET.get("household") or request.POST.get("household")
+    qs = Household.objects.select_related("area").filter(
+        Q(pk__in=scoped(request.user, Household).values("pk"))
+        | Q(group_coverage__group__memberships__member__user=request.user)
+        | Q(residents__pairings__helper__user=request.user, residents__pairings__active=True)
+    )
+    return get_or_404(qs.distinct(), pk)
+
+
+def _visit_context(household, request) -> dict:
+    paired = Pairing.objects.filter(
+        helper__user=request.user, active=True, resident__household=household
+    ).exists()
+    clears = [(name, Visit._meta.get_field(name).verbose_name) for name in Visit.FIVE_CLEARS]
+    return {
+        "household": household,
+        "paired": paired,
+        "clears": clears,
+        "categories": Problem.Category.choices,
+        "post": request.POST,
+    }
+
+
+# --- problems ------------------------------------------------------------------------------
+
+
+@page
+def problem_detail(request, pk):
+    problem = get_or_404(scoped(request.user, Problem).select_related("area", "household"), pk)
+    if request.method == "POST":
+        act = request.POST.get("action")
+        if act == "start":
+            services.problem_start(actor=request.user, problem=problem)
+            messages.success(request, _("已开始处理。"))
+        elif act == "escalate":
+            problem = services.problem_escalate(
+                actor=request.user, problem=problem, reason=request.POST.get("reason", "")
+            )
+            messages.success(
+                request, _("已上报到%(level)s。") % {"level": problem.get_level_display()}
+            )
+        elif act == "resolve":
+            services.problem_resolve(
+                actor=request.user, problem=problem, resolution=request.POST.get("resolution", "")
+            )
+            messages.success(request, _("问题已解决。"))
+        return redirect("grids:problem", pk=problem.pk)
+    context = {
+        "problem": problem,
+        "events": problem.events.select_related("actor"),
+        "can_escalate": problem.level < Problem.Level.STREET,
+        "open": problem.status != Problem.Status.RESOLVED,
+    }
+    return render(request, "grids/problem.html", context)
+
+
+# --- grid worker ---------------------------------------------------------------------------
+
+
+@page
+def worker(request):
+    by_level = selectors.problems_by_level(user=request.user)
+    levels = [(Problem.Level(level).label, items) for level, items in by_level.items()]
+    unpaired = selectors.residents_unpaired(user=request.user)[:200]
+    helpers = (
+        scoped(request.user, Member)
+        .annotate(n=Count("pairings", filter=Q(pairings__active=True)))
+        .filter(n__lt=services.helper_limit())
+        .order_by("name")[:300]
+    )
+    context = {
+        "levels": levels,
+        "unpaired": unpaired,
+        "helpers": helpers,
+        "unvisited": selectors.pairings_unvisited(user=request.user)[:200],
+    }
+    return render(request, "grids/worker.html", context)
+
+
+@require_POST
+@page
+def pairing_new(request):
+    resident = get_or_404(
+        scoped(request.user, Resident).select_related("household__area"),
+        request.POST.get("resident"),
+    )
+    helper = get_or_404(scoped(request.user, Member), request.POST.get("helper"))
+    services.pairing_create(actor=request.user, helper=helper, resident=resident)
+    messages.success(request, _("已为%(name)s安排结对服务员。") % {"name": resident.name})
+    return redirect("grids:worker")
+
+
+# --- secretary: group proposal -------------------------------------------------------------
+
+
+@page
+def secretary(request):
+    grids = visible_nodes(user=request.user, kinds=(Area.Kind.GRID,))
+    grid = None
+    proposal = []
+    if request.GET.get("grid"):
+        grid = get_or_404(grids, request.GET["grid"])
+        proposal = services.group_propose(actor=request.user, grid=grid)
+    if request.method == "POST":
+        grid = get_or_404(grids, request.POST.get("grid"))
+        groups = []
+        count = request.POST.get("count", "")
+        for k in range(min(int(count), 50) if count.isdigit() else 0):
+            groups.append(
+                {
+                    "name": request.POST.get(f"name_{k}", ""),
+                    "leader": request.POST.get(f"leader_{k}"),
+                    "members": request.POST.getlist(f"members_{k}"),
+                    "households": request.POST.getlist(f"households_{k}"),
+                }
+            )
+        created = services.groups_accept(actor=request.user, grid=grid, proposals=groups)
+        messages.success(request, _("已建立%(n)d个责任组。") % {"n": len(created)})
+        return redirect(reverse("grids:secretary") + f"?grid={grid.pk}")
+    context = {
+        "grids": grids,
+        "grid": grid,
+        "proposal": proposal,
+        "existing": ResponsibilityGroup.objects.filter(grid=grid)
+        .annotate(n_members=Count("memberships", distinct=True))
+        .annotate(n_households=Count("coverage", distinct=True))
+        .select_related("leader")
+        if grid
+        else [],
+    }
+    return render(request, "grids/secretary.html", context)
+
+
+# --- report --------------------------------------------------------------------------------
+
+
+def _report(request) -> tuple[Area, dict]:
+    first = visible_nodes(user=request.user).first()
+    node_id = request.GET.get("node") or (first.pk if first else None)
+    node = reports.report_node(user=request.user, node_id=node_id)
+    period = reports.parse_period(request.GET.get("from"), request.GET.get("to"))
+    return node, reports.grid_report(node=node, period=period)
+
+
+@page
+def report(request):
+    node, data = _report(request)
+    context = {
+        "report": data,
+        "labels": reports.field_labels(),
+        "ancestors": Area.objects.get_ancestors(node).exclude(kind=Area.Kind.DISTRICT),
+        "bars": _bars(data["children"]),
+        "trend": _trend_svg(data["trend"]),
+        "star_bars": _bars_simple(data["stars"], "members"),
+        "query": request.GET.urlencode(),
+        "drill": node.kind != Area.Kind.GRID,
+        "csv_tables": [(name, t[0]) for name, t in reports.report_tables(data).items()],
+    }
+    return render(request, "grids/report.html", context)
+
+
+@page
+def report_xlsx(request):
+    return export_response(_report(request)[1], "xlsx")
+
+
+@page
+def report_csv(request):
+    return export_response(_report(request)[1], "csv", request.GET.get("table"))
+
+
+CHART_METRICS = [
+    ("covered_share", True),
+    ("visits", False),
+    ("problems_found", False),
+    ("grassroots_share", True),
+    ("paired_share", True),
+    ("pairings_visited_share", True),
+]
+
+
+def _bars(children: list[dict]) -> list[dict]:
+    """Bar widths (percent of the largest) per metric for the children: ~16 rows at most."""
+    labels = reports.field_labels()
+    charts = []
+    for key, is_share in CHART_METRICS:
+        values = [c[key] or 0 for c in children]
+        top = 1 if is_share else max(values, default=0) or 1
+        charts.append(
             {
-                "name": r.name if personal else mask_name(r.name),
-                "phone": r.phone if personal else mask_phone(r.phone),
-                "building": r.household.area.name,
-                "vulnerable": r.vulnerable if personal else None,
+                "label": labels[key],
+                "rows": [
+                    {
+                        "name": c["name"],
+                        "id": c["id"],
+                        "value": f"{v:.0%}" if is_share else v,
+                        "width": round(100 * v / top, 1),
+                    }
+                    for c, v in zip(children, values, strict=True)
+                ],
             }
         )
-    context = {"page": page, "rows": rows, "q": query}
-    return render(request, "grids/resident_list.html", context)
+    return charts
 
 
-@login_required
-def my_household(request):
-    """A resident's own household(s) and the people in it: their own data, unmasked."""
-    households = (
-        scoped(request.user, Household.objects.select_related("area"))
-        .filter(residents__user=request.user)
-        .prefetch_related("residents")
-        .distinct()
-    )
-    return render(request, "grids/my_household.html", {"households": households})
+def _bars_simple(rows: list[dict], key: str) -> list[dict]:
+    top = max((r[key] for r in rows), default=0) or 1
+    return [{**r, "width": round(100 * r[key] / top, 1)} for r in rows]
+
+
+def _trend_svg(trend: list[dict]) -> dict:
+    """Points of a monthly line chart (visits) and bars (problems found/resolved)."""
+    width, height = 600, 160
+    n = max(len(trend), 1)
+    step = width / n
+    top_v = max((t["visits"] for t in trend), default=0) or 1
+    top_p = max((max(t["problems_found"], t["problems_resolved"]) for t in trend), default=0) or 1
+    cols = []
+    for i, t in enumerate(trend):
+        x = i * step
+        cols.append(
+            {
+                "month": t["month"],
+                "x": round(x + step / 2, 1),
+                "found_x": round(x + step * 0.15, 1),
+                "resolved_x": round(x + step * 0.5, 1),
+                "bar_w": round(step * 0.33, 1),
+                "found_h": round(height * t["problems_found"] / top_p, 1),
+                "resolved_h": round(height * t["problems_resolved"] / top_p, 1),
+                "visit_y": round(height - height * t["visits"] / top_v, 1),
+                **t,
+            }
+        )
+    for c in cols:
+        c["found_y"] = round(height - c["found_h"], 1)
+        c["resolved_y"] = round(height - c["resolved_h"], 1)
+    line = " ".join(f"{c['x']},{c['visit_y']}" for c in cols)
+    return {"width": width, "height": height, "cols": cols, "line": line}

@@ -4,7 +4,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.errors import InvalidInput, NotFound
-from apps.grids.models import Area
+from apps.register.models import Area
 
 from . import selectors, services
 from .models import Notification, Preference

@@ -65,7 +65,7 @@ def any_of(*audiences: dict) -> dict:
 
 
 def _area_path(area_id) -> str | None:
-    from apps.grids.models import Area
+    from apps.register.models import Area
 
     return Area.objects.filter(pk=int(area_id)).values_list("path", flat=True).first()
 
@@ -86,7 +86,7 @@ def _area_members(audience: dict) -> Q:
 
 def _ancestor_paths(area_id) -> list[str]:
     """The paths of `area_id` and its ancestors (empty for an unknown area)."""
-    from apps.grids.models import Area
+    from apps.register.models import Area
 
     path = _area_path(area_id)
     if path is None:

@@ -1,4 +1,4 @@
-"""Admin for import jobs. The roster models' admins (apps/grids/admin.py) carry
+"""Admin for import jobs. The roster models' admins (apps/register/admin.py) carry
 `RosterAdminMixin` (apps/rosters/admin_mixins.py) for export and the import button."""
 
 from django.contrib import admin

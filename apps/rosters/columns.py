@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 
-from apps.grids.models import Gender, Member, Organisation, PartyOrg
+from apps.register.models import Gender, Member, Organisation, PartyOrg
 
 TEXT, CHOICE, DATE, BOOL, PHONE, ID_NUMBER, AREA, PARTY_ORG = (
     "text",

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.scoping import CHANGE, can
 from apps.core.errors import InvalidInput
-from apps.grids.models import Area, Household, Member, Organisation, PartyOrg, Resident
+from apps.register.models import Area, Household, Member, Organisation, PartyOrg, Resident
 
 from . import validation as v
 from .columns import (

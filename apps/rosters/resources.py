@@ -14,7 +14,7 @@ from import_export.formats.base_formats import CSV, XLSX
 
 from apps.accounts.scoping import VIEW, scoped, sees_personal
 from apps.core.masking import mask_id_number, mask_name, mask_phone
-from apps.grids.models import Household, Member, Organisation, PartyOrg, Resident
+from apps.register.models import Household, Member, Organisation, PartyOrg, Resident
 
 from .columns import BOOL, ROSTERS
 from .validation import Refs

@@ -17,7 +17,7 @@ from apps.core.validators import (
     id_number_is_valid,
     validate_id_number,
 )
-from apps.grids.models import Area, PartyOrg
+from apps.register.models import Area, PartyOrg
 
 from .columns import FALSE_WORDS, TRUE_WORDS, Column, choice_map
 

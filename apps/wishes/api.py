@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from apps.accounts.scoping import scoped
 from apps.core.api import ScopedViewSetMixin, parse
 from apps.core.errors import Forbidden, InvalidInput, InvalidTransition, NotFound
-from apps.grids.models import Organisation, Resident
+from apps.register.models import Organisation, Resident
 
 from . import selectors, services
 from .models import Claim, Wish, WishCategory, WishEvent

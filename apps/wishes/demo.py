@@ -10,7 +10,7 @@ from pathlib import Path
 from django.utils import timezone
 
 from apps.accounts.models import Role, RoleAssignment
-from apps.grids.models import Area, Member, Resident
+from apps.register.models import Area, Member, Resident
 
 from .models import Claim, Wish, WishCategory, WishEvent
 

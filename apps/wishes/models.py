@@ -46,11 +46,11 @@ class Wish(TimeStampedModel):
         WITHDRAWN = "withdrawn", _("已撤回")
 
     resident = models.ForeignKey(
-        "grids.Resident", on_delete=models.PROTECT, related_name="wishes", verbose_name=_("居民")
+        "register.Resident", on_delete=models.PROTECT, related_name="wishes", verbose_name=_("居民")
     )
     # The resident's household's area (a building): what scoping hangs the wish off.
     area = models.ForeignKey(
-        "grids.Area", on_delete=models.PROTECT, related_name="wishes", verbose_name=_("区域")
+        "register.Area", on_delete=models.PROTECT, related_name="wishes", verbose_name=_("区域")
     )
     # Set when staff entered the wish for the resident (the offline workstation channel).
     entered_by = models.ForeignKey(
@@ -188,7 +188,7 @@ class Claim(models.Model):
         Wish, on_delete=models.CASCADE, related_name="claims", verbose_name=_("微心愿")
     )
     member = models.ForeignKey(
-        "grids.Member",
+        "register.Member",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -196,7 +196,7 @@ class Claim(models.Model):
         verbose_name=_("认领党员"),
     )
     organisation = models.ForeignKey(
-        "grids.Organisation",
+        "register.Organisation",
         on_delete=models.PROTECT,
         null=True,
         blank=True,

@@ -13,7 +13,7 @@ from django.db.models import (
 
 from apps.accounts.scoping import PERSONAL, STAFF, VIEW, has_role_over, scope_filter
 from apps.core.masking import mask_name
-from apps.grids.models import Area, Organisation
+from apps.register.models import Area, Organisation
 
 from .models import VETTERS, Claim, Wish, WishEvent
 

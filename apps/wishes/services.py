@@ -15,10 +15,10 @@ from PIL import Image
 from apps.accounts.models import Role
 from apps.accounts.scoping import has_role_over
 from apps.core.errors import Conflict, Forbidden, InvalidInput, InvalidTransition
-from apps.grids.models import Area, Member, Organisation, Resident
-from apps.grids.services import points_award
 from apps.notifications import audiences
 from apps.notifications.services import notify
+from apps.points.services import points_award
+from apps.register.models import Area, Member, Organisation, Resident
 
 from .models import TRANSITIONS, VETTERS, Claim, Wish, WishCategory, WishEvent, WishPhoto
 

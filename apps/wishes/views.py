@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from apps.accounts.scoping import grants, has_role_over, scoped
 from apps.core.errors import AppError
-from apps.grids.models import Area, Organisation, Resident
+from apps.register.models import Area, Organisation, Resident
 
 from . import selectors, services
 from .models import VETTERS, Claim, Wish, WishCategory

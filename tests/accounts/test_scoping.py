@@ -1,7 +1,7 @@
 from django.contrib.auth import authenticate
 
 from apps.accounts.scoping import CHANGE, can, scoped, sees_personal
-from apps.grids.models import Area, Household, Member, Resident
+from apps.register.models import Area, Household, Member, Resident
 from tests import factories as f
 
 

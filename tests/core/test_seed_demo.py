@@ -7,8 +7,8 @@ from django.core.management import CommandError, call_command
 
 from apps.accounts.models import Role, RoleAssignment, User
 from apps.accounts.scoping import scoped
-from apps.grids.demo import DEMO_PASSWORD
-from apps.grids.models import Area, Household, Member, Organisation, PartyOrg, Resident
+from apps.register.demo import DEMO_PASSWORD
+from apps.register.models import Area, Household, Member, Organisation, PartyOrg, Resident
 
 
 def _seed(*args) -> str:

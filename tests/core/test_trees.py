@@ -1,5 +1,5 @@
 from apps.core.trees import TreeBuilder
-from apps.grids.models import Area, PartyOrg
+from apps.register.models import Area, PartyOrg
 from tests import factories as f
 
 

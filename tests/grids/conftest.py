@@ -1,38 +1,17 @@
 """Helpers for the grids tests: members and households in the fixed world."""
 
-import datetime as dt
 import itertools
 
 import pytest
 
 from apps.accounts.models import Role
-from apps.grids.models import Member
+from apps.register.models import Member
 from tests import factories as f
-
-
-@pytest.fixture
-def make_member(world):
-    def make(kind=Member.Kind.EMPLOYED, joined=2020, community=None, residence=None, user=None):
-        return f.MemberFactory(
-            branch=world.branch_a,
-            community=community or world.community_a,
-            residence=residence or world.building_a,
-            kind=kind,
-            joined_on=dt.date(joined, 7, 1),
-            user=user,
-        )
-
-    return make
 
 
 @pytest.fixture
 def households(world):
     return [f.HouseholdFactory(area=world.building_a, room=str(200 + i)) for i in range(6)]
-
-
-@pytest.fixture
-def leader_member(world):
-    return Member.objects.get(user=world.user("group_leader"))
 
 
 @pytest.fixture

@@ -1,458 +1,224 @@
-"""API behaviour of the register: tree rules, validation, masking, filters, bad input."""
+import datetime as dt
 
 import pytest
-from rest_framework.test import APIClient
+from django.utils import timezone
 
-from apps.accounts.models import Role
-from apps.grids.models import Area, Household, Member, PartyOrg, Resident
-from tests import factories as f
+from apps.grids.models import Pairing, Problem, ResponsibilityGroup, Visit
 
+pytestmark = pytest.mark.django_db
 
-@pytest.fixture
-def admin_api(world, api):
-    return api.as_user(world.user("administrator"))
 
-
-# Areas ---------------------------------------------------------------------------------
-
-
-def test_administrator_creates_a_grid_under_a_community(world, admin_api):
-    response = admin_api.post(
-        "/api/areas/", {"name": "海城第2网格", "kind": "grid", "parent": world.community_a.pk}
-    )
-    assert response.status_code == 201, response.json()
-    assert response.json()["parent"] == world.community_a.pk
-    grid = Area.objects.get(name="海城第2网格")
-    assert Area.objects.get_parent(grid) == world.community_a
-    assert not any(Area.objects.find_problems())
-
-
-@pytest.mark.parametrize("kind", ["building", "community", "district"])
-def test_area_kind_must_be_one_level_below_the_parent(world, admin_api, kind):
-    count = Area.objects.count()
-    response = admin_api.post(
-        "/api/areas/", {"name": "错层", "kind": kind, "parent": world.community_a.pk}
-    )
-    assert response.status_code == 400
-    assert response.json()["code"] == "invalid_kind"
-    assert Area.objects.count() == count
-
-
-def test_nothing_goes_under_a_building(world, admin_api):
-    response = admin_api.post(
-        "/api/areas/", {"name": "x", "kind": "building", "parent": world.building_a.pk}
-    )
-    assert response.json()["code"] == "invalid_kind"
-
-
-def test_area_under_a_parent_outside_scope_is_403(world, api):
-    other_admin = f.UserFactory()
-    f.grant(other_admin, Role.ADMINISTRATOR, area=world.community_b)
-    response = api.as_user(other_admin).post(
-        "/api/areas/", {"name": "x", "kind": "building", "parent": world.grid_a.pk}
-    )
-    assert response.status_code == 403
-    assert response.json()["code"] == "out_of_scope"
-
-
-def test_only_superuser_creates_a_root(world, admin_api):
-    response = admin_api.post("/api/areas/", {"name": "鄞州区", "kind": "district"})
-    assert response.status_code == 403
-    client = APIClient()
-    client.force_authenticate(f.UserFactory(is_superuser=True))
-    response = client.post("/api/areas/", {"name": "鄞州区", "kind": "district"})
-    assert response.status_code == 201
-    assert response.json()["parent"] is None
-
-
-@pytest.mark.parametrize("parent", [999999, "abc", [1]])
-def test_bad_parent_ids_are_400(world, admin_api, parent):
-    response = admin_api.post(
-        "/api/areas/", {"name": "x", "kind": "grid", "parent": parent}, format="json"
-    )
-    assert response.status_code == 400
-    assert "parent" in response.json()["errors"]
-
-
-def test_area_with_children_or_households_cannot_be_deleted(world, admin_api):
-    response = admin_api.delete(f"/api/areas/{world.grid_a.pk}/")
-    assert response.status_code == 409
-    assert response.json()["code"] == "area_in_use"
-    response = admin_api.delete(f"/api/areas/{world.building_a.pk}/")  # has a household
-    assert response.status_code == 409
-    empty = f.area("空楼", Area.Kind.BUILDING, world.grid_a)
-    assert admin_api.delete(f"/api/areas/{empty.pk}/").status_code == 204
-    assert not any(Area.objects.find_problems())
-
-
-def test_area_holding_role_assignments_cannot_be_deleted(world, admin_api):
-    empty = f.area("空楼", Area.Kind.BUILDING, world.grid_a)
-    f.grant(f.UserFactory(), Role.GRID_WORKER, area=empty)
-    assert admin_api.delete(f"/api/areas/{empty.pk}/").json()["code"] == "area_in_use"
-
-
-def test_building_moves_to_another_grid_with_its_households(world, admin_api):
-    response = admin_api.patch(f"/api/areas/{world.building_a.pk}/", {"parent": world.grid_b.pk})
-    assert response.status_code == 200, response.json()
-    assert response.json()["parent"] == world.grid_b.pk
-    household = Household.objects.get(area=world.building_a)
-    assert household in Household.objects.filter(area__path__startswith=world.grid_b.path)
-    assert not any(Area.objects.find_problems())
-
-
-def test_building_cannot_move_under_a_community(world, admin_api):
-    response = admin_api.patch(
-        f"/api/areas/{world.building_a.pk}/", {"parent": world.community_b.pk}
-    )
-    assert response.status_code == 400
-    assert response.json()["code"] == "invalid_kind"
-
-
-def test_area_kind_cannot_change(world, admin_api):
-    response = admin_api.patch(f"/api/areas/{world.grid_a.pk}/", {"kind": "building"})
-    assert response.json()["code"] == "kind_immutable"
-
-
-def test_area_filters(world, admin_api):
-    rows = admin_api.get("/api/areas/", {"parent": world.street.pk}).json()["results"]
-    assert {r["name"] for r in rows} == {"海城社区", "榭南社区"}
-    rows = admin_api.get("/api/areas/", {"within": world.community_b.pk}).json()["results"]
-    assert {r["name"] for r in rows} == {"榭南社区", "榭南第1网格", "8幢"}
-    rows = admin_api.get("/api/areas/", {"kind": "building", "search": "8"}).json()["results"]
-    assert [r["name"] for r in rows] == ["8幢"]
-    assert admin_api.get("/api/areas/", {"within": "abc"}).status_code == 400
-
-
-# Households and residents ------------------------------------------------------------------
-
-
-def test_household_must_be_in_a_building(world, api):
-    client = api.as_user(world.user("grid_worker"))
-    response = client.post("/api/households/", {"area": world.grid_a.pk, "room": "101"})
-    assert response.status_code == 400
-    assert response.json()["code"] == "not_a_building"
-
-
-def test_household_gets_a_default_address(world, api):
-    client = api.as_user(world.user("grid_worker"))
-    response = client.post(
-        "/api/households/", {"area": world.building_a.pk, "unit": "2", "room": "302"}
-    )
-    assert response.status_code == 201
-    assert response.json()["address"] == "大榭街道海城社区海城第1网格1幢2单元302室"
-
-
-def test_duplicate_room_is_400_and_writes_nothing(world, api):
-    client = api.as_user(world.user("grid_worker"))
-    count = Household.objects.count()
-    payload = {"area": world.building_a.pk, "unit": "1", "room": "101"}
-    response = client.post("/api/households/", payload)
-    assert response.status_code == 400
-    assert Household.objects.count() == count
-
-
-def test_household_with_residents_cannot_be_deleted(world, api):
-    household = world.user("resident").resident.household
-    response = api.as_user(world.user("grid_worker")).delete(f"/api/households/{household.pk}/")
-    assert response.status_code == 409
-    assert response.json()["code"] == "household_not_empty"
-
-
-def test_household_cannot_move_to_a_building_out_of_scope(world, api):
-    household = f.HouseholdFactory(area=world.building_a, room="909")
-    client = api.as_user(world.user("grid_worker"))
-    response = client.patch(f"/api/households/{household.pk}/", {"area": world.building_b.pk})
-    assert response.status_code == 403
-    household.refresh_from_db()
-    assert household.area == world.building_a
-
-
-@pytest.mark.parametrize(
-    "field,value",
-    [
-        ("phone", "2391234567"),
-        ("phone", "1391234567"),
-        ("phone", "139123456789"),
-        ("id_number", "330206199001011234"),  # bad check digit
-        ("id_number", "33020619901301123X"),  # month 13
-        ("id_number", "12345"),
-        ("gender", "other"),
-        ("household", "nope"),
-    ],
-)
-def test_malformed_resident_fields_are_400_and_write_nothing(world, api, field, value):
-    household = world.user("resident").resident.household
-    payload = {"household": household.pk, "name": "钱多多", field: value}
-    count = Resident.objects.count()
-    response = api.as_user(world.user("grid_worker")).post("/api/residents/", payload)
-    assert response.status_code == 400
-    body = response.json()
-    assert body["code"] == "invalid" and field in body["errors"]
-    assert Resident.objects.count() == count
-
-
-def test_id_number_is_normalised_and_unique(world, api):
-    household = world.user("resident").resident.household
-    client = api.as_user(world.user("grid_worker"))
-    payload = {"household": household.pk, "name": "钱多多", "id_number": "11010519491231002x"}
-    response = client.post("/api/residents/", payload)
-    assert response.status_code == 201, response.json()
-    assert response.json()["id_number"] == "11010519491231002X"
-    response = client.post("/api/residents/", {**payload, "name": "钱少少"})
-    assert response.status_code == 400
-    assert Resident.objects.filter(id_number="11010519491231002X").count() == 1
-
-
-def test_resident_personal_data_is_masked_for_group_leader(world, api):
-    resident = world.user("resident").resident
-    resident.phone, resident.id_number = "13912345678", "11010519491231002X"
-    resident.hardship_note = "独居"
-    resident.save()
-    url = f"/api/residents/{resident.pk}/"
-    masked = api.as_user(world.user("group_leader")).get(url).json()
-    assert masked["name"] == "王*梅"
-    assert masked["phone"] == "139****5678"
-    assert masked["id_number"] == "110***********002X"
-    assert masked["hardship_note"] is None and masked["elderly"] is None
-    full = api.as_user(world.user("grid_worker")).get(url).json()
-    assert full["name"] == "王秀梅" and full["phone"] == "13912345678"
-    assert full["elderly"] is True
-    own = api.as_user(world.user("resident")).get(url).json()
-    assert own["phone"] == "13912345678"
-
-
-def test_household_address_is_hidden_for_group_leader(world, api):
-    household = world.user("resident").resident.household
-    household.address = "海城社区1幢1单元101室"
-    household.save()
-    data = api.as_user(world.user("group_leader")).get(f"/api/households/{household.pk}/").json()
-    assert data["address"] is None and data["room"] is None
-    assert data["area_name"] == "1幢"
-
-
-def test_resident_filters(world, api):
-    household = world.user("resident").resident.household
-    f.ResidentFactory(household=household, name="钱多多")
-    client = api.as_user(world.user("grid_worker"))
-    rows = client.get("/api/residents/", {"vulnerable": "true"}).json()["results"]
-    assert [r["name"] for r in rows] == ["王秀梅"]
-    rows = client.get("/api/residents/", {"search": "多多"}).json()["results"]
-    assert [r["name"] for r in rows] == ["钱多多"]
-    rows = client.get("/api/residents/", {"ordering": "-name"}).json()["results"]
-    assert len(rows) == 2
-    assert client.get("/api/residents/", {"page": 99}).json()["code"] == "not_found"
-
-
-def test_bad_ids_in_urls_are_json_404(world, admin_api):
-    for url in ("/api/households/abc/", "/api/households/99999/", "/api/nothing/"):
-        response = admin_api.get(url)
-        assert response.status_code == 404
-        assert response.json()["code"] == "not_found"
-
-
-@pytest.mark.parametrize(
-    "url",
-    [
-        "/api/residents/?search=a%00b",
-        "/api/areas/?kind=nope",
-        "/api/households/?area=x",
-        "/api/members/?within=99999999",
-    ],
-)
-def test_bad_query_parameters_are_400(world, admin_api, url):
-    response = admin_api.get(url)
-    assert response.status_code == 400
-    assert response.json()["code"] == "invalid"
-
-
-def test_a_list_body_is_400(world, admin_api):
-    response = admin_api.post("/api/areas/", [1, 2], format="json")
-    assert response.status_code == 400
-
-
-def test_malformed_json_body_is_400(world, admin_api):
-    response = admin_api.post("/api/households/", "{oops", content_type="application/json")
-    assert response.status_code == 400
-    assert response.json()["code"] == "parse_error"
-
-
-# Party organisations, members, organisations ---------------------------------------------------
-
-
-def test_party_org_child_must_rank_below_its_parent(world, api):
-    client = api.as_user(world.user("secretary"))
-    response = client.post(
-        "/api/party-orgs/", {"name": "x", "kind": "committee", "parent": world.branch_a.pk}
-    )
-    assert response.status_code == 400
-    assert response.json()["code"] == "invalid_kind"
-    response = client.post(
-        "/api/party-orgs/", {"name": "第一党小组", "kind": "group", "parent": world.branch_a.pk}
-    )
-    assert response.status_code == 201
-    assert response.json()["parent"] == world.branch_a.pk
-    assert not any(PartyOrg.objects.find_problems())
-
-
-def test_party_org_with_members_cannot_be_deleted(world, api):
-    response = api.as_user(world.user("secretary")).delete(f"/api/party-orgs/{world.branch_a.pk}/")
-    assert response.status_code == 409
-    assert response.json()["code"] == "party_org_in_use"
-
-
-def test_member_nodes_are_checked(world, api):
-    client = api.as_user(world.user("secretary"))
-    base = {"name": "冯党员", "kind": "retired", "branch": world.branch_a.pk}
-    response = client.post("/api/members/", {**base, "community": world.grid_a.pk})
-    assert response.json()["code"] == "not_a_community"
-    response = client.post(
-        "/api/members/",
-        {**base, "community": world.community_a.pk, "branch": world.committee.pk},
-    )
-    assert response.json()["code"] == "not_a_branch"
-    response = client.post(
-        "/api/members/",
-        {**base, "community": world.community_a.pk, "residence": world.building_b.pk},
-    )
-    assert response.json()["code"] == "residence_outside_community"
-    response = client.post(
-        "/api/members/",
-        {**base, "community": world.community_a.pk, "residence": world.building_a.pk},
-    )
-    assert response.status_code == 201
-    assert Member.objects.filter(name="冯党员").count() == 1
-
-
-def test_member_kind_filter_and_masking(world, api):
-    f.MemberFactory(
-        branch=world.branch_a, community=world.community_a, kind=Member.Kind.RETIRED, name="老党员"
-    )
-    client = api.as_user(world.user("secretary"))
-    rows = client.get("/api/members/", {"kind": "retired"}).json()["results"]
-    assert [r["name"] for r in rows] == ["老党员"]
-    own = api.as_user(world.user("member")).get("/api/members/").json()["results"]
-    assert [r["name"] for r in own] == ["李建国"]
-
-
-def test_organisation_contact_is_masked_for_members(world, api):
-    org = f.OrganisationFactory(
-        area=world.community_a, contact_name="林经理", contact_phone="13612345678"
-    )
-    data = api.as_user(world.user("member")).get(f"/api/organisations/{org.pk}/").json()
-    assert data["contact_name"] == "林*理"
-    assert data["contact_phone"] == "136****5678"
-    data = api.as_user(world.user("secretary")).get(f"/api/organisations/{org.pk}/").json()
-    assert data["contact_phone"] == "13612345678"
-
-
-def test_organisation_representatives_are_set(world, api):
-    client = api.as_user(world.user("secretary"))
-    rep = world.user("member")
-    response = client.post(
-        "/api/organisations/",
+def test_leader_logs_visit_with_problem_then_escalates_and_secretary_resolves(
+    world, api, group, households
+):
+    client = api.as_user(world.user("group_leader"))
+    r = client.post(
+        "/api/visits/",
         {
-            "name": "港务公司",
-            "kind": "enterprise",
-            "area": world.community_a.pk,
-            "representatives": [rep.pk],
+            "household": households[0].pk,
+            "notes": "走访",
+            "problems": [{"category": "safety", "title": "消防通道堵塞"}],
         },
         format="json",
     )
-    assert response.status_code == 201, response.json()
-    assert response.json()["representatives"] == [rep.pk]
+    assert r.status_code == 201, r.json()
+    problem = Problem.objects.get()
+    r = client.post(f"/api/problems/{problem.pk}/escalate/", {"reason": "需协调"}, format="json")
+    assert r.status_code == 200 and r.json()["level"] == 2
+    r = client.post(f"/api/problems/{problem.pk}/resolve/", {"resolution": "x"}, format="json")
+    assert r.status_code == 403 and r.json()["code"] == "not_handler_at_level"
+    client = api.as_user(world.user("secretary"))
+    r = client.post(f"/api/problems/{problem.pk}/resolve/", {"resolution": "已清理"}, format="json")
+    assert r.status_code == 200 and r.json()["resolved_level"] == 2
 
 
-def test_organisation_contact_phone_is_validated(world, api):
-    response = api.as_user(world.user("secretary")).post(
-        "/api/organisations/",
-        {
-            "name": "港务公司",
-            "kind": "enterprise",
-            "area": world.community_a.pk,
-            "contact_phone": "12345",
-        },
+def test_visit_in_future_is_400_with_code(world, api, group, households):
+    client = api.as_user(world.user("group_leader"))
+    future = (timezone.now() + dt.timedelta(days=1)).isoformat()
+    r = client.post(
+        "/api/visits/", {"household": households[0].pk, "visited_at": future}, format="json"
     )
-    assert response.status_code == 400
-    assert "contact_phone" in response.json()["errors"]
+    assert r.status_code == 400 and r.json()["code"] == "visit_in_future"
+    assert not Visit.objects.exists()
 
 
-def test_search_never_matches_masked_data(world, api):
-    resident = world.user("resident").resident
-    leader = api.as_user(world.user("group_leader"))
-    assert leader.get("/api/residents/").json()["count"] == 1  # sees the row, masked
-    assert leader.get("/api/residents/", {"search": "秀"}).json()["count"] == 0
-    assert leader.get("/api/households/", {"search": "1幢"}).json()["count"] == 0
-    worker = api.as_user(world.user("grid_worker"))
-    rows = worker.get("/api/residents/", {"search": "秀"}).json()["results"]
-    assert [r["id"] for r in rows] == [resident.pk]
-    own = api.as_user(world.user("resident"))
-    assert own.get("/api/residents/", {"search": "秀"}).json()["count"] == 1
-
-
-def _list_queries(client, url) -> int:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get(url).status_code == 200
-    return len(queries)
-
-
-@pytest.mark.parametrize("role", ["group_leader", "grid_worker", "resident"])
-@pytest.mark.parametrize("url", ["/api/households/", "/api/residents/", "/api/members/"])
-def test_list_queries_do_not_grow_with_rows(world, api, role, url):
-    client = api.as_user(world.user(role))
-    few = _list_queries(client, url)
-    for i in range(15):
-        household = f.HouseholdFactory(area=world.building_a, room=f"7{i:02d}")
-        f.ResidentFactory(household=household)
-        f.MemberFactory(branch=world.branch_a, community=world.community_a)
-    assert _list_queries(client, url) == few
-
-
-def test_area_cannot_move_under_a_node_out_of_scope(world, api):
-    admin_b = f.UserFactory()
-    f.grant(admin_b, Role.ADMINISTRATOR, area=world.community_b)
-    client = api.as_user(admin_b)
-    response = client.patch(f"/api/areas/{world.building_b.pk}/", {"parent": world.grid_a.pk})
-    assert response.status_code == 403
-    assert response.json()["code"] == "out_of_scope"
-    assert Area.objects.get_parent(Area.objects.get(pk=world.building_b.pk)) == world.grid_b
-
-
-def test_resident_cannot_move_to_a_household_out_of_scope(world, api):
-    resident = world.user("resident").resident
-    elsewhere = f.HouseholdFactory(area=world.building_b)
-    client = api.as_user(world.user("grid_worker"))
-    response = client.patch(f"/api/residents/{resident.pk}/", {"household": elsewhere.pk})
-    assert response.status_code == 403
-    resident.refresh_from_db()
-    assert resident.household.area == world.building_a
-
-
-def test_a_member_login_holds_the_member_role_at_the_home_community(world, api):
-    from apps.accounts.models import RoleAssignment
-
-    login = f.UserFactory(username="newmember")
+def test_escalation_past_top_is_409(world, api, households):
+    problem = Problem.objects.create(
+        area=world.building_a,
+        category="other",
+        title="t",
+        level=Problem.Level.STREET,
+        status=Problem.Status.ESCALATED,
+        due_at=timezone.now(),
+    )
     client = api.as_user(world.user("administrator"))
-    response = client.post(
-        "/api/members/",
+    r = client.post(f"/api/problems/{problem.pk}/escalate/", {"reason": "r"}, format="json")
+    assert r.status_code == 409 and r.json()["code"] == "escalation_past_top"
+
+
+def test_group_of_two_via_api_is_400(world, api, households, leader_member, make_member):
+    client = api.as_user(world.user("secretary"))
+    r = client.post(
+        "/api/groups/",
         {
-            "name": "新党员",
-            "kind": "employed",
-            "branch": world.branch_a.pk,
-            "community": world.community_a.pk,
-            "user": login.pk,
+            "grid": world.grid_a.pk,
+            "leader": leader_member.pk,
+            "members": [make_member().pk],
+            "households": [households[0].pk],
         },
+        format="json",
     )
-    assert response.status_code == 201, response.json()
-    roles = RoleAssignment.objects.filter(user=login, role=Role.MEMBER)
-    assert [r.area for r in roles] == [world.community_a]
+    assert r.status_code == 400 and r.json()["code"] == "group_size"
+    assert not ResponsibilityGroup.objects.exists()
 
-    member_id = response.json()["id"]
-    response = client.patch(f"/api/members/{member_id}/", {"community": world.community_b.pk})
-    assert response.status_code == 200
-    assert [r.area for r in roles.all()] == [world.community_b]
 
-    assert client.delete(f"/api/members/{member_id}/").status_code == 204
-    assert not roles.all().exists()
+def test_household_in_two_groups_via_api_is_409(world, api, group, households, make_member):
+    client = api.as_user(world.user("secretary"))
+    r = client.post(
+        "/api/groups/",
+        {
+            "grid": world.grid_a.pk,
+            "leader": make_member().pk,
+            "members": [make_member().pk, make_member().pk],
+            "households": [households[0].pk],
+        },
+        format="json",
+    )
+    assert r.status_code == 409 and r.json()["code"] == "household_in_other_group"
+
+
+def test_group_proposal_and_accept(world, api, households, make_member):
+    for year in (1980, 2022, 1990, 2021):
+        make_member(joined=year)
+    client = api.as_user(world.user("secretary"))
+    r = client.get(f"/api/groups/propose/?grid={world.grid_a.pk}")
+    assert r.status_code == 200
+    groups = r.json()["groups"]
+    assert len(groups) == 1
+    r = client.post(
+        "/api/groups/accept/", {"grid": world.grid_a.pk, "groups": groups}, format="json"
+    )
+    assert r.status_code == 201, r.json()
+    assert ResponsibilityGroup.objects.count() == 1
+
+
+def test_groups_are_scoped(world, api, group):
+    assert api.as_user(world.user("outsider")).get("/api/groups/").json()["count"] == 0
+    assert api.as_user(world.user("group_leader")).get("/api/groups/").json()["count"] == 1
+    r = api.as_user(world.user("outsider")).get(f"/api/groups/{group.pk}/")
+    assert r.status_code == 404
+
+
+def test_second_helper_and_sixth_pairing_via_api(world, api, vulnerable, make_member):
+    client = api.as_user(world.user("grid_worker"))
+    helper = make_member()
+    residents = [vulnerable() for _ in range(6)]
+    for resident in residents[:5]:
+        r = client.post(
+            "/api/pairings/", {"helper": helper.pk, "resident": resident.pk}, format="json"
+        )
+        assert r.status_code == 201, r.json()
+    r = client.post(
+        "/api/pairings/", {"helper": helper.pk, "resident": residents[5].pk}, format="json"
+    )
+    assert r.status_code == 409 and r.json()["code"] == "helper_limit_reached"
+    r = client.post(
+        "/api/pairings/", {"helper": make_member().pk, "resident": residents[0].pk}, format="json"
+    )
+    assert r.status_code == 409 and r.json()["code"] == "resident_already_paired"
+    assert Pairing.objects.count() == 5
+    r = client.get("/api/pairings/unvisited/")
+    assert r.json()["count"] == 5
+
+
+def test_points_and_stars(world, api, group, households):
+    client = api.as_user(world.user("group_leader"))
+    client.post("/api/visits/", {"household": households[0].pk}, format="json")
+    r = client.get("/api/points/")
+    assert r.json()["count"] == 1 and r.json()["results"][0]["rule"] == "visit_logged"
+    r = client.get(f"/api/points/stars/?community={world.community_a.pk}")
+    top = r.json()[0]
+    assert top["points"] == 2 and top["star"] == 5
+
+
+def test_report_api_json_xlsx_and_scope(world, api):
+    client = api.as_user(world.user("administrator"))
+    r = client.get(f"/api/reports/grid/?node={world.street.pk}&from=2026-01-01&to=2026-12-31")
+    assert r.status_code == 200
+    assert set(r.json()) >= {"totals", "levels", "children", "trend", "stars"}
+    r = client.get(f"/api/reports/grid/?node={world.street.pk}&export=xlsx")
+    assert r.status_code == 200 and r["Content-Type"].startswith("application/vnd.openxml")
+    r = api.as_user(world.user("outsider")).get(f"/api/reports/grid/?node={world.grid_a.pk}")
+    assert r.status_code == 403 and r.json()["code"] == "report_out_of_scope"
+    r = api.as_user(world.user("outsider")).get(
+        f"/api/reports/grid/?node={world.grid_a.pk}&export=csv&table=children"
+    )
+    assert r.status_code == 403 and r.json()["code"] == "report_out_of_scope"
+    r = client.get("/api/reports/grid/?node=999999")
+    assert r.status_code == 404 and r.json()["code"] == "node_not_found"
+
+
+def test_resident_reports_a_problem_at_home_but_not_elsewhere(world, api, households):
+    from apps.register.models import Household
+
+    home = Household.objects.get(residents__user=world.user("resident"))
+    client = api.as_user(world.user("resident"))
+    r = client.post(
+        "/api/problems/",
+        {"household": home.pk, "category": "environment", "title": "垃圾未清运"},
+        format="json",
+    )
+    assert r.status_code == 201 and r.json()["level"] == 1
+    assert client.get("/api/problems/").json()["count"] == 1
+    r = client.post(
+        "/api/problems/",
+        {"household": households[0].pk, "category": "environment", "title": "x"},
+        format="json",
+    )
+    assert r.status_code == 403
+    assert Problem.objects.count() == 1
+
+
+def test_problem_with_bad_category_is_400_and_nothing_written(world, api, households):
+    r = api.as_user(world.user("grid_worker")).post(
+        "/api/problems/",
+        {"household": households[0].pk, "category": "nope", "title": "x"},
+        format="json",
+    )
+    assert r.status_code == 400 and r.json()["code"] == "invalid_category"
+    assert not Problem.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "groups", [[{"leader": "x"}], [{"members": [1]}], ["nope"], [{"leader": 1, "members": "ab"}]]
+)
+def test_malformed_proposal_is_400_with_code(world, api, groups):
+    client = api.as_user(world.user("secretary"))
+    r = client.post(
+        "/api/groups/accept/", {"grid": world.grid_a.pk, "groups": groups}, format="json"
+    )
+    assert r.status_code == 400 and r.json()["code"] in {"invalid_proposal", "invalid"}
+    assert not ResponsibilityGroup.objects.exists()
+
+
+def test_report_tables_export_as_csv_one_table_each(world, api):
+    import csv
+    import io
+
+    client = api.as_user(world.user("administrator"))
+    url = f"/api/reports/grid/?node={world.street.pk}&from=2026-01-01&to=2026-12-31&export=csv"
+    r = client.get(url + "&table=children")
+    assert r.status_code == 200 and r["Content-Type"].startswith("text/csv")
+    assert 'children.csv"' in r["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
+    assert rows[0][0] == "名称"
+    assert sorted(row[0] for row in rows[1:]) == sorted(["海城社区", "榭南社区"])
+    levels = client.get(url + "&table=levels")
+    assert [row[0] for row in csv.reader(io.StringIO(levels.content.decode("utf-8-sig")))][1:] == [
+        "楼幢",
+        "网格",
+        "社区",
+        "街道",
+    ]
+    r = client.get(url + "&table=secrets")
+    assert r.status_code == 400 and r.json()["code"] == "unknown_report_table"

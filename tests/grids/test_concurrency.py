@@ -1,39 +1,88 @@
-"""Concurrent writes to a tree on real PostgreSQL (row locks; SQLite has none)."""
+"""Races on real PostgreSQL with real threads (SQLite has no row locks)."""
 
 import threading
 
 import pytest
 from django.db import connection
 
-from apps.grids import registry
-from apps.grids.models import Area
+from apps.core.errors import Conflict
+from apps.grids import services as grid_services
+from apps.grids.models import GroupHousehold, Pairing
+from apps.register.models import Member
 
-pytestmark = pytest.mark.services
+pytestmark = [pytest.mark.services]
 
 
-def test_concurrent_children_of_one_parent_get_distinct_paths(services, world):
-    admin = world.user("administrator")
-    barrier = threading.Barrier(6)
-    errors = []
+def _race(n: int, fn) -> list:
+    """Run fn(i) in n threads released together; return each result or Conflict code."""
+    barrier = threading.Barrier(n)
+    results: list = [None] * n
 
-    def add(i):
+    def run(i):
         try:
-            barrier.wait(timeout=10)
-            registry.area_create(
-                actor=admin, parent=world.grid_a, name=f"并发{i}幢", kind=Area.Kind.BUILDING
-            )
-        except Exception as exc:  # noqa: BLE001 - collected and asserted below
-            errors.append(exc)
+            barrier.wait()
+            results[i] = fn(i)
+        except Conflict as exc:
+            results[i] = exc.code
+        except Exception as exc:  # noqa: BLE001 - surfaced by the assertions below
+            results[i] = repr(exc)
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=add, args=(i,)) for i in range(6)]
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
     for t in threads:
         t.start()
     for t in threads:
-        t.join(timeout=30)
+        t.join()
+    return results
 
-    assert errors == []
-    assert Area.objects.filter(name__startswith="并发").count() == 6
-    assert Area.objects.get(pk=world.grid_a.pk).numchild == 7
-    assert not any(Area.objects.find_problems())
+
+def test_helper_limit_holds_under_concurrent_pairings(services, world, vulnerable, make_member):
+    helper = make_member()
+    residents = [vulnerable() for _ in range(10)]
+    actor = world.user("grid_worker")
+
+    results = _race(
+        10,
+        lambda i: grid_services.pairing_create(actor=actor, helper=helper, resident=residents[i]),
+    )
+    created = [r for r in results if isinstance(r, Pairing)]
+    assert len(created) == 5, results
+    assert results.count("helper_limit_reached") == 5, results
+    assert Pairing.objects.filter(helper=helper, active=True).count() == 5
+
+
+def test_one_active_helper_under_concurrent_pairings(services, world, vulnerable, make_member):
+    resident = vulnerable()
+    helpers = [make_member() for _ in range(8)]
+    actor = world.user("grid_worker")
+
+    results = _race(
+        8, lambda i: grid_services.pairing_create(actor=actor, helper=helpers[i], resident=resident)
+    )
+    assert sum(isinstance(r, Pairing) for r in results) == 1, results
+    assert results.count("resident_already_paired") == 7, results
+    assert Pairing.objects.filter(resident=resident, active=True).count() == 1
+
+
+def test_household_joins_one_group_under_concurrent_creates(
+    services, world, households, make_member
+):
+    teams = [[make_member() for _ in range(3)] for _ in range(6)]
+    actor = world.user("secretary")
+
+    def create(i):
+        leader, *others = teams[i]
+        return grid_services.group_create(
+            actor=actor,
+            grid=world.grid_a,
+            name=f"组{i}",
+            leader=leader,
+            members=others,
+            households=[households[0]],
+        )
+
+    results = _race(6, create)
+    assert results.count("household_in_other_group") == 5, results
+    assert GroupHousehold.objects.filter(household=households[0]).count() == 1
+    assert Member.objects.filter(group_memberships__isnull=False).distinct().count() == 3

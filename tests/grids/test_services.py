@@ -7,16 +7,16 @@ from apps.core.errors import Conflict, Forbidden, InvalidInput, InvalidTransitio
 from apps.grids import services
 from apps.grids.models import (
     GroupHousehold,
-    Member,
     Pairing,
-    PointsEntry,
-    PointsRule,
     Problem,
     ProblemEvent,
     ResponsibilityGroup,
     Visit,
 )
 from apps.notifications.models import OutboxEvent
+from apps.points.models import PointsEntry
+from apps.points.services import points_award
+from apps.register.models import Member
 
 pytestmark = pytest.mark.django_db
 
@@ -175,7 +175,7 @@ def test_visit_with_problem_awards_points_once(world, group, households, leader_
     assert problem.visit == visit and problem.level == Problem.Level.BUILDING
     assert problem.status == Problem.Status.OPEN
     assert PointsEntry.objects.filter(member=leader_member, rule__code="visit_logged").count() == 1
-    assert services.points_award(member=leader_member, rule="visit_logged", source=visit) is None
+    assert points_award(member=leader_member, rule="visit_logged", source=visit) is None
     assert PointsEntry.objects.count() == 1
 
 
@@ -377,43 +377,6 @@ def test_monthly_reminder_is_idempotent_and_waits_for_the_reminder_day(
     event = OutboxEvent.objects.get(name="pairing.unvisited")
     assert event.audience["ids"] == [world.user("group_leader").pk]
     assert event.context["count"] == 1
-
-
-# --- points --------------------------------------------------------------------------------
-
-
-def test_unknown_rule_is_invalid_and_inactive_rule_awards_nothing(world, leader_member):
-    with pytest.raises(InvalidInput) as exc:
-        services.points_award(member=leader_member, rule="nope")
-    assert exc.value.code == "unknown_points_rule"
-    PointsRule.objects.update_or_create(
-        code="pledge_kept", defaults={"name": "兑现承诺", "points": 10, "active": False}
-    )
-    assert services.points_award(member=leader_member, rule="pledge_kept") is None
-
-
-def test_points_rules_are_seeded_by_the_migration_and_recreated_if_missing(world, leader_member):
-    from importlib import import_module
-
-    migration = import_module("apps.grids.migrations.0003_seed_points_rules")
-    assert {code for code, _, _ in migration.RULES} == set(PointsRule.DEFAULTS)
-    PointsRule.objects.filter(code="pledge_kept").delete()
-    entry = services.points_award(member=leader_member, rule="pledge_kept")
-    assert entry.points == 10
-
-
-def test_stars_are_quintiles_within_the_community(world, make_member):
-    from apps.grids.selectors import members_ranked
-
-    members = [make_member() for _ in range(8)]
-    for i, m in enumerate(members):
-        for _ in range(i):
-            services.points_award(member=m, rule="volunteer_hours")
-    ranked = members_ranked(community=world.community_a)
-    stars = {m.pk: m.star for m in ranked}
-    assert stars[members[-1].pk] == 5
-    assert stars[members[0].pk] == 1
-    assert set(stars.values()) == {1, 2, 3, 4, 5}
 
 
 def test_visit_for_someone_elses_group_is_refused(world, group, households):

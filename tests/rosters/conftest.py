@@ -7,7 +7,7 @@ from tests import factories as f
 @pytest.fixture
 def other_street(world):
     """A second street with its own community, grid, building, branch and administrator."""
-    from apps.grids.models import Area, PartyOrg
+    from apps.register.models import Area, PartyOrg
 
     street = f.area("白峰街道", Area.Kind.STREET, world.district)
     community = f.area("白峰社区", Area.Kind.COMMUNITY, street)

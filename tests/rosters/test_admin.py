@@ -2,7 +2,7 @@ import pytest
 from django.contrib import admin
 from django.test import RequestFactory
 
-from apps.grids.models import Member
+from apps.register.models import Member
 from apps.rosters.admin_mixins import RosterAdminMixin
 from apps.rosters.resources import MemberResource
 
@@ -21,13 +21,13 @@ def test_member_admin_offers_scoped_export_and_the_import_pages(client, staff_ad
     model_admin = admin.site._registry[Member]
     assert isinstance(model_admin, RosterAdminMixin)
     client.force_login(staff_admin)
-    page = client.get("/admin/grids/member/").content.decode()
-    assert "/rosters/?kind=members" in page and "/admin/grids/member/export/" in page
+    page = client.get("/admin/register/member/").content.decode()
+    assert "/rosters/?kind=members" in page and "/admin/register/member/export/" in page
 
 
 def test_admin_export_resource_masks_for_the_requesting_user(world):
     model_admin = admin.site._registry[Member]
-    request = RequestFactory().get("/admin/grids/member/export/")
+    request = RequestFactory().get("/admin/register/member/export/")
     request.user = world.user("member")
     kwargs = model_admin.get_export_resource_kwargs(request)
     assert kwargs == {"user": request.user}

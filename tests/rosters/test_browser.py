@@ -7,7 +7,7 @@ import time
 import pytest
 from django.db import connection
 
-from apps.grids.models import Member
+from apps.register.models import Member
 from apps.rosters import services, tasks
 from tests.conftest import login
 

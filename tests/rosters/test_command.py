@@ -3,7 +3,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from apps.grids.models import Member
+from apps.register.models import Member
 
 from .helpers import MEMBER_HEADER, csv_bytes, member_row, xlsx_bytes
 

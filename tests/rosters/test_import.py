@@ -3,7 +3,7 @@ all-or-nothing, scope."""
 
 import pytest
 
-from apps.grids.models import Household, Member, Organisation, PartyOrg, Resident
+from apps.register.models import Household, Member, Organisation, PartyOrg, Resident
 from apps.rosters.importers import Importer, MemberImporter
 from apps.rosters.resources import roster_export
 from apps.rosters.services import roster_import

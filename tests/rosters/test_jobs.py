@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from apps.grids.models import Member
+from apps.register.models import Member
 from apps.rosters import services
 from apps.rosters.models import ImportJob
 from apps.rosters.tasks import roster_import_task, roster_preview_task

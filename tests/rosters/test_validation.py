@@ -13,7 +13,7 @@ from django.test import override_settings
 
 from apps.core.errors import InvalidInput
 from apps.core.validators import id_number_check_digit, id_number_is_valid, validate_id_number
-from apps.grids.models import Area, Member
+from apps.register.models import Area, Member
 from apps.rosters import validation
 from apps.rosters.services import roster_import
 from tests import factories as f

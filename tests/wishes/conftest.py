@@ -3,7 +3,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from apps.grids.models import Resident
+from apps.register.models import Resident
 from apps.wishes import services
 from apps.wishes.models import Wish, WishCategory
 

@@ -1,6 +1,6 @@
 import pytest
 
-from apps.grids.models import Resident
+from apps.register.models import Resident
 from apps.wishes import services
 from tests import factories as f
 

@@ -7,8 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from PIL import Image
 
-from apps.grids.models import Resident
 from apps.notifications.models import OutboxEvent
+from apps.register.models import Resident
 from apps.wishes.models import Claim, Wish, WishCategory, WishPhoto
 
 pytestmark = pytest.mark.django_db

@@ -8,8 +8,8 @@ from django.db import IntegrityError, connection, transaction
 
 from apps.accounts.models import Role, User
 from apps.core.errors import AppError
-from apps.grids.models import Member
 from apps.notifications.models import OutboxEvent
+from apps.register.models import Member
 from apps.wishes import services as wish_services
 from apps.wishes.models import Claim, Wish
 from tests import factories as f

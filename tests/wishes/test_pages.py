@@ -2,7 +2,7 @@ import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from apps.grids.models import Resident
+from apps.register.models import Resident
 from apps.wishes.models import Claim, Wish
 
 pytestmark = pytest.mark.django_db

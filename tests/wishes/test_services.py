@@ -8,9 +8,9 @@ from django.utils import timezone
 from PIL import Image
 
 from apps.core.errors import Forbidden, InvalidInput, InvalidTransition
-from apps.grids.models import Resident
 from apps.notifications import audiences
 from apps.notifications.models import OutboxEvent
+from apps.register.models import Resident
 from apps.wishes import services
 from apps.wishes.models import Claim, Wish, WishEvent, WishPhoto
 from apps.wishes.services import AlreadyClaimed, DuplicateSubmission, TooManyClaims
@@ -387,8 +387,8 @@ def test_resident_confirms_and_rates_and_claimant_is_told(make_wish, world):
 
 
 def test_confirmed_wish_earns_the_claimant_points_once(make_wish, world):
-    from apps.grids.models import PointsEntry
-    from apps.grids.services import points_award
+    from apps.points.models import PointsEntry
+    from apps.points.services import points_award
 
     wish = make_wish("fulfilled")
     services.wish_confirm(wish=wish, actor=world.user("resident"), rating="5")

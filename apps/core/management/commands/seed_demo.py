@@ -1,7 +1,7 @@
 """`python manage.py seed_demo [--scale N] [--if-empty]`: the deterministic 大榭 demo.
 
 Runs, in INSTALLED_APPS order, every function in `apps.<app>.demo.SEEDERS`
-(`fn(*, scale, rng, stdout)`); `apps.grids.demo` comes first among them and builds the
+(`fn(*, scale, rng, stdout)`); `apps.register.demo` comes first among them and builds the
 geography, people and logins the others build on. Each seeder gets its own
 `random.Random` seeded from (seed, scale, its name), so adding a seeder in one app never
 changes another app's data.
@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from apps.core.discovery import app_modules
-from apps.grids.models import Area
+from apps.register.models import Area
 
 DEFAULT_SEED = 20240601
 

@@ -4,16 +4,10 @@ import random
 import pytest
 from django.db.models import Count
 
-from apps.grids.demo import seed_people
-from apps.grids.demo_activity import SEEDERS, seed_activity
-from apps.grids.models import (
-    GroupHousehold,
-    Household,
-    Pairing,
-    Problem,
-    ResponsibilityGroup,
-    Visit,
-)
+from apps.grids.demo import SEEDERS, seed_activity
+from apps.grids.models import GroupHousehold, Pairing, Problem, ResponsibilityGroup, Visit
+from apps.register.demo import seed_people
+from apps.register.models import Household
 
 
 @pytest.mark.django_db

@@ -1,7 +1,7 @@
 """Permission matrix for the groups/visits/problems/pairings/points/report API: every role
 of the `world` (+ outsider, nobody, anonymous) × an object in community A and in B, for list,
 retrieve and create. These endpoints change state through actions (escalate, resolve, end)
-tested in test_work_api.py, not through PATCH/DELETE, so the foundation's generic
+tested in test_api.py, not through PATCH/DELETE, so the foundation's generic
 `check` (which PATCHes and DELETEs) does not fit them; the tables below are the spec.
 """
 
@@ -12,8 +12,9 @@ from dataclasses import dataclass
 import pytest
 from django.utils import timezone
 
-from apps.grids import services
-from apps.grids.models import Member, Pairing, Problem, ResponsibilityGroup, Visit
+from apps.grids.models import Pairing, Problem, ResponsibilityGroup, Visit
+from apps.points.services import points_award
+from apps.register.models import Member
 from tests import factories as f
 from tests.permission_matrix import ALL, ROLES, _client, _ids
 
@@ -73,7 +74,7 @@ def _pairing(world, where) -> Pairing:
 
 
 def _points(world, where):
-    return services.points_award(member=_member(world, where), rule="volunteer_hours")
+    return points_award(member=_member(world, where), rule="volunteer_hours")
 
 
 def _group_payload(world, where):
@@ -147,10 +148,10 @@ ROWS = [
 
 # Collections of this module's API; the foundation's coverage check counts them as covered.
 COVERED = {row.url for row in ROWS} | {
-    "/api/groups/propose/",  # test_work_api.py: test_group_proposal_and_accept
+    "/api/groups/propose/",  # test_api.py: test_group_proposal_and_accept
     "/api/groups/accept/",
-    "/api/pairings/unvisited/",  # test_work_api.py: test_second_helper_and_sixth_pairing_via_api
-    "/api/points/stars/",  # test_work_api.py: test_points_and_stars
+    "/api/pairings/unvisited/",  # test_api.py: test_second_helper_and_sixth_pairing_via_api
+    "/api/points/stars/",  # test_api.py: test_points_and_stars
     "/api/reports/grid/",  # test_report_matrix below
 }
 

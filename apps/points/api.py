@@ -1,0 +1,34 @@
+"""The points ledger's API: a member's entries and the community's star ranking."""
+
+from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from apps.core.api import ScopedViewSetMixin
+from apps.register.selectors import area_visible
+
+from . import selectors
+from .models import PointsEntry
+
+
+class PointsEntrySerializer(serializers.ModelSerializer):
+    rule = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = PointsEntry
+        fields = ["id", "member", "rule", "points", "created_at"]
+
+
+class PointsViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    queryset = PointsEntry.objects.select_related("rule").order_by("-created_at", "-pk")
+    serializer_class = PointsEntrySerializer
+    filterset_fields = ["member"]
+    scope_actions = {"stars": "view"}
+
+    @action(detail=False, methods=["get"])
+    def stars(self, request):
+        community = area_visible(request.user, request.query_params.get("community"))
+        members = selectors.members_ranked(community=community)
+        return Response(
+            [{"member": m.pk, "name": m.name, "points": m.total, "star": m.star} for m in members]
+        )

@@ -1,0 +1,78 @@
+"""The points ledger (党员星级积分): rules and one entry per award. `services.points_award`
+is the only writer. The tables keep their `grids_` names (Meta.db_table) from before the
+ledger had its own app."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from apps.accounts.models import Role
+from apps.accounts.scoping import STAFF, Scope
+from apps.register.models import Member
+
+LEADER_AND_STAFF = STAFF | {Role.GROUP_LEADER}
+
+
+class PointsRule(models.Model):
+    """A rule of the star points (党员星级积分): code → points, editable in the admin."""
+
+    # The rules every installation starts with (seeded by migration 0003; recreated on first
+    # use if missing, e.g. after a test flush). Amounts are then edited in the admin.
+    DEFAULTS = {
+        "visit_logged": (_("走访入户"), 2),
+        "problem_resolved": (_("解决问题"), 5),
+        "wish_fulfilled": (_("完成微心愿并获评价"), 5),
+        "volunteer_hours": (_("志愿服务时长确认"), 3),
+        "pledge_kept": (_("兑现党员承诺"), 10),
+    }
+
+    code = models.SlugField(_("规则代码"), max_length=40, unique=True)
+    name = models.CharField(_("名称"), max_length=100)
+    points = models.IntegerField(_("积分"))
+    active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        db_table = "grids_pointsrule"
+        verbose_name = _("积分规则")
+        verbose_name_plural = _("积分规则")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.points})"
+
+
+class PointsEntry(models.Model):
+    """One line of a member's points ledger; at most one per (member, rule, source)."""
+
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="points_entries", verbose_name=_("党员")
+    )
+    rule = models.ForeignKey(
+        PointsRule, on_delete=models.PROTECT, related_name="entries", verbose_name=_("规则")
+    )
+    points = models.IntegerField(_("积分"))
+    source_type = models.ForeignKey(
+        "contenttypes.ContentType",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    source_id = models.PositiveBigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    scope = Scope(
+        area="member__community", own="member__user", view=LEADER_AND_STAFF, change=frozenset()
+    )
+
+    class Meta:
+        db_table = "grids_pointsentry"
+        verbose_name = _("积分记录")
+        verbose_name_plural = _("积分记录")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "rule", "source_type", "source_id"], name="points_once_per_source"
+            )
+        ]
+        indexes = [models.Index(fields=["member", "created_at"], name="points_member_at")]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.points:+d}"

@@ -1,0 +1,86 @@
+"""Reads of the points ledger: a member's entries and the star rating (党员星级), always
+scoped to a user where a user asks."""
+
+import datetime as dt
+
+from django.db import connection
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from apps.accounts.scoping import scoped
+from apps.core.masking import mask_name
+from apps.register.models import Area, Member
+
+from .models import PointsEntry
+
+# Stars rank the points of the last twelve months.
+STAR_WINDOW = dt.timedelta(days=365)
+
+
+def star_sql(*, since: dt.datetime, community_prefix: str, residence_prefix: str | None):
+    """SQL (and params) ranking members against their community by points since `since`.
+
+    PERCENT_RANK over each community's totals; quintiles become stars 1–5. When
+    `residence_prefix` is given only members living there are returned (a grid's report),
+    but they are still ranked against their whole community.
+    """
+    member, area, points = Member._meta.db_table, Area._meta.db_table, PointsEntry._meta.db_table
+    residence_join = ""
+    params: list = [since, community_prefix + "%"]
+    if residence_prefix is not None:
+        residence_join = f"JOIN {area} r ON r.id = ranked.residence_id AND r.path LIKE %s"
+        params.append(residence_prefix + "%")
+    sql = f"""
+        WITH totals AS (
+            SELECT m.id AS member_id, m.community_id, m.residence_id,
+                   COALESCE(SUM(p.points), 0) AS total
+            FROM {member} m
+            JOIN {area} c ON c.id = m.community_id
+            LEFT JOIN {points} p ON p.member_id = m.id AND p.created_at >= %s
+            WHERE c.path LIKE %s
+            GROUP BY m.id, m.community_id, m.residence_id
+        ), ranked AS (
+            SELECT member_id, residence_id, total,
+                   PERCENT_RANK() OVER (PARTITION BY community_id ORDER BY total) AS pr
+            FROM totals
+        )
+        SELECT ranked.member_id, ranked.total,
+               CASE WHEN ranked.pr >= 0.8 THEN 5 WHEN ranked.pr >= 0.6 THEN 4
+                    WHEN ranked.pr >= 0.4 THEN 3 WHEN ranked.pr >= 0.2 THEN 2 ELSE 1 END AS star
+        FROM ranked {residence_join}
+    """
+    return sql, params
+
+
+def star_rows(*, path: str, since: dt.datetime) -> list[dict]:
+    sql, params = star_sql(since=since, community_prefix=path, residence_prefix=None)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [{"member_id": r[0], "total": r[1], "star": r[2]} for r in cursor.fetchall()]
+
+
+def members_ranked(*, community: Area, since: dt.datetime | None = None) -> list[Member]:
+    """Members of a community with their points over the last 12 months and star rating."""
+    since = since or timezone.now() - STAR_WINDOW
+    stars = {row["member_id"]: row for row in star_rows(path=community.path, since=since)}
+    members = list(
+        Member.objects.filter(community=community)
+        .annotate(
+            total=Coalesce(
+                Sum("points_entries__points", filter=Q(points_entries__created_at__gte=since)),
+                0,
+            ),
+            entries=Count("points_entries", filter=Q(points_entries__created_at__gte=since)),
+        )
+        .order_by("-total", "pk")
+    )
+    for m in members:
+        m.star = stars.get(m.pk, {}).get("star", 1)
+        m.stars = "★" * m.star
+        m.masked_name = mask_name(m.name)  # a public list: masked names only
+    return members
+
+
+def points_of(*, user) -> QuerySet:
+    return scoped(user, PointsEntry).select_related("rule", "member").order_by("-created_at")

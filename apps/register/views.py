@@ -1,0 +1,69 @@
+"""Staff pages: scoped, masked lists of households and residents."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import render
+
+from apps.accounts.scoping import PERSONAL, scoped, sees_personal
+from apps.core.masking import mask_name, mask_phone
+
+from .models import Household, Resident
+
+PAGE_SIZE = 50
+
+
+def _page(request, queryset, *, search: str, order: tuple):
+    """One page of `queryset` (already scoped), searched by `?q=` on the `search` field."""
+    query = request.GET.get("q", "").replace("\x00", "").strip()  # NUL: PostgreSQL rejects it
+    if query:  # only among rows whose personal data the user sees (see PersonalSearchFilter)
+        queryset = scoped(request.user, queryset, PERSONAL).filter(**{f"{search}__contains": query})
+    page = Paginator(queryset.order_by(*order), PAGE_SIZE).get_page(request.GET.get("page"))
+    return page, query
+
+
+@login_required
+def household_list(request):
+    households = scoped(request.user, Household.objects.select_related("area"))
+    page, query = _page(request, households, search="address", order=("area__path", "unit", "room"))
+    rows = [
+        {
+            "area": h.area.name,
+            "address": h.address if sees_personal(request.user, h) else None,
+        }
+        for h in page
+    ]
+    return render(request, "register/household_list.html", {"page": page, "rows": rows, "q": query})
+
+
+@login_required
+def resident_list(request):
+    residents = scoped(request.user, Resident.objects.select_related("household__area"))
+    if request.GET.get("vulnerable") == "1":
+        residents = residents.filter(vulnerable=True)
+    order = ("household__area__path", "household__room", "id")
+    page, query = _page(request, residents, search="name", order=order)
+    rows = []
+    for r in page:
+        personal = sees_personal(request.user, r)
+        rows.append(
+            {
+                "name": r.name if personal else mask_name(r.name),
+                "phone": r.phone if personal else mask_phone(r.phone),
+                "building": r.household.area.name,
+                "vulnerable": r.vulnerable if personal else None,
+            }
+        )
+    context = {"page": page, "rows": rows, "q": query}
+    return render(request, "register/resident_list.html", context)
+
+
+@login_required
+def my_household(request):
+    """A resident's own household(s) and the people in it: their own data, unmasked."""
+    households = (
+        scoped(request.user, Household.objects.select_related("area"))
+        .filter(residents__user=request.user)
+        .prefetch_related("residents")
+        .distinct()
+    )
+    return render(request, "register/my_household.html", {"households": households})
