@@ -14,7 +14,6 @@ from treebeard.forms import MoveNodeForm, movenodeform_factory
 from apps.accounts.scoping import CHANGE, VIEW, scoped
 from apps.core.admin import ScopedAdmin
 from apps.core.errors import AppError
-from apps.rosters.admin_mixins import RosterAdminMixin
 
 from . import services
 from .models import Area, Household, Member, Organisation, PartyOrg, Resident
@@ -157,8 +156,7 @@ class AreaAdmin(ScopedTreeAdmin):
 
 
 @admin.register(PartyOrg)
-class PartyOrgAdmin(RosterAdminMixin, ScopedTreeAdmin):
-    roster_kind = "party_orgs"
+class PartyOrgAdmin(ScopedTreeAdmin):
     form_fields = ["name", "kind", "area"]
     list_display = ["name", "kind", "area", "numchild"]
     list_filter = ["kind"]
@@ -204,8 +202,7 @@ class UserBoundFormMixin:
 
 
 @admin.register(Household)
-class HouseholdAdmin(RosterAdminMixin, UserBoundFormMixin, ScopedAdmin):
-    roster_kind = "households"
+class HouseholdAdmin(UserBoundFormMixin, ScopedAdmin):
     form = HouseholdForm
     list_display = ["__str__", "area", "unit", "room", "address"]
     list_filter = ["unit"]
@@ -216,8 +213,7 @@ class HouseholdAdmin(RosterAdminMixin, UserBoundFormMixin, ScopedAdmin):
 
 
 @admin.register(Resident)
-class ResidentAdmin(RosterAdminMixin, ScopedAdmin):
-    roster_kind = "residents"
+class ResidentAdmin(ScopedAdmin):
     list_display = ["name", "gender", "phone", "household", "vulnerable"]
     list_filter = ["vulnerable", "gender", *Resident.HARDSHIP_FLAGS]
     search_fields = ["name", "phone", "id_number"]
@@ -248,8 +244,7 @@ class MemberForm(forms.ModelForm):
 
 
 @admin.register(Member)
-class MemberAdmin(RosterAdminMixin, UserBoundFormMixin, ScopedAdmin):
-    roster_kind = "members"
+class MemberAdmin(UserBoundFormMixin, ScopedAdmin):
     form = MemberForm
     list_display = ["name", "kind", "branch", "community", "joined_on"]
     list_filter = ["kind", "community"]
@@ -260,8 +255,7 @@ class MemberAdmin(RosterAdminMixin, UserBoundFormMixin, ScopedAdmin):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(RosterAdminMixin, ScopedAdmin):
-    roster_kind = "organisations"
+class OrganisationAdmin(ScopedAdmin):
     list_display = ["name", "kind", "area", "contact_name", "wish_notifications"]
     list_filter = ["kind", "wish_notifications"]
     search_fields = ["name", "credit_code", "contact_name"]

@@ -393,4 +393,8 @@ def seed_people(*, scale: int, rng: random.Random, stdout) -> None:
 
 
 # People first, then the grids' own activity (groups, pairings, a year of visits, problems).
+def has_data() -> bool:
+    return Area.objects.exists()
+
+
 SEEDERS = [seed_people]

@@ -1,11 +1,16 @@
-"""Admin for import jobs. The roster models' admins (apps/register/admin.py) carry
-`RosterAdminMixin` (apps/rosters/admin_mixins.py) for export and the import button."""
+"""Admin for import jobs, and the roster buttons on the register's admins.
+
+The register knows nothing of rosters: here each roster model's admin (registered by
+apps/register/admin.py, which comes first in INSTALLED_APPS) is re-registered with
+`RosterAdminMixin` in front, for the export and the "导入名册" button."""
 
 from django.contrib import admin
 
 from apps.core.admin import ScopedAdmin
 
+from .admin_mixins import RosterAdminMixin
 from .models import ImportJob
+from .resources import RESOURCES
 
 
 @admin.register(ImportJob)
@@ -16,3 +21,14 @@ class ImportJobAdmin(ScopedAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+def _add_roster_buttons(kind: str, model) -> None:
+    base = type(admin.site.get_model_admin(model))
+    admin.site.unregister(model)
+    roster_admin = type(base.__name__, (RosterAdminMixin, base), {"roster_kind": kind})
+    admin.site.register(model, roster_admin)
+
+
+for _kind, _resource in RESOURCES.items():
+    _add_roster_buttons(_kind, _resource._meta.model)

@@ -1,7 +1,7 @@
 """django-import-export's export (.xlsx/.csv, scoped by the admin's queryset and masked by
 the resource) and an "导入名册" button that opens the import pages (preview, all-or-nothing,
-progress) instead of import-export's row-by-row import. The register's admins in
-apps/register/admin.py put it first in their bases."""
+progress) instead of import-export's row-by-row import. apps/rosters/admin.py puts it in
+front of the register's admins."""
 
 from django.urls import reverse
 from import_export.admin import ExportMixin

@@ -2,7 +2,8 @@
 
 Runs, in INSTALLED_APPS order, every function in `apps.<app>.demo.SEEDERS`
 (`fn(*, scale, rng, stdout)`); `apps.register.demo` comes first among them and builds the
-geography, people and logins the others build on. Each seeder gets its own
+geography, people and logins the others build on. A demo module may define `has_data()`:
+`--if-empty` does nothing when any says True. Each seeder gets its own
 `random.Random` seeded from (seed, scale, its name), so adding a seeder in one app never
 changes another app's data.
 """
@@ -14,7 +15,6 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from apps.core.discovery import app_modules
-from apps.register.models import Area
 
 DEFAULT_SEED = 20240601
 
@@ -38,7 +38,7 @@ class Command(BaseCommand):
     def handle(self, *args, scale: int, if_empty: bool, seed: int, **options):
         if scale < 1:
             raise CommandError("--scale must be at least 1")
-        if Area.objects.exists():
+        if any(getattr(module, "has_data", lambda: False)() for module in app_modules("demo")):
             if if_empty:
                 self.stdout.write("seed_demo: the database already has data; nothing to do.")
                 return
