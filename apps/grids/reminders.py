@@ -1,4 +1,4 @@
-"""Grids' reminders, run by the notifications beat (apps/notifications/remind.py), each sent
+"""Grids' reminders, run by the notifications beat (apps/notifications/reminding.py), each sent
 at most once per object and period."""
 
 from datetime import datetime
@@ -8,7 +8,7 @@ from django.db.models import Count
 
 from apps.notifications.audiences import users
 from apps.notifications.quiet import SHANGHAI
-from apps.notifications.remind import MONTH, Due, reminder
+from apps.notifications.reminding import MONTH, Due, reminder
 
 from .selectors import pairings_unvisited
 

@@ -22,7 +22,7 @@ from apps.accounts.models import Role, User
 from apps.accounts.scoping import has_role_over
 from apps.core.errors import Forbidden, InvalidInput, NotFound
 
-from . import audiences, registry
+from . import audiences, texts
 from .models import Channel, Delivery, Notification, OutboxEvent, Preference
 from .quiet import QUIET_CHANNELS, quiet_until
 from .transports import TRANSPORTS, TransportError, enabled_kinds, transport
@@ -43,7 +43,7 @@ def notify(event: str, *, audience: dict, context: dict | None = None, actor=Non
     Call it inside the transaction that makes the change: if that rolls back, no message
     exists; if it commits, the relay delivers it (at once after commit, or via the sweeper).
     """
-    if event not in registry.events():
+    if event not in texts.events():
         # Still recorded (the relay marks it failed, visible in the admin): never raise here.
         log.warning("notifications: notify() with unknown event %r", event)
     row = OutboxEvent.objects.create(
@@ -96,8 +96,8 @@ def _chunks(ids: list[int]):
             time.sleep(_conf()["CHUNK_PAUSE_S"])
 
 
-def _text(texts: dict, language: str | None) -> registry.Rendered:
-    return texts.get(language) or texts[settings.LANGUAGE_CODE]
+def _text(by_language: dict, language: str | None) -> texts.Rendered:
+    return by_language.get(language) or by_language[settings.LANGUAGE_CODE]
 
 
 def _languages(user_ids: list[int]) -> dict[int, str]:
@@ -105,12 +105,12 @@ def _languages(user_ids: list[int]) -> dict[int, str]:
     return dict(prefs)
 
 
-def _inbox_rows(event: OutboxEvent, user_ids: list[int], texts: dict) -> None:
+def _inbox_rows(event: OutboxEvent, user_ids: list[int], by_language: dict) -> None:
     languages = _languages(user_ids)
     url = str(event.context.get("url", ""))[:300]
     rows = []
     for user_id in user_ids:
-        text = _text(texts, languages.get(user_id))
+        text = _text(by_language, languages.get(user_id))
         rows.append(
             Notification(
                 event=event, recipient_id=user_id, title=text.title, body=text.body, url=url
@@ -119,18 +119,18 @@ def _inbox_rows(event: OutboxEvent, user_ids: list[int], texts: dict) -> None:
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
 
 
-def _delivery_rows(event, user_ids: list[int], texts: dict, kinds: list[str], now) -> None:
+def _delivery_rows(event, user_ids: list[int], by_language: dict, kinds: list[str], now) -> None:
     prefs = {p.user_id: p for p in Preference.objects.filter(user_id__in=user_ids)}
     recipients = User.objects.filter(pk__in=user_ids).only("pk", "email", "phone")
     deferred_to = quiet_until(now)
     rows = []
     for user in recipients:
         pref = prefs.get(user.pk)
-        text = _text(texts, pref.language if pref else None)
+        text = _text(by_language, pref.language if pref else None)
         for kind in kinds:
             if pref is not None and not pref.allows(event.name, kind):
                 continue
-            title, body = registry.text_for(text, kind)
+            title, body = texts.text_for(text, kind)
             row = Delivery(
                 event=event,
                 recipient_id=user.pk,
@@ -158,11 +158,11 @@ def outbox_relay(*, event_id: int) -> int:
         _fail(event, RuntimeError(f"gave up after {RELAY_MAX_ATTEMPTS} relay attempts"))
         return 0
     try:
-        texts = {
-            code: registry.render(event.name, event.context, code) for code, _ in settings.LANGUAGES
+        by_language = {
+            code: texts.render(event.name, event.context, code) for code, _ in settings.LANGUAGES
         }
         user_ids = list(audiences.resolve(event.audience))
-    except (registry.UnknownEvent, registry.RenderError, audiences.UnknownAudience) as exc:
+    except (texts.UnknownEvent, texts.RenderError, audiences.UnknownAudience) as exc:
         _fail(event, exc)
         return 0
     except (KeyError, TypeError, ValueError, AttributeError) as exc:  # a malformed audience
@@ -170,11 +170,11 @@ def outbox_relay(*, event_id: int) -> int:
         return 0
     # The inbox first, for everyone, then the slower channels.
     for chunk in _chunks(user_ids):
-        _inbox_rows(event, chunk, texts)
+        _inbox_rows(event, chunk, by_language)
         _extend_lease(event_id)
     kinds = enabled_kinds()
     for chunk in _chunks(user_ids) if kinds else ():
-        _delivery_rows(event, chunk, texts, kinds, now)
+        _delivery_rows(event, chunk, by_language, kinds, now)
         _extend_lease(event_id)
         # One sending task per chunk: other worker processes send while this one goes on.
         _publish("deliveries_send", event_id, chunk[0], chunk[-1])
@@ -355,7 +355,7 @@ MUTABLE_CHANNELS = (Channel.EMAIL, Channel.SMS, Channel.WECHAT)
 def _clean_muted(muted) -> dict:
     if not isinstance(muted, dict):
         raise InvalidInput(_("渠道设置格式不正确。"), code="invalid_preferences")
-    known = set(registry.events()) | {"*"}
+    known = set(texts.events()) | {"*"}
     cleaned, errors = {}, {}
     for event, channels in muted.items():
         if event not in known:

@@ -1,4 +1,4 @@
-"""Wish reminders, run by the notifications beat (apps/notifications/remind.py)."""
+"""Wish reminders, run by the notifications beat (apps/notifications/reminding.py)."""
 
 from datetime import datetime, timedelta
 
@@ -8,7 +8,7 @@ from django.db.models.functions import Cast
 
 from apps.notifications.audiences import users
 from apps.notifications.models import ReminderSent
-from apps.notifications.remind import MONTH, Due, reminder
+from apps.notifications.reminding import MONTH, Due, reminder
 
 from .models import Claim
 

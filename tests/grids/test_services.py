@@ -362,7 +362,7 @@ def test_monthly_reminder_is_idempotent_and_waits_for_the_reminder_day(
     world, vulnerable, leader_member
 ):
     from apps.notifications.quiet import SHANGHAI
-    from apps.notifications.remind import registered, reminder_run
+    from apps.notifications.reminding import registered, reminder_run
 
     services.pairing_create(
         actor=world.user("grid_worker"), helper=leader_member, resident=vulnerable()

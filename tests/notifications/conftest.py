@@ -84,9 +84,9 @@ def temporary_event():
     """An event whose title Django's own catalogue translates ("English" / "英语")."""
     from django.utils.translation import gettext_lazy
 
-    from apps.notifications import registry
+    from apps.notifications import texts
 
-    events = registry.events()
+    events = texts.events()
     events["tests.language"] = {"title": gettext_lazy("English"), "body": "{n}"}
     yield "tests.language"
     events.pop("tests.language")

@@ -19,7 +19,8 @@ from datetime import datetime, time
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.module_loading import autodiscover_modules
+
+from apps.core.discovery import app_modules
 
 from .models import ReminderSent
 from .quiet import SHANGHAI
@@ -60,7 +61,7 @@ def reminder(name: str, *, event: str, period: str = DAY, not_before: time = tim
 
 
 def registered() -> dict[str, Reminder]:
-    autodiscover_modules("reminders")
+    app_modules("reminders")  # importing registers them
     return _REGISTRY
 
 
