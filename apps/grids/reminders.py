@@ -3,9 +3,9 @@ at most once per object and period."""
 
 from datetime import datetime
 
-from django.conf import settings
 from django.db.models import Count
 
+from apps.core.conf import conf
 from apps.notifications.audiences import users
 from apps.notifications.quiet import SHANGHAI
 from apps.notifications.reminding import MONTH, Due, reminder
@@ -13,16 +13,12 @@ from apps.notifications.reminding import MONTH, Due, reminder
 from .selectors import pairings_unvisited
 
 
-def _reminder_day() -> int:
-    return settings.TONGXIN["PAIRING_REMINDER_DAY"]
-
-
 @reminder("grids.pairing_unvisited", event="pairing.unvisited", period=MONTH)
 def unvisited_pairings(now: datetime):
     """Helpers whose pairings have had no visit this month, once a month, from the
     reminder day on (on the 1st every pairing is still "unvisited")."""
     today = now.astimezone(SHANGHAI).date()
-    if today.day < _reminder_day():
+    if today.day < conf("PAIRING_REMINDER_DAY"):
         return
     month = today.replace(day=1)
     rows = (

@@ -9,13 +9,13 @@ import datetime as dt
 import math
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts.scoping import CHANGE, can, has_role_over, scoped
+from apps.core.conf import conf
 from apps.core.errors import Conflict, Forbidden, InvalidInput, InvalidTransition, NotFound
 from apps.notifications import audiences
 from apps.notifications.services import notify
@@ -343,8 +343,8 @@ def visit_log(
 
 
 def _due_at(level: int, start: dt.datetime | None = None) -> dt.datetime:
-    days = getattr(settings, "TONGXIN", {}).get("PROBLEM_DUE_DAYS", Problem.DUE_DAYS)
-    return (start or timezone.now()) + dt.timedelta(days=days[Problem.Level(level)])
+    days = conf("PROBLEM_DUE_DAYS")
+    return (start or timezone.now()) + dt.timedelta(days=days[int(level)])
 
 
 def problem_report(
@@ -526,7 +526,7 @@ def problems_remind_overdue(*, now: dt.datetime | None = None) -> int:
 
 
 def helper_limit() -> int:
-    return int(getattr(settings, "TONGXIN", {}).get("PAIRINGS_PER_HELPER", 5))
+    return conf("PAIRINGS_PER_HELPER")
 
 
 def pairing_create(

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.models import Role, User
 from apps.accounts.scoping import has_role_over
+from apps.core.conf import conf
 from apps.core.errors import Forbidden, InvalidInput, NotFound
 
 from . import audiences, texts
@@ -31,10 +32,6 @@ log = logging.getLogger(__name__)
 
 BROADCASTERS = frozenset({Role.GRID_WORKER, Role.SECRETARY, Role.ADMINISTRATOR})
 RELAY_MAX_ATTEMPTS = 10
-
-
-def _conf() -> dict:
-    return settings.TONGXIN_NOTIFICATIONS
 
 
 def notify(event: str, *, audience: dict, context: dict | None = None, actor=None) -> OutboxEvent:
@@ -68,7 +65,7 @@ def _publish(task_name: str, *args) -> None:
 
 
 def _claim(event_id: int, now: datetime) -> bool:
-    lease = now + timedelta(seconds=_conf()["LEASE_S"])
+    lease = now + timedelta(seconds=conf("NOTIFY_LEASE_S"))
     free = Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
     claimable = OutboxEvent.objects.filter(free, pk=event_id, status=OutboxEvent.Status.PENDING)
     return claimable.update(claimed_until=lease, attempts=F("attempts") + 1) == 1
@@ -77,7 +74,7 @@ def _claim(event_id: int, now: datetime) -> bool:
 def _extend_lease(event_id: int) -> None:
     """Keep a long fan-out from looking abandoned to the sweeper (a second relay would only
     create nothing twice, but it would redo the work)."""
-    lease = timezone.now() + timedelta(seconds=_conf()["LEASE_S"])
+    lease = timezone.now() + timedelta(seconds=conf("NOTIFY_LEASE_S"))
     OutboxEvent.objects.filter(pk=event_id).update(claimed_until=lease)
 
 
@@ -89,11 +86,11 @@ def _fail(event: OutboxEvent, exc: Exception) -> None:
 
 
 def _chunks(ids: list[int]):
-    size = _conf()["CHUNK_SIZE"]
+    size = conf("NOTIFY_CHUNK_SIZE")
     for start in range(0, len(ids), size):
         yield ids[start : start + size]
-        if _conf()["CHUNK_PAUSE_S"]:
-            time.sleep(_conf()["CHUNK_PAUSE_S"])
+        if conf("NOTIFY_CHUNK_PAUSE_S"):
+            time.sleep(conf("NOTIFY_CHUNK_PAUSE_S"))
 
 
 def _text(by_language: dict, language: str | None) -> texts.Rendered:
@@ -201,7 +198,7 @@ def outbox_retry(*, event_ids: list[int]) -> int:
 def outbox_sweep(*, now: datetime | None = None, limit: int = 200) -> dict:
     """Relay rows the after-commit publish missed, then send due deliveries (beat task)."""
     now = now or timezone.now()
-    stale = now - timedelta(seconds=_conf()["SWEEP_AFTER_S"])
+    stale = now - timedelta(seconds=conf("NOTIFY_SWEEP_AFTER_S"))
     free = Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
     pending = OutboxEvent.objects.filter(
         free, status=OutboxEvent.Status.PENDING, created_at__lte=stale
@@ -245,7 +242,7 @@ def deliveries_send_due(
 
 
 def _backoff(attempts: int) -> timedelta:
-    return timedelta(seconds=_conf()["BACKOFF_S"] * 2 ** (attempts - 1))
+    return timedelta(seconds=conf("NOTIFY_BACKOFF_S") * 2 ** (attempts - 1))
 
 
 def _attempt(delivery: Delivery) -> TransportError | None:
@@ -282,7 +279,7 @@ def delivery_send(*, delivery: Delivery) -> bool:
     a sender that dies mid-send lets the delivery fall due again after the lease.
     """
     now = timezone.now()
-    lease = now + timedelta(seconds=_conf()["LEASE_S"])
+    lease = now + timedelta(seconds=conf("NOTIFY_LEASE_S"))
     claimable = Delivery.objects.filter(
         pk=delivery.pk, status=Delivery.Status.PENDING, next_attempt_at=delivery.next_attempt_at
     )
@@ -314,7 +311,7 @@ def delivery_send(*, delivery: Delivery) -> bool:
     )
     if failure.permanent:
         status, next_at = Delivery.Status.FAILED, lease
-    elif attempts >= _conf()["MAX_ATTEMPTS"]:
+    elif attempts >= conf("NOTIFY_MAX_ATTEMPTS"):
         status, next_at = Delivery.Status.DEAD, lease
     else:
         status, next_at = Delivery.Status.PENDING, now + _backoff(attempts)

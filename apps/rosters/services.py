@@ -15,10 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts.scoping import CHANGE, grants
+from apps.core.conf import conf
 from apps.core.errors import AppError, Conflict, Forbidden, InvalidInput
 
 from .columns import ROSTERS
-from .conf import limit
 from .importers import IMPORTERS, ImportResult, Progress
 from .models import ImportJob
 from .parsing import file_format, read_table
@@ -61,9 +61,9 @@ def import_job_create(*, user, kind: str, upload: UploadedFile) -> ImportJob:
     if not can_import(user, kind):
         raise Forbidden(_("您没有导入该名册的权限。"))
     file_format(upload.name)
-    if upload.size > limit("MAX_FILE_MB") * 1024 * 1024:
+    if upload.size > conf("ROSTERS_MAX_FILE_MB") * 1024 * 1024:
         raise InvalidInput(
-            _("文件超过 %(mb)s MB 上限，请拆分后分批导入。") % {"mb": limit("MAX_FILE_MB")},
+            _("文件超过 %(mb)s MB 上限，请拆分后分批导入。") % {"mb": conf("ROSTERS_MAX_FILE_MB")},
             code="file_too_large",
         )
     job = ImportJob.objects.create(
