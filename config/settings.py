@@ -283,5 +283,3 @@ CELERY_BEAT_SCHEDULE["wishes-expire-claims"] = {
     "task": "apps.wishes.tasks.expire_overdue_claims",
     "schedule": 3600.0,
 }
-
-# Grids' overdue problems are a reminder on the notifications beat (apps/grids/reminders.py).

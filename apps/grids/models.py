@@ -279,7 +279,6 @@ class Problem(TimeStampedModel):
     resolution = models.TextField(_("处理结果"), blank=True)
     due_at = models.DateTimeField(_("办理期限"))
     resolved_at = models.DateTimeField(_("解决时间"), null=True, blank=True)
-    reminded_level = models.PositiveSmallIntegerField(_("已催办层级"), null=True, blank=True)
 
     scope = Scope(area="area", own="reporter", view=LEADER_AND_STAFF, change=LEADER_AND_STAFF)
 

@@ -1,15 +1,16 @@
 """Grids' reminders, run by the notifications beat (apps/notifications/reminding.py), each sent
 at most once per object and period."""
 
-from datetime import datetime
+from datetime import datetime, time
 
 from django.db.models import Count
 
 from apps.core.conf import conf
-from apps.notifications.audiences import users
+from apps.notifications.audiences import area_role, users
 from apps.notifications.quiet import SHANGHAI
-from apps.notifications.reminding import MONTH, Due, reminder
+from apps.notifications.reminding import MONTH, ONCE, Due, reminder
 
+from .models import Problem
 from .selectors import pairings_unvisited
 
 
@@ -34,4 +35,27 @@ def unvisited_pairings(now: datetime):
             key=user_id,
             audience=users(user_id),
             context={"month": month.strftime("%Y-%m"), "count": row["count"]},
+        )
+
+
+# At any hour, as the hourly job before it did: SMS and WeChat wait out the quiet hours anyway.
+@reminder("grids.problem_overdue", event="problem.overdue", period=ONCE, not_before=time(0, 0))
+def overdue_problems(now: datetime):
+    """Each unresolved problem past its due date, once per level: escalating it sets a new
+    due date, and if that passes too the next level's people are reminded in their turn."""
+    overdue = (
+        Problem.objects.filter(due_at__lt=now)
+        .exclude(status=Problem.Status.RESOLVED)
+        .only("pk", "area_id", "level", "title")
+        .order_by("pk")
+    )
+    for problem in overdue.iterator():
+        yield Due(
+            key=f"{problem.pk}:{problem.level}",
+            audience=area_role(problem.area_id, *Problem.NOTIFY_ROLES[problem.level]),
+            context={
+                "problem": problem.pk,
+                "title": problem.title,
+                "level": str(Problem.Level(problem.level).label),
+            },
         )

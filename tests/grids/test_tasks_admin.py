@@ -1,25 +1,6 @@
-import datetime as dt
-
 import pytest
-from django.utils import timezone
-
-from apps.grids import tasks
-from apps.grids.models import Problem
-from apps.notifications.models import OutboxEvent
 
 pytestmark = pytest.mark.django_db
-
-
-def test_overdue_problem_task_is_safe_to_run_twice(world):
-    Problem.objects.create(
-        area=world.building_a,
-        category="other",
-        title="t",
-        due_at=timezone.now() - dt.timedelta(days=1),
-    )
-    assert tasks.remind_overdue_problems.delay().get() == 1
-    assert tasks.remind_overdue_problems.delay().get() == 0
-    assert OutboxEvent.objects.filter(name="problem.overdue").count() == 1
 
 
 @pytest.mark.parametrize(
