@@ -4,8 +4,6 @@ task, the command and the benchmark) and the import job's life cycle:
     previewing → previewed | invalid;  previewed → queued → running → done | failed
 """
 
-import csv
-import io
 import logging
 
 from django.core.cache import cache
@@ -17,6 +15,7 @@ from django.utils.translation import gettext as _
 from apps.accounts.scoping import CHANGE, grants
 from apps.core.conf import conf
 from apps.core.errors import AppError, Conflict, Forbidden, InvalidInput
+from apps.core.exports import FORMATS, Table, table_bytes
 
 from .columns import ROSTERS
 from .importers import IMPORTERS, ImportResult, Progress
@@ -222,23 +221,6 @@ def import_job_error_file(*, job: ImportJob) -> tuple[bytes, str, str]:
         for number, cells in table.rows
     )
     stem = job.filename.rsplit(".", 1)[0]
-    if file_format(job.filename) == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow([*headers, ERROR_HEADER])
-        writer.writerows(rows)
-        return out.getvalue().encode("utf-8-sig"), f"{stem}-错误.csv", "text/csv"
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet()
-    sheet.append([*headers, ERROR_HEADER])
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return (
-        out.getvalue(),
-        f"{stem}-错误.xlsx",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+    fmt = "csv" if file_format(job.filename) == "csv" else "xlsx"
+    data = table_bytes([Table(stem, [*headers, ERROR_HEADER], rows)], fmt)
+    return data, f"{stem}-错误.{fmt}", FORMATS[fmt]
