@@ -17,6 +17,14 @@ def env_bool(name: str, default: bool = False) -> bool:
     return os.environ.get(name, str(default)).strip().lower() in {"1", "true", "yes", "on"}
 
 
+def env_int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+def env_float(name: str, default: float) -> float:
+    return float(os.environ.get(name, default))
+
+
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
@@ -171,12 +179,12 @@ CELERY_BEAT_SCHEDULE: dict = {
     # send channel deliveries that are due (retries, the end of quiet hours).
     "notifications-sweep": {
         "task": "apps.notifications.tasks.outbox_sweep",
-        "schedule": float(os.environ.get("NOTIFY_SWEEP_EVERY_S", "15")),
+        "schedule": env_float("NOTIFY_SWEEP_EVERY_S", 15),
     },
     # Reminder jobs other apps register (apps.<app>.reminders); deduped per period.
     "notifications-reminders": {
         "task": "apps.notifications.tasks.reminders_run",
-        "schedule": float(os.environ.get("NOTIFY_REMINDERS_EVERY_S", "300")),
+        "schedule": env_float("NOTIFY_REMINDERS_EVERY_S", 300),
     },
 }
 
@@ -215,48 +223,56 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 
-# Tongxin's own knobs.
+# Tongxin's own knobs: every one, with its default, here and only here; code reads them with
+# apps.core.conf.conf("NAME"). A knob that an environment variable sets has that variable's name.
 TONGXIN = {
-    "LOGIN_FAILURES_PER_MINUTE": int(os.environ.get("LOGIN_FAILURES_PER_MINUTE", "5")),
+    # Accounts.
+    "LOGIN_FAILURES_PER_MINUTE": env_int("LOGIN_FAILURES_PER_MINUTE", 5),
     # Behind a reverse proxy every request comes from the proxy: name the request header
     # (e.g. HTTP_X_REAL_IP) the proxy sets to the client address, for per-address throttling.
     "CLIENT_IP_HEADER": os.environ.get("CLIENT_IP_HEADER", "REMOTE_ADDR"),
-}
-
-# Notifications (apps.notifications): the in-app inbox is always on; e-mail goes through
-# EMAIL_BACKEND; SMS and WeChat template push are HTTP gateways, on when their URL is set.
-TONGXIN_NOTIFICATIONS = {
-    "EMAIL": env_bool("NOTIFY_EMAIL", True),
-    "SMS": {
+    # Notifications (apps.notifications): the in-app inbox is always on; e-mail goes through
+    # EMAIL_BACKEND; SMS and WeChat template push are HTTP gateways, on when their URL is set.
+    "NOTIFY_EMAIL": env_bool("NOTIFY_EMAIL", True),
+    "NOTIFY_SMS": {
         "URL": os.environ.get("NOTIFY_SMS_URL", ""),
         "KEY": os.environ.get("NOTIFY_SMS_KEY", ""),
         "TEMPLATE_ID": os.environ.get("NOTIFY_SMS_TEMPLATE_ID", ""),
     },
-    "WECHAT": {
+    "NOTIFY_WECHAT": {
         "URL": os.environ.get("NOTIFY_WECHAT_URL", ""),
         "KEY": os.environ.get("NOTIFY_WECHAT_KEY", ""),
         "TEMPLATE_ID": os.environ.get("NOTIFY_WECHAT_TEMPLATE_ID", ""),
     },
-    "TIMEOUT_S": float(os.environ.get("NOTIFY_TIMEOUT_S", "5")),
-    "MAX_ATTEMPTS": int(os.environ.get("NOTIFY_MAX_ATTEMPTS", "5")),
-    "BACKOFF_S": float(os.environ.get("NOTIFY_BACKOFF_S", "30")),  # doubles per failure
-    "CHUNK_SIZE": int(os.environ.get("NOTIFY_CHUNK_SIZE", "1000")),
-    "CHUNK_PAUSE_S": float(os.environ.get("NOTIFY_CHUNK_PAUSE_S", "0")),  # spare the DB
-    "LEASE_S": float(os.environ.get("NOTIFY_LEASE_S", "120")),
-    "SWEEP_AFTER_S": float(os.environ.get("NOTIFY_SWEEP_AFTER_S", "10")),
-    "QUIET_HOURS": ("22:00", "07:00"),  # Asia/Shanghai; no SMS/WeChat push in between
+    "NOTIFY_TIMEOUT_S": env_float("NOTIFY_TIMEOUT_S", 5),
+    "NOTIFY_MAX_ATTEMPTS": env_int("NOTIFY_MAX_ATTEMPTS", 5),
+    "NOTIFY_BACKOFF_S": env_float("NOTIFY_BACKOFF_S", 30),  # doubles per failure
+    "NOTIFY_CHUNK_SIZE": env_int("NOTIFY_CHUNK_SIZE", 1000),
+    "NOTIFY_CHUNK_PAUSE_S": env_float("NOTIFY_CHUNK_PAUSE_S", 0),  # spare the DB
+    "NOTIFY_LEASE_S": env_float("NOTIFY_LEASE_S", 120),
+    "NOTIFY_SWEEP_AFTER_S": env_float("NOTIFY_SWEEP_AFTER_S", 10),
+    "NOTIFY_QUIET_HOURS": ("22:00", "07:00"),  # Asia/Shanghai; no SMS/WeChat push in between
+    # Wishes (微心愿): open claims per member, days before an unfulfilled claim expires, photos.
+    "WISH_MAX_OPEN_CLAIMS": env_int("WISH_MAX_OPEN_CLAIMS", 3),
+    "WISH_CLAIM_EXPIRY_DAYS": env_int("WISH_CLAIM_EXPIRY_DAYS", 14),
+    "WISH_CLAIM_REMIND_DAYS_BEFORE": env_int("WISH_CLAIM_REMIND_DAYS_BEFORE", 3),
+    "WISH_PHOTO_MAX_BYTES": env_int("WISH_PHOTO_MAX_BYTES", 5 * 1024 * 1024),
+    "WISH_PHOTOS_MAX": 3,
+    # Grids: days to resolve a problem at each level (1 building, 2 grid, 3 community,
+    # 4 street) before it is overdue; active pairings per helper; the day of the month from
+    # which helpers are reminded of pairings not yet visited.
+    "PROBLEM_DUE_DAYS": {1: 3, 2: 7, 3: 15, 4: 30},
+    "PAIRINGS_PER_HELPER": env_int("PAIRINGS_PER_HELPER", 5),
+    "PAIRING_REMINDER_DAY": env_int("PAIRING_REMINDER_DAY", 20),
+    # Roster imports (apps.rosters).
+    "ROSTERS_MAX_ROWS": env_int("ROSTERS_MAX_ROWS", 200_000),  # data rows per file
+    "ROSTERS_MAX_FILE_MB": env_int("ROSTERS_MAX_FILE_MB", 50),  # uploaded file size
+    "ROSTERS_MAX_COLUMNS": 100,  # declared xlsx width
+    "ROSTERS_MAX_UNPACKED_MB": 500,  # one xlsx worksheet once unzipped (zip bombs)
+    "ROSTERS_BATCH_SIZE": 2000,  # rows per write statement and per progress report
+    "ROSTERS_PREVIEW_CHANGES": 50,  # changes listed on the preview page
 }
 
-# Wishes (微心愿): open claims per member, days before an unfulfilled claim expires, photos.
-TONGXIN.update(
-    {
-        "WISH_MAX_OPEN_CLAIMS": int(os.environ.get("WISH_MAX_OPEN_CLAIMS", "3")),
-        "WISH_CLAIM_EXPIRY_DAYS": int(os.environ.get("WISH_CLAIM_EXPIRY_DAYS", "14")),
-        "WISH_CLAIM_REMIND_DAYS_BEFORE": int(os.environ.get("WISH_CLAIM_REMIND_DAYS_BEFORE", "3")),
-        "WISH_PHOTO_MAX_BYTES": int(os.environ.get("WISH_PHOTO_MAX_BYTES", str(5 * 1024 * 1024))),
-        "WISH_PHOTOS_MAX": 3,
-    }
-)
 SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
     {
         "WishStatusEnum": "apps.wishes.models.Wish.Status",
@@ -267,16 +283,3 @@ CELERY_BEAT_SCHEDULE["wishes-expire-claims"] = {
     "task": "apps.wishes.tasks.expire_overdue_claims",
     "schedule": 3600.0,
 }
-
-# Roster imports (apps.rosters.conf has every knob and its default).
-ROSTERS = {
-    "MAX_ROWS": int(os.environ.get("ROSTERS_MAX_ROWS", "200000")),
-    "MAX_FILE_MB": int(os.environ.get("ROSTERS_MAX_FILE_MB", "50")),
-}
-
-# Grids: overdue problems are flagged and reminded once per level.
-CELERY_BEAT_SCHEDULE["grids-remind-overdue-problems"] = {
-    "task": "apps.grids.tasks.remind_overdue_problems",
-    "schedule": 3600.0,
-}
-TONGXIN.setdefault("PAIRING_REMINDER_DAY", int(os.environ.get("PAIRING_REMINDER_DAY", "20")))

@@ -3,18 +3,18 @@ account and per client address.
 
 Failures are counted in the cache (Redis when REDIS_URL is set, so every process shares
 the count) in a window that starts at the first failure. Once either count reaches
-`TONGXIN["LOGIN_FAILURES_PER_MINUTE"]`, every attempt for that account or from that address
+`conf("LOGIN_FAILURES_PER_MINUTE")`, every attempt for that account or from that address
 is refused with 429 until the window ends, even with the right password: otherwise the
 throttle would only slow a guesser down.
 """
 
-from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.cache import cache
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from rest_framework.authtoken.models import Token
 
+from apps.core.conf import conf
 from apps.core.errors import InvalidInput, TooManyRequests
 
 from .models import User
@@ -23,7 +23,7 @@ WINDOW_SECONDS = 60
 
 
 def _limit() -> int:
-    return settings.TONGXIN["LOGIN_FAILURES_PER_MINUTE"]
+    return conf("LOGIN_FAILURES_PER_MINUTE")
 
 
 def _keys(identifier: str, address: str | None) -> list[str]:
@@ -45,7 +45,7 @@ def _keys(identifier: str, address: str | None) -> list[str]:
 def client_address(request) -> str | None:
     if request is None:
         return None
-    return request.META.get(settings.TONGXIN["CLIENT_IP_HEADER"]) or request.META.get("REMOTE_ADDR")
+    return request.META.get(conf("CLIENT_IP_HEADER")) or request.META.get("REMOTE_ADDR")
 
 
 def login_throttle_check(*, identifier: str, address: str | None) -> None:

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.api import ScopedViewSetMixin, parse
+from apps.core.exports import FORMATS
 from apps.register.models import Area, Household, Member, Resident
 from apps.register.selectors import area_visible
 
@@ -344,13 +345,10 @@ def export_response(report: dict, fmt: str, table: str | None = None) -> HttpRes
     if fmt == "csv":
         table = table or "children"
         body = reports.report_csv(report, table)
-        response = HttpResponse(body, content_type="text/csv; charset=utf-8")
         name = f"{name}-{table}"
     else:
-        response = HttpResponse(
-            reports.report_xlsx(report),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
+        body = reports.report_xlsx(report)
+    response = HttpResponse(body, content_type=FORMATS[fmt])
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response
 

@@ -18,6 +18,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from apps.accounts.models import Role, RoleAssignment
+from apps.core.conf import conf
 from apps.points.models import PointsEntry, PointsRule
 from apps.register.models import Area, Household, Member, Resident
 
@@ -222,7 +223,7 @@ def _visits(rng, groups: dict, pairings: list[Pairing], households: int, now) ->
 def _problems(rng, visits: list[Visit], households: int, now) -> list[Problem]:
     """Problems found on group visits, escalated level by level until solved; 82% of the
     solved ones at building or grid level."""
-    due = Problem.DUE_DAYS
+    due = conf("PROBLEM_DUE_DAYS")
     area_of = dict(Household.objects.values_list("pk", "area_id"))
     group_visits = [v for v in visits if v.group_id]
     categories, weights = zip(*CATEGORY_WEIGHTS.items(), strict=True)

@@ -221,8 +221,6 @@ class Problem(TimeStampedModel):
         Status.ESCALATED: {Status.IN_PROGRESS, Status.RESOLVED, Status.ESCALATED},
         Status.RESOLVED: set(),
     }
-    # Days to resolve at each level before the problem is overdue (settings may override).
-    DUE_DAYS = {Level.BUILDING: 3, Level.GRID: 7, Level.COMMUNITY: 15, Level.STREET: 30}
     # Who handles (and is notified at) each level; a higher role may act at a lower level.
     LEVEL_ROLES = {
         Level.BUILDING: frozenset({Role.GROUP_LEADER}) | STAFF,
@@ -281,7 +279,6 @@ class Problem(TimeStampedModel):
     resolution = models.TextField(_("处理结果"), blank=True)
     due_at = models.DateTimeField(_("办理期限"))
     resolved_at = models.DateTimeField(_("解决时间"), null=True, blank=True)
-    reminded_level = models.PositiveSmallIntegerField(_("已催办层级"), null=True, blank=True)
 
     scope = Scope(area="area", own="reporter", view=LEADER_AND_STAFF, change=LEADER_AND_STAFF)
 

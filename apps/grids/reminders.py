@@ -1,20 +1,17 @@
-"""Grids' reminders, run by the notifications beat (apps/notifications/remind.py), each sent
+"""Grids' reminders, run by the notifications beat (apps/notifications/reminding.py), each sent
 at most once per object and period."""
 
-from datetime import datetime
+from datetime import datetime, time
 
-from django.conf import settings
 from django.db.models import Count
 
-from apps.notifications.audiences import users
+from apps.core.conf import conf
+from apps.notifications.audiences import area_role, users
 from apps.notifications.quiet import SHANGHAI
-from apps.notifications.remind import MONTH, Due, reminder
+from apps.notifications.reminding import MONTH, ONCE, Due, reminder
 
+from .models import Problem
 from .selectors import pairings_unvisited
-
-
-def _reminder_day() -> int:
-    return settings.TONGXIN["PAIRING_REMINDER_DAY"]
 
 
 @reminder("grids.pairing_unvisited", event="pairing.unvisited", period=MONTH)
@@ -22,7 +19,7 @@ def unvisited_pairings(now: datetime):
     """Helpers whose pairings have had no visit this month, once a month, from the
     reminder day on (on the 1st every pairing is still "unvisited")."""
     today = now.astimezone(SHANGHAI).date()
-    if today.day < _reminder_day():
+    if today.day < conf("PAIRING_REMINDER_DAY"):
         return
     month = today.replace(day=1)
     rows = (
@@ -38,4 +35,27 @@ def unvisited_pairings(now: datetime):
             key=user_id,
             audience=users(user_id),
             context={"month": month.strftime("%Y-%m"), "count": row["count"]},
+        )
+
+
+# At any hour, as the hourly job before it did: SMS and WeChat wait out the quiet hours anyway.
+@reminder("grids.problem_overdue", event="problem.overdue", period=ONCE, not_before=time(0, 0))
+def overdue_problems(now: datetime):
+    """Each unresolved problem past its due date, once per level: escalating it sets a new
+    due date, and if that passes too the next level's people are reminded in their turn."""
+    overdue = (
+        Problem.objects.filter(due_at__lt=now)
+        .exclude(status=Problem.Status.RESOLVED)
+        .only("pk", "area_id", "level", "title")
+        .order_by("pk")
+    )
+    for problem in overdue.iterator():
+        yield Due(
+            key=f"{problem.pk}:{problem.level}",
+            audience=area_role(problem.area_id, *Problem.NOTIFY_ROLES[problem.level]),
+            context={
+                "problem": problem.pk,
+                "title": problem.title,
+                "level": str(Problem.Level(problem.level).label),
+            },
         )

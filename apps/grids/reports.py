@@ -8,7 +8,6 @@ per-child figures; the node's totals are the sums of its children's.
 """
 
 import datetime as dt
-import io
 from dataclasses import dataclass
 
 from django.db import connection
@@ -19,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.scoping import STAFF, has_role_over
 from apps.core.errors import Forbidden, InvalidInput, NotFound
+from apps.core.exports import Table, csv_bytes, xlsx_bytes
 from apps.points.selectors import STAR_WINDOW, star_sql
 from apps.register.models import Area, Household, Resident
 
@@ -294,7 +294,7 @@ def _month_key(value) -> str:
     return value.strftime("%Y-%m")
 
 
-# --- .xlsx ---------------------------------------------------------------------------------
+# --- .xlsx and .csv ---------------------------------------------------------------------------
 
 
 CHILD_EXPORT_FIELDS = [
@@ -349,31 +349,20 @@ def report_tables(report: dict) -> dict[str, tuple[str, list, list[list]]]:
 
 
 def report_xlsx(report: dict) -> bytes:
-    """One sheet per table of the report (openpyxl write-only mode)."""
-    from openpyxl import Workbook
-
-    wb = Workbook(write_only=True)
-    for title, headers, rows in report_tables(report).values():
-        sheet = wb.create_sheet(title)
-        sheet.append(headers)
-        for row in rows:
-            sheet.append(row)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    """One sheet per table of the report."""
+    return xlsx_bytes(
+        Table(title, headers, rows) for title, headers, rows in report_tables(report).values()
+    )
 
 
 def report_csv(report: dict, table: str) -> bytes:
     """One table of the report as CSV (UTF-8 with BOM, so that Excel opens it)."""
-    from apps.rosters.resources import table_export
-
     tables = report_tables(report)
     if table not in tables:
         raise InvalidInput(
             _("未知的报表：%(table)s") % {"table": table[:40]}, code="unknown_report_table"
         )
-    _title, headers, rows = tables[table]
-    return table_export(headers=[str(h) for h in headers], rows=rows, fmt="csv")
+    return csv_bytes(Table(*tables[table]))
 
 
 def field_labels() -> dict[str, str]:

@@ -9,13 +9,12 @@ import datetime as dt
 import math
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts.scoping import CHANGE, can, has_role_over, scoped
+from apps.core.conf import conf
 from apps.core.errors import Conflict, Forbidden, InvalidInput, InvalidTransition, NotFound
 from apps.notifications import audiences
 from apps.notifications.services import notify
@@ -343,8 +342,8 @@ def visit_log(
 
 
 def _due_at(level: int, start: dt.datetime | None = None) -> dt.datetime:
-    days = getattr(settings, "TONGXIN", {}).get("PROBLEM_DUE_DAYS", Problem.DUE_DAYS)
-    return (start or timezone.now()) + dt.timedelta(days=days[Problem.Level(level)])
+    days = conf("PROBLEM_DUE_DAYS")
+    return (start or timezone.now()) + dt.timedelta(days=days[int(level)])
 
 
 def problem_report(
@@ -448,7 +447,6 @@ def problem_escalate(*, actor, problem: Problem, reason: str) -> Problem:
             note=reason.strip(),
             level=level,
             due_at=_due_at(level),
-            reminded_level=None,
         )
         notify(
             "problem.escalated",
@@ -492,41 +490,11 @@ def problem_resolve(*, actor, problem: Problem, resolution: str) -> Problem:
     return problem
 
 
-def problems_remind_overdue(*, now: dt.datetime | None = None) -> int:
-    """Flag and remind every overdue problem once per level (safe to run twice)."""
-    now = now or timezone.now()
-    sent = 0
-    overdue = Problem.objects.filter(due_at__lt=now).exclude(status=Problem.Status.RESOLVED)
-    for problem in overdue.filter(
-        Q(reminded_level__isnull=True) | Q(reminded_level__lt=F("level"))
-    ):
-        with transaction.atomic():
-            # The conditional update claims the reminder; a second run updates 0 rows.
-            claimed = (
-                Problem.objects.filter(pk=problem.pk)
-                .filter(Q(reminded_level__isnull=True) | Q(reminded_level__lt=problem.level))
-                .update(reminded_level=problem.level)
-            )
-            if not claimed:
-                continue
-            notify(
-                "problem.overdue",
-                audience=audiences.area_role(problem.area_id, *Problem.NOTIFY_ROLES[problem.level]),
-                context={
-                    "problem": problem.pk,
-                    "title": problem.title,
-                    "level": str(Problem.Level(problem.level).label),
-                },
-            )
-            sent += 1
-    return sent
-
-
 # --- pairings ------------------------------------------------------------------------------
 
 
 def helper_limit() -> int:
-    return int(getattr(settings, "TONGXIN", {}).get("PAIRINGS_PER_HELPER", 5))
+    return conf("PAIRINGS_PER_HELPER")
 
 
 def pairing_create(

@@ -19,7 +19,8 @@ the worker ("the jurors of session S"), an app adds a kind in its own `audiences
 from collections.abc import Callable
 
 from django.db.models import Q, QuerySet
-from django.utils.module_loading import autodiscover_modules
+
+from apps.core.discovery import app_modules
 
 _RESOLVERS: dict[str, Callable[[dict], Q]] = {}
 
@@ -125,7 +126,7 @@ def _any_of(audience: dict) -> Q:
 def _user_filter(audience: dict) -> Q:
     kind = audience.get("kind") if isinstance(audience, dict) else None
     if kind not in _RESOLVERS:
-        autodiscover_modules("audiences")  # other apps' kinds
+        app_modules("audiences")  # importing registers other apps' kinds
     if kind not in _RESOLVERS:
         raise UnknownAudience(repr(audience)[:200])
     return _RESOLVERS[kind](audience)

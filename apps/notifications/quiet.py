@@ -4,7 +4,7 @@ e-mail still arrive. A delivery due in quiet hours is deferred to their end."""
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
+from apps.core.conf import conf
 
 from .models import Channel
 
@@ -14,7 +14,7 @@ QUIET_CHANNELS = frozenset({Channel.SMS, Channel.WECHAT})
 
 def quiet_until(now: datetime) -> datetime | None:
     """The end of the quiet hours `now` falls in, or None outside them."""
-    start, end = (time.fromisoformat(t) for t in settings.TONGXIN_NOTIFICATIONS["QUIET_HOURS"])
+    start, end = (time.fromisoformat(t) for t in conf("NOTIFY_QUIET_HOURS"))
     local = now.astimezone(SHANGHAI)
     clock = local.time()
     if start <= end:

@@ -6,7 +6,7 @@ from django.db.models import Count
 
 from .audiences import users
 from .models import Notification
-from .remind import DAY, Due, reminder
+from .reminding import DAY, Due, reminder
 
 UNREAD_FOR = timedelta(days=1)
 

@@ -20,9 +20,10 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.models import Role, User
 from apps.accounts.scoping import has_role_over
+from apps.core.conf import conf
 from apps.core.errors import Forbidden, InvalidInput, NotFound
 
-from . import audiences, registry
+from . import audiences, texts
 from .models import Channel, Delivery, Notification, OutboxEvent, Preference
 from .quiet import QUIET_CHANNELS, quiet_until
 from .transports import TRANSPORTS, TransportError, enabled_kinds, transport
@@ -33,17 +34,13 @@ BROADCASTERS = frozenset({Role.GRID_WORKER, Role.SECRETARY, Role.ADMINISTRATOR})
 RELAY_MAX_ATTEMPTS = 10
 
 
-def _conf() -> dict:
-    return settings.TONGXIN_NOTIFICATIONS
-
-
 def notify(event: str, *, audience: dict, context: dict | None = None, actor=None) -> OutboxEvent:
     """Record `event` for `audience` in the caller's transaction.
 
     Call it inside the transaction that makes the change: if that rolls back, no message
     exists; if it commits, the relay delivers it (at once after commit, or via the sweeper).
     """
-    if event not in registry.events():
+    if event not in texts.events():
         # Still recorded (the relay marks it failed, visible in the admin): never raise here.
         log.warning("notifications: notify() with unknown event %r", event)
     row = OutboxEvent.objects.create(
@@ -68,7 +65,7 @@ def _publish(task_name: str, *args) -> None:
 
 
 def _claim(event_id: int, now: datetime) -> bool:
-    lease = now + timedelta(seconds=_conf()["LEASE_S"])
+    lease = now + timedelta(seconds=conf("NOTIFY_LEASE_S"))
     free = Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
     claimable = OutboxEvent.objects.filter(free, pk=event_id, status=OutboxEvent.Status.PENDING)
     return claimable.update(claimed_until=lease, attempts=F("attempts") + 1) == 1
@@ -77,7 +74,7 @@ def _claim(event_id: int, now: datetime) -> bool:
 def _extend_lease(event_id: int) -> None:
     """Keep a long fan-out from looking abandoned to the sweeper (a second relay would only
     create nothing twice, but it would redo the work)."""
-    lease = timezone.now() + timedelta(seconds=_conf()["LEASE_S"])
+    lease = timezone.now() + timedelta(seconds=conf("NOTIFY_LEASE_S"))
     OutboxEvent.objects.filter(pk=event_id).update(claimed_until=lease)
 
 
@@ -89,15 +86,15 @@ def _fail(event: OutboxEvent, exc: Exception) -> None:
 
 
 def _chunks(ids: list[int]):
-    size = _conf()["CHUNK_SIZE"]
+    size = conf("NOTIFY_CHUNK_SIZE")
     for start in range(0, len(ids), size):
         yield ids[start : start + size]
-        if _conf()["CHUNK_PAUSE_S"]:
-            time.sleep(_conf()["CHUNK_PAUSE_S"])
+        if conf("NOTIFY_CHUNK_PAUSE_S"):
+            time.sleep(conf("NOTIFY_CHUNK_PAUSE_S"))
 
 
-def _text(texts: dict, language: str | None) -> registry.Rendered:
-    return texts.get(language) or texts[settings.LANGUAGE_CODE]
+def _text(by_language: dict, language: str | None) -> texts.Rendered:
+    return by_language.get(language) or by_language[settings.LANGUAGE_CODE]
 
 
 def _languages(user_ids: list[int]) -> dict[int, str]:
@@ -105,12 +102,12 @@ def _languages(user_ids: list[int]) -> dict[int, str]:
     return dict(prefs)
 
 
-def _inbox_rows(event: OutboxEvent, user_ids: list[int], texts: dict) -> None:
+def _inbox_rows(event: OutboxEvent, user_ids: list[int], by_language: dict) -> None:
     languages = _languages(user_ids)
     url = str(event.context.get("url", ""))[:300]
     rows = []
     for user_id in user_ids:
-        text = _text(texts, languages.get(user_id))
+        text = _text(by_language, languages.get(user_id))
         rows.append(
             Notification(
                 event=event, recipient_id=user_id, title=text.title, body=text.body, url=url
@@ -119,18 +116,18 @@ def _inbox_rows(event: OutboxEvent, user_ids: list[int], texts: dict) -> None:
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
 
 
-def _delivery_rows(event, user_ids: list[int], texts: dict, kinds: list[str], now) -> None:
+def _delivery_rows(event, user_ids: list[int], by_language: dict, kinds: list[str], now) -> None:
     prefs = {p.user_id: p for p in Preference.objects.filter(user_id__in=user_ids)}
     recipients = User.objects.filter(pk__in=user_ids).only("pk", "email", "phone")
     deferred_to = quiet_until(now)
     rows = []
     for user in recipients:
         pref = prefs.get(user.pk)
-        text = _text(texts, pref.language if pref else None)
+        text = _text(by_language, pref.language if pref else None)
         for kind in kinds:
             if pref is not None and not pref.allows(event.name, kind):
                 continue
-            title, body = registry.text_for(text, kind)
+            title, body = texts.text_for(text, kind)
             row = Delivery(
                 event=event,
                 recipient_id=user.pk,
@@ -158,11 +155,11 @@ def outbox_relay(*, event_id: int) -> int:
         _fail(event, RuntimeError(f"gave up after {RELAY_MAX_ATTEMPTS} relay attempts"))
         return 0
     try:
-        texts = {
-            code: registry.render(event.name, event.context, code) for code, _ in settings.LANGUAGES
+        by_language = {
+            code: texts.render(event.name, event.context, code) for code, _ in settings.LANGUAGES
         }
         user_ids = list(audiences.resolve(event.audience))
-    except (registry.UnknownEvent, registry.RenderError, audiences.UnknownAudience) as exc:
+    except (texts.UnknownEvent, texts.RenderError, audiences.UnknownAudience) as exc:
         _fail(event, exc)
         return 0
     except (KeyError, TypeError, ValueError, AttributeError) as exc:  # a malformed audience
@@ -170,11 +167,11 @@ def outbox_relay(*, event_id: int) -> int:
         return 0
     # The inbox first, for everyone, then the slower channels.
     for chunk in _chunks(user_ids):
-        _inbox_rows(event, chunk, texts)
+        _inbox_rows(event, chunk, by_language)
         _extend_lease(event_id)
     kinds = enabled_kinds()
     for chunk in _chunks(user_ids) if kinds else ():
-        _delivery_rows(event, chunk, texts, kinds, now)
+        _delivery_rows(event, chunk, by_language, kinds, now)
         _extend_lease(event_id)
         # One sending task per chunk: other worker processes send while this one goes on.
         _publish("deliveries_send", event_id, chunk[0], chunk[-1])
@@ -201,7 +198,7 @@ def outbox_retry(*, event_ids: list[int]) -> int:
 def outbox_sweep(*, now: datetime | None = None, limit: int = 200) -> dict:
     """Relay rows the after-commit publish missed, then send due deliveries (beat task)."""
     now = now or timezone.now()
-    stale = now - timedelta(seconds=_conf()["SWEEP_AFTER_S"])
+    stale = now - timedelta(seconds=conf("NOTIFY_SWEEP_AFTER_S"))
     free = Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
     pending = OutboxEvent.objects.filter(
         free, status=OutboxEvent.Status.PENDING, created_at__lte=stale
@@ -245,7 +242,7 @@ def deliveries_send_due(
 
 
 def _backoff(attempts: int) -> timedelta:
-    return timedelta(seconds=_conf()["BACKOFF_S"] * 2 ** (attempts - 1))
+    return timedelta(seconds=conf("NOTIFY_BACKOFF_S") * 2 ** (attempts - 1))
 
 
 def _attempt(delivery: Delivery) -> TransportError | None:
@@ -282,7 +279,7 @@ def delivery_send(*, delivery: Delivery) -> bool:
     a sender that dies mid-send lets the delivery fall due again after the lease.
     """
     now = timezone.now()
-    lease = now + timedelta(seconds=_conf()["LEASE_S"])
+    lease = now + timedelta(seconds=conf("NOTIFY_LEASE_S"))
     claimable = Delivery.objects.filter(
         pk=delivery.pk, status=Delivery.Status.PENDING, next_attempt_at=delivery.next_attempt_at
     )
@@ -314,7 +311,7 @@ def delivery_send(*, delivery: Delivery) -> bool:
     )
     if failure.permanent:
         status, next_at = Delivery.Status.FAILED, lease
-    elif attempts >= _conf()["MAX_ATTEMPTS"]:
+    elif attempts >= conf("NOTIFY_MAX_ATTEMPTS"):
         status, next_at = Delivery.Status.DEAD, lease
     else:
         status, next_at = Delivery.Status.PENDING, now + _backoff(attempts)
@@ -355,7 +352,7 @@ MUTABLE_CHANNELS = (Channel.EMAIL, Channel.SMS, Channel.WECHAT)
 def _clean_muted(muted) -> dict:
     if not isinstance(muted, dict):
         raise InvalidInput(_("渠道设置格式不正确。"), code="invalid_preferences")
-    known = set(registry.events()) | {"*"}
+    known = set(texts.events()) | {"*"}
     cleaned, errors = {}, {}
     for event, channels in muted.items():
         if event not in known:

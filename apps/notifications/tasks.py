@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import remind, services
+from . import reminding, services
 
 
 @shared_task
@@ -27,4 +27,4 @@ def outbox_sweep() -> dict:
 
 @shared_task
 def reminders_run() -> int:
-    return remind.reminders_run()
+    return reminding.reminders_run()

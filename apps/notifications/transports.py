@@ -8,8 +8,9 @@ delivery fails at once instead of being retried into a dead letter.
 import smtplib
 
 import requests
-from django.conf import settings
 from django.core.mail import send_mail
+
+from apps.core.conf import conf
 
 from .models import Channel, Delivery
 
@@ -18,10 +19,6 @@ class TransportError(Exception):
     def __init__(self, message: str, *, permanent: bool = False):
         super().__init__(message)
         self.permanent = permanent
-
-
-def _conf() -> dict:
-    return settings.TONGXIN_NOTIFICATIONS
 
 
 class Transport:
@@ -45,7 +42,7 @@ class Email(Transport):
 
     @classmethod
     def enabled(cls) -> bool:
-        return bool(_conf()["EMAIL"])
+        return bool(conf("NOTIFY_EMAIL"))
 
     @staticmethod
     def address(user, preference) -> str:
@@ -67,7 +64,7 @@ class HttpTransport(Transport):
 
     @classmethod
     def config(cls) -> dict:
-        return _conf()[cls.setting]
+        return conf(cls.setting)
 
     @classmethod
     def enabled(cls) -> bool:
@@ -83,7 +80,7 @@ class HttpTransport(Transport):
                 config["URL"],
                 json=self.payload(delivery, config["TEMPLATE_ID"]),
                 headers={"Authorization": f"Bearer {config['KEY']}"},
-                timeout=_conf()["TIMEOUT_S"],
+                timeout=conf("NOTIFY_TIMEOUT_S"),
             )
         except requests.RequestException as exc:  # timeouts, refused connections
             raise TransportError(f"{type(exc).__name__}: {exc}") from exc
@@ -97,7 +94,7 @@ class HttpTransport(Transport):
 
 class Sms(HttpTransport):
     kind = Channel.SMS
-    setting = "SMS"
+    setting = "NOTIFY_SMS"
 
     @staticmethod
     def address(user, preference) -> str:
@@ -111,7 +108,7 @@ class WeChat(HttpTransport):
     """WeChat official-account template message (through the gateway's access token)."""
 
     kind = Channel.WECHAT
-    setting = "WECHAT"
+    setting = "NOTIFY_WECHAT"
 
     @staticmethod
     def address(user, preference) -> str:

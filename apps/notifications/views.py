@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from apps.core.errors import AppError
 
-from . import registry, selectors, services
+from . import selectors, services, texts
 from .models import Channel, Preference
 from .services import MUTABLE_CHANNELS
 
@@ -43,7 +43,7 @@ def mark_all_read(request):
 def _event_rows(preference: Preference) -> list[dict]:
     """One row per event with a checkbox per external channel (checked = on)."""
     rows = []
-    for name, spec in sorted(registry.events().items()):
+    for name, spec in sorted(texts.events().items()):
         channels = [
             {"value": c.value, "label": c.label, "on": preference.allows(name, c.value)}
             for c in Channel
@@ -58,7 +58,7 @@ def preferences(request):
     preference = selectors.preference_for(user=request.user)
     if request.method == "POST":
         muted = {}
-        for name in registry.events():
+        for name in texts.events():
             off = [c for c in MUTABLE_CHANNELS if f"{name}:{c}" not in request.POST]
             if off:
                 muted[name] = off

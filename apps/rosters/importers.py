@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts.scoping import CHANGE, can
+from apps.core.conf import conf
 from apps.core.errors import InvalidInput
 from apps.register.models import Area, Household, Member, Organisation, PartyOrg, Resident
 
@@ -41,7 +42,6 @@ from .columns import (
     header_map,
     normalise_header,
 )
-from .conf import limit
 from .parsing import Table
 
 Progress = Callable[[str, int, int], None]
@@ -170,7 +170,7 @@ class Importer:
         ]
         self.header_of = {self.attnames.get(f, f): self.headers[f] for f, *_rest in columns}
         required = [c.field for c in self.roster.columns if c.required]
-        total, batch = len(table.rows), limit("BATCH_SIZE")
+        total, batch = len(table.rows), conf("ROSTERS_BATCH_SIZE")
         records: list[tuple[int, dict]] = []
         seen: dict = {}
         for i, (number, cells) in enumerate(table.rows):
@@ -220,7 +220,7 @@ class Importer:
     def _diff(self, records):
         existing = self.existing(records)
         new, updated = [], []
-        preview = limit("PREVIEW_CHANGES")
+        preview = conf("ROSTERS_PREVIEW_CHANGES")
         for number, record in records:
             try:
                 match = self.match(number, record, existing)
@@ -362,7 +362,7 @@ class Importer:
             f.attname: (now if f.attname in ("created_at", "updated_at") else f.get_default())
             for f in fields
         }
-        batch = limit("BATCH_SIZE")
+        batch = conf("ROSTERS_BATCH_SIZE")
         if connection.vendor == "postgresql":
             # COPY: the fastest way in; one statement streams every row.
             attnames = [f.attname for f in fields]
@@ -393,7 +393,7 @@ class Importer:
         fields = [self.model._meta.get_field(a).name for a in self.present]
         if any(f.attname == "updated_at" for f in self.model._meta.concrete_fields):
             fields.append("updated_at")
-        batch = limit("BATCH_SIZE")
+        batch = conf("ROSTERS_BATCH_SIZE")
         for start in range(0, len(updated), batch):
             chunk = updated[start : start + batch]
             self.model.objects.bulk_create(

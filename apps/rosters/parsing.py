@@ -18,9 +18,8 @@ from xml.etree import ElementTree
 from django.utils.translation import gettext as _
 from python_calamine import CalamineError, CalamineWorkbook
 
+from apps.core.conf import conf
 from apps.core.errors import InvalidInput
-
-from .conf import limit
 
 
 @dataclass
@@ -41,9 +40,9 @@ def file_format(name: str) -> str:
 
 
 def read_table(data: bytes, name: str) -> Table:
-    if len(data) > limit("MAX_FILE_MB") * 1024 * 1024:
+    if len(data) > conf("ROSTERS_MAX_FILE_MB") * 1024 * 1024:
         raise InvalidInput(
-            _("文件超过 %(mb)s MB 上限，请拆分后分批导入。") % {"mb": limit("MAX_FILE_MB")},
+            _("文件超过 %(mb)s MB 上限，请拆分后分批导入。") % {"mb": conf("ROSTERS_MAX_FILE_MB")},
             code="file_too_large",
         )
     if not data.strip():
@@ -92,7 +91,7 @@ def _first_sheet_member(archive: zipfile.ZipFile) -> str:
 
 def _check_sheet(archive: zipfile.ZipFile, member: str) -> None:
     info = archive.getinfo(member)
-    if info.file_size > limit("MAX_UNPACKED_MB") * 1024 * 1024:
+    if info.file_size > conf("ROSTERS_MAX_UNPACKED_MB") * 1024 * 1024:
         raise InvalidInput(_("工作表解压后过大，请检查文件。"), code="sheet_too_large")
     with archive.open(member) as stream:
         head = stream.read(4096)
@@ -100,7 +99,7 @@ def _check_sheet(archive: zipfile.ZipFile, member: str) -> None:
         if match and match.group(4):
             rows = int(match.group(4))
             columns = _column_number(match.group(3))
-            if rows > limit("MAX_ROWS") + 100 or columns > limit("MAX_COLUMNS"):
+            if rows > conf("ROSTERS_MAX_ROWS") + 100 or columns > conf("ROSTERS_MAX_COLUMNS"):
                 raise InvalidInput(
                     _(
                         "工作表声明的范围过大（%(rows)s 行 × %(cols)s 列）。请只复制数据区域到"
@@ -154,7 +153,7 @@ def _table(first: int, raw) -> Table:
     headers: list[str] | None = None
     rows: list[tuple[int, list]] = []
     blank = 0
-    max_rows = limit("MAX_ROWS")
+    max_rows = conf("ROSTERS_MAX_ROWS")
     number = first - 1
     for item in raw:
         number += 1

@@ -10,16 +10,15 @@ baseline; the import itself goes through importers.py (see its docstring for why
 import datetime
 
 from import_export import fields, resources
-from import_export.formats.base_formats import CSV, XLSX
 
 from apps.accounts.scoping import VIEW, scoped, sees_personal
+from apps.core.exports import Table, table_bytes
 from apps.core.masking import mask_id_number, mask_name, mask_phone
 from apps.register.models import Household, Member, Organisation, PartyOrg, Resident
 
 from .columns import BOOL, ROSTERS
 from .validation import Refs
 
-FORMATS = {"xlsx": XLSX, "csv": CSV}
 MASKS = {"name": mask_name, "phone": mask_phone, "id_number": mask_id_number}
 HIDDEN_WHEN_MASKED = {"hardship_note", "room", "unit", "contact_name", "contact_phone"}
 
@@ -178,19 +177,8 @@ RESOURCES: dict[str, type[RosterResource]] = {
 }
 
 
-def table_export(*, headers: list[str], rows, fmt: str) -> bytes:
-    """Any table (e.g. the grid report's) as .xlsx or .csv (UTF-8 with BOM, for Excel).
-
-    For report tables of other apps: they pass already scoped, already masked rows."""
-    from tablib import Dataset
-
-    dataset = Dataset(*[list(r) for r in rows], headers=headers)
-    data = FORMATS[fmt]().export_data(dataset)
-    return data.encode("utf-8-sig") if isinstance(data, str) else data
-
-
 def roster_export(*, kind: str, user, fmt: str) -> bytes:
     """Every row of the roster the user may see, masked where they may not see personal data."""
     resource = RESOURCES[kind](user=user)
     dataset = resource.export(resource.get_queryset())
-    return table_export(headers=dataset.headers, rows=dataset, fmt=fmt)
+    return table_bytes([Table(str(ROSTERS[kind].label), dataset.headers, dataset)], fmt)

@@ -4,8 +4,6 @@ task, the command and the benchmark) and the import job's life cycle:
     previewing → previewed | invalid;  previewed → queued → running → done | failed
 """
 
-import csv
-import io
 import logging
 
 from django.core.cache import cache
@@ -15,10 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts.scoping import CHANGE, grants
+from apps.core.conf import conf
 from apps.core.errors import AppError, Conflict, Forbidden, InvalidInput
+from apps.core.exports import FORMATS, Table, table_bytes
 
 from .columns import ROSTERS
-from .conf import limit
 from .importers import IMPORTERS, ImportResult, Progress
 from .models import ImportJob
 from .parsing import file_format, read_table
@@ -61,9 +60,9 @@ def import_job_create(*, user, kind: str, upload: UploadedFile) -> ImportJob:
     if not can_import(user, kind):
         raise Forbidden(_("您没有导入该名册的权限。"))
     file_format(upload.name)
-    if upload.size > limit("MAX_FILE_MB") * 1024 * 1024:
+    if upload.size > conf("ROSTERS_MAX_FILE_MB") * 1024 * 1024:
         raise InvalidInput(
-            _("文件超过 %(mb)s MB 上限，请拆分后分批导入。") % {"mb": limit("MAX_FILE_MB")},
+            _("文件超过 %(mb)s MB 上限，请拆分后分批导入。") % {"mb": conf("ROSTERS_MAX_FILE_MB")},
             code="file_too_large",
         )
     job = ImportJob.objects.create(
@@ -222,23 +221,6 @@ def import_job_error_file(*, job: ImportJob) -> tuple[bytes, str, str]:
         for number, cells in table.rows
     )
     stem = job.filename.rsplit(".", 1)[0]
-    if file_format(job.filename) == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow([*headers, ERROR_HEADER])
-        writer.writerows(rows)
-        return out.getvalue().encode("utf-8-sig"), f"{stem}-错误.csv", "text/csv"
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet()
-    sheet.append([*headers, ERROR_HEADER])
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return (
-        out.getvalue(),
-        f"{stem}-错误.xlsx",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+    fmt = "csv" if file_format(job.filename) == "csv" else "xlsx"
+    data = table_bytes([Table(stem, [*headers, ERROR_HEADER], rows)], fmt)
+    return data, f"{stem}-错误.{fmt}", FORMATS[fmt]

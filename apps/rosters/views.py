@@ -10,16 +10,15 @@ from django.views.decorators.http import require_POST
 
 from apps.accounts.scoping import scoped
 from apps.core.errors import AppError, Forbidden, NotFound
+from apps.core.exports import FORMATS, XLSX_TYPE
 from apps.core.views import error_page
 
 from . import services
 from .columns import ROSTERS
 from .importers import IMPORTERS
 from .models import ImportJob
-from .resources import FORMATS, roster_export
+from .resources import roster_export
 from .workbooks import roster_template
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _kinds(user) -> list[dict]:
@@ -117,7 +116,7 @@ def job_error_file(request, pk: int):
 def template_download(request, kind: str):
     if kind not in ROSTERS:
         return error_page(request, NotFound(_("页面不存在。")))
-    return _download(roster_template(kind), f"{ROSTERS[kind].label}模板.xlsx", XLSX)
+    return _download(roster_template(kind), f"{ROSTERS[kind].label}模板.xlsx", XLSX_TYPE)
 
 
 @login_required
@@ -125,5 +124,4 @@ def export(request, kind: str, fmt: str):
     if kind not in IMPORTERS or fmt not in FORMATS:
         return error_page(request, NotFound(_("页面不存在。")))
     data = roster_export(kind=kind, user=request.user, fmt=fmt)
-    content_type = XLSX if fmt == "xlsx" else "text/csv; charset=utf-8"
-    return _download(data, f"{ROSTERS[kind].label}.{fmt}", content_type)
+    return _download(data, f"{ROSTERS[kind].label}.{fmt}", FORMATS[fmt])

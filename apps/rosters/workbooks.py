@@ -2,13 +2,14 @@
 example row, drop-down lists for enumerations, text format for phone and ID number (so
 Excel keeps every digit), and a second sheet explaining each column."""
 
-import io
+from functools import partial
 
-from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+
+from apps.core.exports import Table, xlsx_bytes
 
 from .columns import AREA, BOOL, CHOICE, DATE, ID_NUMBER, PARTY_ORG, PHONE, ROSTERS
 
@@ -26,23 +27,52 @@ TYPE_HELP = {
 
 def roster_template(kind: str) -> bytes:
     roster = ROSTERS[kind]
-    book = Workbook()
-    sheet = book.active
-    sheet.title = str(roster.label)
+    template = Table(
+        str(roster.label),
+        [column.zh for column in roster.columns],
+        [[column.example for column in roster.columns]],
+        finish=partial(_template_finish, roster.columns),
+    )
+    help_rows = [
+        [
+            column.zh,
+            column.en,
+            "必填" if column.required else "",
+            TYPE_HELP.get(column.type, "文本")
+            + ("：" + "、".join(column.labels()) if column.type == CHOICE else ""),
+            column.example,
+        ]
+        for column in roster.columns
+    ]
+    help_rows += [
+        [],
+        ["重复导入按此识别同一条记录：", str(roster.key_help)],
+        ["请删除示例行后再填写；只读取第一个工作表；任何一行有错误时整批都不会导入。"],
+    ]
+    help_sheet = Table(
+        "填写说明",
+        ["列名", "英文列名", "是否必填", "填写要求", "示例"],
+        help_rows,
+        finish=_help_finish,
+    )
+    return xlsx_bytes([template, help_sheet])
+
+
+def _template_finish(columns, sheet) -> None:
+    """Required headers in red with a note, text format for phone and ID number (so Excel
+    keeps every digit), drop-down lists for enumerations."""
     required = Font(bold=True, color="C0392B")
     header_fill = PatternFill("solid", fgColor="F3F4F6")
-    for index, column in enumerate(roster.columns, 1):
+    for index, column in enumerate(columns, 1):
         letter = get_column_letter(index)
-        cell = sheet.cell(row=1, column=index, value=column.zh)
+        cell = sheet.cell(row=1, column=index)
         cell.font = required if column.required else Font(bold=True)
         cell.fill = header_fill
         note = f"{'必填。' if column.required else ''}{TYPE_HELP.get(column.type, '文本')}"
         cell.comment = Comment(note, "同心")
-        example = sheet.cell(row=2, column=index, value=column.example)
         sheet.column_dimensions[letter].width = max(12, len(column.example) * 2 + 2)
         if column.type in (PHONE, ID_NUMBER):
-            example.number_format = "@"
-            for row in range(3, 1001):
+            for row in range(2, 1001):
                 sheet.cell(row=row, column=index).number_format = "@"
         if column.type in (CHOICE, BOOL):
             options = column.labels() if column.type == CHOICE else ["是", "否"]
@@ -56,28 +86,8 @@ def roster_template(kind: str) -> bytes:
             )
             validation.add(f"{letter}2:{letter}{ROWS_WITH_LISTS}")
             sheet.add_data_validation(validation)
-    sheet.freeze_panes = "A2"
 
-    help_sheet = book.create_sheet("填写说明")
-    help_sheet.append(["列名", "英文列名", "是否必填", "填写要求", "示例"])
-    for column in roster.columns:
-        help_sheet.append(
-            [
-                column.zh,
-                column.en,
-                "必填" if column.required else "",
-                TYPE_HELP.get(column.type, "文本")
-                + ("：" + "、".join(column.labels()) if column.type == CHOICE else ""),
-                column.example,
-            ]
-        )
-    help_sheet.append([])
-    help_sheet.append(["重复导入按此识别同一条记录：", str(roster.key_help)])
-    help_sheet.append(
-        ["请删除示例行后再填写；只读取第一个工作表；任何一行有错误时整批都不会导入。"]
-    )
+
+def _help_finish(sheet) -> None:
     for letter, width in zip("ABCDE", (16, 18, 10, 48, 28), strict=True):
-        help_sheet.column_dimensions[letter].width = width
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+        sheet.column_dimensions[letter].width = width

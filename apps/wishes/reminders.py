@@ -1,14 +1,14 @@
-"""Wish reminders, run by the notifications beat (apps/notifications/remind.py)."""
+"""Wish reminders, run by the notifications beat (apps/notifications/reminding.py)."""
 
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.db.models import CharField, Exists, OuterRef
 from django.db.models.functions import Cast
 
+from apps.core.conf import conf
 from apps.notifications.audiences import users
 from apps.notifications.models import ReminderSent
-from apps.notifications.remind import MONTH, Due, reminder
+from apps.notifications.reminding import MONTH, Due, reminder
 
 from .models import Claim
 
@@ -19,8 +19,8 @@ CLAIM_DUE = "wishes.claim_due"
 def claims_about_to_expire(now: datetime):
     """Tell a claimant, once per claim, that their claim expires in a few days unless they
     fulfil (or release) the wish."""
-    expiry_days = settings.TONGXIN["WISH_CLAIM_EXPIRY_DAYS"]
-    days_left = min(settings.TONGXIN["WISH_CLAIM_REMIND_DAYS_BEFORE"], expiry_days)
+    expiry_days = conf("WISH_CLAIM_EXPIRY_DAYS")
+    days_left = min(conf("WISH_CLAIM_REMIND_DAYS_BEFORE"), expiry_days)
     reminded = ReminderSent.objects.filter(
         reminder=CLAIM_DUE, object_key=Cast(OuterRef("pk"), CharField())
     )

@@ -5,7 +5,6 @@ transaction; the public services check who may do what and call it."""
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,6 +13,7 @@ from PIL import Image
 
 from apps.accounts.models import Role
 from apps.accounts.scoping import has_role_over
+from apps.core.conf import conf
 from apps.core.errors import Conflict, Forbidden, InvalidInput, InvalidTransition
 from apps.notifications import audiences
 from apps.notifications.services import notify
@@ -40,10 +40,6 @@ class DuplicateSubmission(Conflict):
 
 class TooManyClaims(Conflict):
     code = "too_many_claims"
-
-
-def _setting(name: str) -> int:
-    return settings.TONGXIN[name]
 
 
 # --- notifications: who hears about each event ---------------------------------------------
@@ -200,7 +196,7 @@ def _clean_wanted_by(value: date | None) -> date | None:
 
 def _check_photo(photo, *, field: str) -> None:
     """Size first (cheap), then let Pillow parse the header and verify the file."""
-    limit = _setting("WISH_PHOTO_MAX_BYTES")
+    limit = conf("WISH_PHOTO_MAX_BYTES")
     if photo.size > limit:
         message = _("照片不能超过 %(mb)s MB。") % {"mb": round(limit / 1024 / 1024, 1)}
         raise _invalid(field, message, "photo_too_large")
@@ -218,8 +214,8 @@ def _check_photo(photo, *, field: str) -> None:
 
 def _check_photos(photos) -> list:
     photos = [p for p in (photos or []) if p]
-    if len(photos) > _setting("WISH_PHOTOS_MAX"):
-        message = _("最多上传 %(n)d 张照片。") % {"n": _setting("WISH_PHOTOS_MAX")}
+    if len(photos) > conf("WISH_PHOTOS_MAX"):
+        message = _("最多上传 %(n)d 张照片。") % {"n": conf("WISH_PHOTOS_MAX")}
         raise _invalid("photos", message, "too_many_photos")
     for photo in photos:
         _check_photo(photo, field="photos")
@@ -396,7 +392,7 @@ def wish_claim(*, wish: Wish, actor, organisation: Organisation | None = None) -
                 member = Member.objects.select_for_update().filter(user=actor).first()
                 if member is None:
                     raise _not_a_member()
-                limit = _setting("WISH_MAX_OPEN_CLAIMS")
+                limit = conf("WISH_MAX_OPEN_CLAIMS")
                 if Claim.objects.filter(member=member, status=Claim.Status.ACTIVE).count() >= limit:
                     raise TooManyClaims(
                         _("您已有 %(n)d 个未完成的认领，请先完成后再认领。") % {"n": limit}
@@ -456,7 +452,7 @@ def wish_expire(*, wish: Wish, actor=None) -> Wish:
 
 def wishes_expire_overdue(*, now=None) -> int:
     """Expire every claim older than WISH_CLAIM_EXPIRY_DAYS; safe to run twice."""
-    cutoff = (now or timezone.now()) - timedelta(days=_setting("WISH_CLAIM_EXPIRY_DAYS"))
+    cutoff = (now or timezone.now()) - timedelta(days=conf("WISH_CLAIM_EXPIRY_DAYS"))
     wish_ids = Claim.objects.filter(status=Claim.Status.ACTIVE, created_at__lt=cutoff).values_list(
         "wish_id", flat=True
     )

@@ -278,13 +278,55 @@ def test_resolve_keeps_level_and_resolved_problem_cannot_move(world, households)
     assert exc.value.code == "resolution_required"
 
 
+def _overdue_job():
+    from apps.notifications.reminding import registered
+
+    return registered()["grids.problem_overdue"]
+
+
 def test_overdue_reminder_is_sent_once_per_level(world, households):
+    from apps.notifications.reminding import reminder_run
+
     problem = _problem(world, households[0])
     later = timezone.now() + dt.timedelta(days=4)
     assert problem.due_at < later
-    assert services.problems_remind_overdue(now=later) == 1
-    assert services.problems_remind_overdue(now=later) == 0
-    assert OutboxEvent.objects.filter(name="problem.overdue").count() == 1
+    assert reminder_run(_overdue_job(), now=later) == 1
+    assert reminder_run(_overdue_job(), now=later + dt.timedelta(days=1)) == 0
+    event = OutboxEvent.objects.get(name="problem.overdue")
+    assert event.context["problem"] == problem.pk
+    assert event.audience["area"] == problem.area_id
+    assert event.audience["roles"] == sorted(Problem.NOTIFY_ROLES[Problem.Level.BUILDING])
+
+
+def test_overdue_reminder_is_sent_again_after_escalation(world, households):
+    from apps.notifications.models import ReminderSent
+    from apps.notifications.reminding import reminder_run
+
+    problem = _problem(world, households[0])
+    later = timezone.now() + dt.timedelta(days=4)
+    assert reminder_run(_overdue_job(), now=later) == 1
+    problem = services.problem_escalate(
+        actor=world.user("group_leader"), problem=problem, reason="r"
+    )
+    assert reminder_run(_overdue_job(), now=later) == 0  # the grid level's due date is ahead
+    much_later = problem.due_at + dt.timedelta(hours=1)
+    assert reminder_run(_overdue_job(), now=much_later) == 1
+    assert reminder_run(_overdue_job(), now=much_later) == 0
+    keys = ReminderSent.objects.filter(reminder="grids.problem_overdue")
+    assert sorted(keys.values_list("object_key", flat=True)) == [
+        f"{problem.pk}:{Problem.Level.BUILDING}",
+        f"{problem.pk}:{Problem.Level.GRID}",
+    ]
+    levels = OutboxEvent.objects.filter(name="problem.overdue").order_by("pk")
+    assert [e.context["level"] for e in levels] == ["楼幢", "网格"]
+
+
+def test_resolved_problem_is_not_reminded(world, households):
+    from apps.notifications.reminding import reminder_run
+
+    problem = _problem(world, households[0])
+    services.problem_resolve(actor=world.user("group_leader"), problem=problem, resolution="ok")
+    assert reminder_run(_overdue_job(), now=timezone.now() + dt.timedelta(days=40)) == 0
 
 
 # --- pairings ------------------------------------------------------------------------------
@@ -362,7 +404,7 @@ def test_monthly_reminder_is_idempotent_and_waits_for_the_reminder_day(
     world, vulnerable, leader_member
 ):
     from apps.notifications.quiet import SHANGHAI
-    from apps.notifications.remind import registered, reminder_run
+    from apps.notifications.reminding import registered, reminder_run
 
     services.pairing_create(
         actor=world.user("grid_worker"), helper=leader_member, resident=vulnerable()

@@ -59,16 +59,16 @@ def gateway():
 @pytest.fixture
 def channels(settings, gateway):
     """SMS and WeChat pointed at the test gateway; short timeout and backoff."""
-    conf = dict(settings.TONGXIN_NOTIFICATIONS)
+    conf = dict(settings.TONGXIN)
     conf.update(
-        EMAIL=True,
-        SMS={"URL": gateway.url + "/sms", "KEY": "sms-key", "TEMPLATE_ID": "SMS_1"},
-        WECHAT={"URL": gateway.url + "/wechat", "KEY": "wx-key", "TEMPLATE_ID": "WX_1"},
-        TIMEOUT_S=0.5,
-        MAX_ATTEMPTS=3,
-        BACKOFF_S=10,
+        NOTIFY_EMAIL=True,
+        NOTIFY_SMS={"URL": gateway.url + "/sms", "KEY": "sms-key", "TEMPLATE_ID": "SMS_1"},
+        NOTIFY_WECHAT={"URL": gateway.url + "/wechat", "KEY": "wx-key", "TEMPLATE_ID": "WX_1"},
+        NOTIFY_TIMEOUT_S=0.5,
+        NOTIFY_MAX_ATTEMPTS=3,
+        NOTIFY_BACKOFF_S=10,
     )
-    settings.TONGXIN_NOTIFICATIONS = conf
+    settings.TONGXIN = conf
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     return conf
 
@@ -84,9 +84,9 @@ def temporary_event():
     """An event whose title Django's own catalogue translates ("English" / "英语")."""
     from django.utils.translation import gettext_lazy
 
-    from apps.notifications import registry
+    from apps.notifications import texts
 
-    events = registry.events()
+    events = texts.events()
     events["tests.language"] = {"title": gettext_lazy("English"), "body": "{n}"}
     yield "tests.language"
     events.pop("tests.language")

@@ -102,8 +102,8 @@ def test_admin_retry_gives_a_dead_letter_a_fresh_start(member, channels, gateway
 
 
 def test_unreachable_gateway_is_retryable(member, channels, settings, monkeypatch):
-    settings.TONGXIN_NOTIFICATIONS = dict(
-        channels, SMS={"URL": "http://127.0.0.1:9/sms", "KEY": "k", "TEMPLATE_ID": "t"}
+    settings.TONGXIN = dict(
+        channels, NOTIFY_SMS={"URL": "http://127.0.0.1:9/sms", "KEY": "k", "TEMPLATE_ID": "t"}
     )
     row = relay_at(NOON, monkeypatch, member)
     assert sms_of(row).status == "pending" and "ConnectionError" in sms_of(row).error

@@ -1,7 +1,7 @@
 import pytest
 from django.test import Client
 
-from apps.notifications import audiences, registry, services
+from apps.notifications import audiences, services, texts
 from apps.notifications.models import Delivery, Notification, Preference
 
 
@@ -55,7 +55,7 @@ def test_preferences_page_saves_unchecked_channels_as_muted(member_client, world
     page = member_client.get("/notifications/preferences/")
     assert page.status_code == 200 and "notice.broadcast:sms" in page.content.decode()
     form = {"language": "zh-hans", "wechat_openid": "oid-1", "notice.broadcast:email": "on"}
-    for name in set(registry.events()) - {"notice.broadcast"}:  # every other event: all on
+    for name in set(texts.events()) - {"notice.broadcast"}:  # every other event: all on
         form.update({f"{name}:email": "on", f"{name}:sms": "on", f"{name}:wechat": "on"})
     assert member_client.post("/notifications/preferences/", form).status_code == 302
     preference = Preference.objects.get(user=world.user("member"))

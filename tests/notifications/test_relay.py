@@ -11,9 +11,9 @@ from tests import factories as f
 
 @pytest.fixture
 def email_only(settings):
-    conf = dict(settings.TONGXIN_NOTIFICATIONS, EMAIL=True)
-    conf["SMS"] = conf["WECHAT"] = {"URL": "", "KEY": "", "TEMPLATE_ID": ""}
-    settings.TONGXIN_NOTIFICATIONS = conf
+    conf = dict(settings.TONGXIN, NOTIFY_EMAIL=True)
+    conf["NOTIFY_SMS"] = conf["NOTIFY_WECHAT"] = {"URL": "", "KEY": "", "TEMPLATE_ID": ""}
+    settings.TONGXIN = conf
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 
@@ -165,7 +165,7 @@ def test_context_may_hold_dates_and_lazy_strings(world):
 
 
 def test_fan_out_in_chunks_reaches_everyone(world, email_only, settings):
-    settings.TONGXIN_NOTIFICATIONS = dict(settings.TONGXIN_NOTIFICATIONS, CHUNK_SIZE=7)
+    settings.TONGXIN = dict(settings.TONGXIN, NOTIFY_CHUNK_SIZE=7)
     for _ in range(30):
         f.MemberFactory(user=f.UserFactory(), branch=world.branch_a, community=world.community_a)
     event = broadcast(world)

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.browser
 def slow_worker(monkeypatch, settings):
     """The import task runs in a background thread, a moment after it is queued, in small
     batches: as a worker would, so that the page has a running import to watch."""
-    settings.ROSTERS = {"BATCH_SIZE": 100}
+    settings.TONGXIN = {**settings.TONGXIN, "ROSTERS_BATCH_SIZE": 100}
     threads = []
 
     def delay(job_id):

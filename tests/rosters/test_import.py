@@ -270,20 +270,3 @@ def test_all_or_nothing_on_postgresql(world, services, monkeypatch):
     assert Member.objects.get(phone="13700000001").kind == "mobile"
     again = roster_import(kind="members", data=members_file(rows), filename="m.csv")
     assert counts(again) == (0, 0, 2999)
-
-
-def test_any_report_table_exports_to_xlsx_and_csv():
-    import io
-
-    from openpyxl import load_workbook
-
-    from apps.rosters.resources import table_export
-
-    headers, rows = ["网格", "走访户数"], [["海城第1网格", 120], ["榭南第1网格", 98]]
-    assert table_export(headers=headers, rows=rows, fmt="csv").decode("utf-8-sig").splitlines() == [
-        "网格,走访户数",
-        "海城第1网格,120",
-        "榭南第1网格,98",
-    ]
-    sheet = load_workbook(io.BytesIO(table_export(headers=headers, rows=rows, fmt="xlsx"))).active
-    assert list(sheet.iter_rows(values_only=True)) == [tuple(headers), *map(tuple, rows)]

@@ -8,6 +8,7 @@ import re
 import zipfile
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.exceptions import ValidationError
 from django.test import override_settings
 
@@ -210,14 +211,14 @@ def test_unreadable_files_get_a_clear_message(world, data, name, code):
     assert exc.value.code == code and exc.value.detail
 
 
-@override_settings(ROSTERS={"MAX_ROWS": 3})
+@override_settings(TONGXIN={**django_settings.TONGXIN, "ROSTERS_MAX_ROWS": 3})
 def test_too_many_rows(world):
     with pytest.raises(InvalidInput) as exc:
         run([member_row(i) for i in range(4)])
     assert exc.value.code == "too_many_rows" and "3" in exc.value.detail
 
 
-@override_settings(ROSTERS={"MAX_FILE_MB": 0})
+@override_settings(TONGXIN={**django_settings.TONGXIN, "ROSTERS_MAX_FILE_MB": 0})
 def test_file_too_large(world):
     with pytest.raises(InvalidInput) as exc:
         run([member_row(1)])

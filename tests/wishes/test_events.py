@@ -5,7 +5,7 @@ import pytest
 from django.utils import timezone
 
 from apps.notifications.models import OutboxEvent
-from apps.notifications.remind import registered, reminder_run
+from apps.notifications.reminding import registered, reminder_run
 from apps.wishes import services
 from apps.wishes.events import EVENTS
 from apps.wishes.models import Claim

@@ -3,7 +3,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from apps.notifications.models import OutboxEvent
-from apps.notifications.remind import registered, reminder_run
+from apps.notifications.reminding import registered, reminder_run
 from apps.wishes.models import Claim
 from apps.wishes.reminders import CLAIM_DUE
 

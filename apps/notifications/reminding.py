@@ -10,7 +10,8 @@ In `apps/<app>/reminders.py`:
 Beat runs every registered reminder every few minutes (from `not_before`, local time).
 Each (reminder, object, period) is sent at most once: a `ReminderSent` row with a unique
 key is written in the same transaction as the outbox row, so a job that runs twice, or
-two beats running at once, send nothing twice.
+two beats running at once, send nothing twice. With `period=ONCE` a key is sent once
+ever: put what should send it again in the key (`f"{problem.pk}:{problem.level}"`).
 """
 
 from collections.abc import Callable, Iterable
@@ -19,13 +20,14 @@ from datetime import datetime, time
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.module_loading import autodiscover_modules
+
+from apps.core.discovery import app_modules
 
 from .models import ReminderSent
 from .quiet import SHANGHAI
 from .services import notify
 
-DAY, WEEK, MONTH = "day", "week", "month"
+DAY, WEEK, MONTH, ONCE = "day", "week", "month", "once"
 
 
 @dataclass(frozen=True)
@@ -49,7 +51,7 @@ _REGISTRY: dict[str, Reminder] = {}
 
 def reminder(name: str, *, event: str, period: str = DAY, not_before: time = time(9, 0)):
     """Register `fn(now) -> iterable of Due` as reminder `name` sending `event`."""
-    if period not in (DAY, WEEK, MONTH):
+    if period not in (DAY, WEEK, MONTH, ONCE):
         raise ValueError(f"unknown reminder period {period!r}")
 
     def register(fn):
@@ -60,11 +62,13 @@ def reminder(name: str, *, event: str, period: str = DAY, not_before: time = tim
 
 
 def registered() -> dict[str, Reminder]:
-    autodiscover_modules("reminders")
+    app_modules("reminders")  # importing registers them
     return _REGISTRY
 
 
 def period_key(period: str, now: datetime) -> str:
+    if period == ONCE:
+        return ONCE
     local = now.astimezone(SHANGHAI)
     if period == DAY:
         return local.strftime("%Y-%m-%d")

@@ -1,5 +1,5 @@
-"""The event registry: every `apps.<app>.events.EVENTS` dict in one place, rendered per
-channel and language.
+"""Message texts: every `apps.<app>.events.EVENTS` dict in one place, rendered per channel
+and language.
 
 An app declares `EVENTS = {"wish.published": {"title": _("..."), "body": _("..."),
 "sms": _("...")}}` with `str.format` placeholders filled from the outbox row's `context`.
@@ -9,10 +9,10 @@ short form; the title is used without it), and so is "label" (the name on the pr
 
 import functools
 from dataclasses import dataclass
-from importlib import import_module
 
-from django.apps import apps
 from django.utils import translation
+
+from apps.core.discovery import app_modules
 
 from .models import Channel
 
@@ -36,19 +36,10 @@ class Rendered:
 
 @functools.cache
 def events() -> dict[str, dict]:
-    registry: dict[str, dict] = {}
-    for config in apps.get_app_configs():
-        if not config.name.startswith("apps."):
-            continue
-        module_name = f"{config.name}.events"
-        try:
-            module = import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise  # a broken import inside events.py must not pass for "no events"
-            continue
-        registry.update(getattr(module, "EVENTS", {}))
-    return registry
+    found: dict[str, dict] = {}
+    for module in app_modules("events"):
+        found.update(getattr(module, "EVENTS", {}))
+    return found
 
 
 def render(name: str, context: dict, language: str) -> Rendered:
