@@ -17,7 +17,7 @@ ALLOWED = {
     "points": {"core", "accounts", "register"},
     "notifications": {"core", "accounts", "register"},
     "rosters": {"core", "accounts", "register"},
-    "grids": {"core", "accounts", "register", "points", "notifications", "rosters"},
+    "grids": {"core", "accounts", "register", "points", "notifications"},
     "wishes": {"core", "accounts", "register", "points", "notifications"},
     "volunteers": {"core", "accounts", "register", "points", "notifications"},
     "projects": {"core", "accounts", "register", "points", "notifications"},
