@@ -12,7 +12,4 @@ from .models import ImportJob
 class ImportJobAdmin(ScopedAdmin):
     list_display = ("filename", "kind", "created_by", "created_at", "status", "new", "updated")
     list_filter = ("kind", "status")
-    readonly_fields = [f.name for f in ImportJob._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
+    # Read-only (no service names): jobs are started and run by the roster import pages.
