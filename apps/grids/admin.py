@@ -130,6 +130,12 @@ class ProblemAdmin(ScopedAdmin):
     actions = ["start"]
     create_service = services.problem_report
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if "area" in form.base_fields:  # problem_report takes the household's building
+            form.base_fields["area"].required = False
+        return form
+
     @admin.action(description=_("开始办理所选问题"))
     def start(self, request, queryset):
         self.run_service(
