@@ -108,9 +108,8 @@ class VisitAdmin(ScopedAdmin):
 class ProblemEventInline(ReadOnlyInline, admin.TabularInline):
     model = ProblemEvent
     show_change_link = False
-    fields = readonly_fields = ["from_status", "to_status", "from_level", "to_level", "note"]
-    readonly_fields += ["actor"]
-    fields += ["actor"]
+    fields = ["from_status", "to_status", "from_level", "to_level", "note", "actor"]
+    readonly_fields = fields
 
 
 @admin.register(Problem)
