@@ -53,7 +53,8 @@ class ServiceErrorForm:
             return
         field = next((name for name in (error.errors or {}) if name in self.fields), None)
         if field is not None:
-            for message in error.errors[field]:
+            found = error.errors[field]
+            for message in found if isinstance(found, list | tuple) else [found]:
                 self.add_error(field, message)
         else:
             self.add_error(None, error.detail)

@@ -108,3 +108,27 @@ def test_wish_category_added_and_changed_through_the_services(world, root):
     response = root.post("/admin/wishes/wishcategory/add/", {"name": "测试类别二", "order": "1"})
     assert response.status_code == 200
     assert WishCategory.objects.filter(name="测试类别二").count() == 1
+
+
+def test_service_error_naming_a_field_is_shown_on_that_field(world, staff_client, monkeypatch):
+    from apps.core.errors import InvalidInput
+    from apps.register.admin import HouseholdAdmin
+    from apps.register.models import Household
+
+    def refuse(*, actor, **data):
+        Household.objects.create(area=data["area"], room="written-then-rolled-back")
+        raise InvalidInput("房号有误", code="bad_room", errors={"room": ["房号有误"]})
+
+    monkeypatch.setattr(HouseholdAdmin, "create_service", staticmethod(refuse))
+    response = staff_client("grid_worker").post(
+        "/admin/register/household/add/",
+        {
+            "area": world.building_a.pk,
+            "room": "1",
+            "residents-TOTAL_FORMS": "0",
+            "residents-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 200
+    assert "房号有误" in response.context["adminform"].form.errors["room"]
+    assert not Household.objects.filter(room="written-then-rolled-back").exists()
