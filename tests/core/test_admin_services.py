@@ -116,7 +116,7 @@ def test_service_error_naming_a_field_is_shown_on_that_field(world, staff_client
     from apps.register.models import Household
 
     def refuse(*, actor, **data):
-        Household.objects.create(area=data["area"], room="written-then-rolled-back")
+        Household.objects.create(area=data["area"], room="rolled-back")
         raise InvalidInput("房号有误", code="bad_room", errors={"room": ["房号有误"]})
 
     monkeypatch.setattr(HouseholdAdmin, "create_service", staticmethod(refuse))
@@ -131,4 +131,4 @@ def test_service_error_naming_a_field_is_shown_on_that_field(world, staff_client
     )
     assert response.status_code == 200
     assert "房号有误" in response.context["adminform"].form.errors["room"]
-    assert not Household.objects.filter(room="written-then-rolled-back").exists()
+    assert not Household.objects.filter(room="rolled-back").exists()
