@@ -32,7 +32,7 @@ def _as_form_error(check, **kwargs) -> None:
 class ScopedMoveNodeForm(MoveNodeForm):
     """treebeard's add/move form, limited to the user's subtree and the register's rules.
 
-    `user` and `parent_check` are set on the per-request subclass built by the admin.
+    `user` and `check_parent` are set on the per-request subclass built by the admin.
     """
 
     user = None
@@ -101,12 +101,9 @@ class ScopedTreeAdmin(ScopedAdmin, TreeAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         base = movenodeform_factory(self.model, form=ScopedMoveNodeForm, fields=self.form_fields)
-        form = type(
-            base.__name__,
-            (base,),
-            {"user": request.user, "check_parent": staticmethod(self.check_parent)},
-        )
-        kwargs["form"] = form
+        # `user` is bound by ServiceAdmin.get_form.
+        attrs = {"check_parent": staticmethod(self.check_parent)}
+        kwargs["form"] = type(base.__name__, (base,), attrs)
         return super().get_form(request, obj, change=change, **kwargs)
 
     def service_data(self, request, form, change) -> dict:
