@@ -167,6 +167,21 @@ def world(db) -> World:
 
 
 @pytest.fixture
+def staff_client(world, client):
+    """`staff_client(role)`: the test client logged in as the world's user of `role`, made
+    staff (the admin)."""
+
+    def login(role):
+        user = world.user(role)
+        user.is_staff = True
+        user.save()
+        client.force_login(user)
+        return client
+
+    return login
+
+
+@pytest.fixture
 def api():
     """An API client; `api.as_user(user)` authenticates it with a token."""
     client = APIClient()

@@ -3,30 +3,26 @@
 Superuser-only, not ScopedAdmin: outbox rows and deliveries hang off no area (an audience
 may span the whole tree) and deliveries carry recipients' phones and e-mail addresses, so
 there is no subtree a grid worker or secretary could safely be limited to.
+
+Read-only (a ServiceAdmin naming no services): rows come from notify(), the relay and the
+users' own settings; the retry actions call the services.
 """
 
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from apps.core.admin import ServiceAdmin
+
 from . import services
 from .models import Delivery, Notification, OutboxEvent, Preference, ReminderSent
 
 
-class SuperuserOnlyAdmin(admin.ModelAdmin):
+class SuperuserOnlyAdmin(ServiceAdmin):
     def has_module_permission(self, request):
         return request.user.is_active and request.user.is_superuser
 
     def has_view_permission(self, request, obj=None):
-        return request.user.is_active and request.user.is_superuser
-
-    def has_change_permission(self, request, obj=None):
-        return request.user.is_active and request.user.is_superuser
-
-    def has_add_permission(self, request):
-        return False  # rows come from notify() and the relay only
-
-    def has_delete_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_superuser
 
 

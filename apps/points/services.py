@@ -48,3 +48,14 @@ def points_award(*, member: Member, rule: str, source=None) -> PointsEntry | Non
             )
     except IntegrityError:  # a concurrent award of the same source won
         return None
+
+
+def points_rule_update(*, actor, rule: PointsRule, **fields) -> PointsRule:
+    """Change a rule's name, points or switch it off (configuration; the code stays, the
+    services award by code). Entries already written keep the points they were given."""
+    fields.pop("code", None)
+    for name, value in fields.items():
+        setattr(rule, name, value)
+    rule.full_clean()
+    rule.save()
+    return rule

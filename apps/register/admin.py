@@ -1,19 +1,21 @@
-"""Admin for the register, scoped to the staff user's subtree (ScopedAdmin). Trees use
-treebeard's TreeAdmin with a move form whose targets are limited to the user's subtree and
-checked with the same rules as the API (apps.register.services)."""
+"""Admin for the register, scoped to the staff user's subtree (ScopedAdmin), writing through
+the same services as the API (apps.register.services). Trees use treebeard's TreeAdmin with
+a move form whose targets are limited to the user's subtree; adds and moves (drag and drop
+too) go through the tree services."""
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models.functions import Length, Substr
-from django.http import HttpResponseBadRequest
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.utils.translation import gettext as _
 from treebeard.admin import TreeAdmin
 from treebeard.forms import MoveNodeForm, movenodeform_factory
 
 from apps.accounts.scoping import CHANGE, VIEW, scoped
-from apps.core.admin import ScopedAdmin
-from apps.core.errors import AppError
+from apps.core.admin import ReadOnlyInline, ScopedAdmin
+from apps.core.errors import AppError, InvalidInput
 
 from . import services
 from .models import Area, Household, Member, Organisation, PartyOrg, Resident
@@ -29,7 +31,7 @@ def _as_form_error(check, **kwargs) -> None:
 class ScopedMoveNodeForm(MoveNodeForm):
     """treebeard's add/move form, limited to the user's subtree and the register's rules.
 
-    `user` and `parent_check` are set on the per-request subclass built by the admin.
+    `user` and `check_parent` are set on the per-request subclass built by the admin.
     """
 
     user = None
@@ -98,34 +100,45 @@ class ScopedTreeAdmin(ScopedAdmin, TreeAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         base = movenodeform_factory(self.model, form=ScopedMoveNodeForm, fields=self.form_fields)
-        form = type(
-            base.__name__,
-            (base,),
-            {"user": request.user, "check_parent": staticmethod(self.check_parent)},
-        )
-        kwargs["form"] = form
+        # `user` is bound by ServiceAdmin.get_form.
+        attrs = {"check_parent": staticmethod(self.check_parent)}
+        kwargs["form"] = type(base.__name__, (base,), attrs)
         return super().get_form(request, obj, change=change, **kwargs)
 
+    def service_data(self, request, form, change) -> dict:
+        data = super().service_data(request, form, change)
+        moved = {"treebeard_ref_node", "treebeard_position"} & set(data)
+        for name in ("treebeard_ref_node", "treebeard_position"):
+            data.pop(name, None)
+        # The services place a node as the last child of its parent: the position among
+        # siblings is treebeard's, the parent is the register's rule.
+        if not change or moved:
+            data["parent"] = form._new_parent()
+        return data
+
     def move_node(self, request):
-        """Drag-and-drop moves obey the same rules as the form: target in scope, tree rules."""
+        """Drag-and-drop moves go through the update service: target in scope, tree rules."""
         model = self.model
         try:
             node = model.objects.get(pk=request.POST.get("node"))
             target = model.objects.get(pk=request.POST.get("target"))
         except (model.DoesNotExist, ValueError, TypeError):
             return HttpResponseBadRequest("Invalid form data provided")
+        if not self.has_change_permission(request, node):
+            raise PermissionDenied
         parent = target if request.POST.get("relation") == "child" else None
         if parent is None and target.depth > 1:
             parent = model.objects.get_parent(target)
-        if parent is not None and parent.path.startswith(node.path):
-            messages.error(request, _("不能移动到自身或其下级之下。"))
-            return HttpResponseBadRequest("Invalid move")
         try:
-            self.check_parent(actor=request.user, parent=parent, kind=node.kind, cleaned={})
+            if parent is None:
+                raise InvalidInput(_("不能移动为顶级节点。"), code="invalid_move")
+            with transaction.atomic():
+                service = type(self).update_service
+                self._call(service, request, **{self.instance_name: node}, parent=parent)
         except AppError as exc:
             messages.error(request, exc.detail)
             return HttpResponseBadRequest(exc.code)
-        return super().move_node(request)
+        return HttpResponse("OK")
 
     def get_readonly_fields(self, request, obj=None):
         return ["kind"] if obj is not None else []
@@ -136,11 +149,6 @@ class ScopedTreeAdmin(ScopedAdmin, TreeAdmin):
             return False
         return super().has_delete_permission(request, obj)
 
-    def delete_queryset(self, request, queryset):
-        for node in queryset:
-            if not type(self).in_use(node):
-                node.delete()
-
 
 @admin.register(Area)
 class AreaAdmin(ScopedTreeAdmin):
@@ -149,6 +157,10 @@ class AreaAdmin(ScopedTreeAdmin):
     list_filter = ["kind", "depth"]
     search_fields = ["name", "code"]
     in_use = services.area_in_use
+    create_service = services.area_create
+    update_service = services.area_update
+    delete_service = services.area_delete
+    instance_name = "area"
 
     @staticmethod
     def check_parent(*, actor, parent, kind, cleaned) -> None:
@@ -163,6 +175,10 @@ class PartyOrgAdmin(ScopedTreeAdmin):
     search_fields = ["name"]
     list_select_related = ["area"]
     in_use = services.party_org_in_use
+    create_service = services.party_org_create
+    update_service = services.party_org_update
+    delete_service = services.party_org_delete
+    instance_name = "party_org"
 
     @staticmethod
     def check_parent(*, actor, parent, kind, cleaned) -> None:
@@ -171,16 +187,15 @@ class PartyOrgAdmin(ScopedTreeAdmin):
         )
 
 
-class ResidentInline(admin.TabularInline):
+class ResidentInline(ReadOnlyInline, admin.TabularInline):
+    """Residents are added and changed on their own page (resident_create/update)."""
+
     model = Resident
-    fields = ["name", "gender", "phone", "id_number", "vulnerable"]
-    readonly_fields = ["vulnerable"]
-    extra = 0
-    show_change_link = True
+    fields = readonly_fields = ["name", "gender", "phone", "vulnerable"]
 
 
 class HouseholdForm(forms.ModelForm):
-    user = None
+    user = None  # bound by ServiceAdmin.get_form
 
     class Meta:
         model = Household
@@ -193,16 +208,8 @@ class HouseholdForm(forms.ModelForm):
         return area
 
 
-class UserBoundFormMixin:
-    """Bind `request.user` to the admin's form class so its clean() can check scope."""
-
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
-        return type(form.__name__, (form,), {"user": request.user})
-
-
 @admin.register(Household)
-class HouseholdAdmin(UserBoundFormMixin, ScopedAdmin):
+class HouseholdAdmin(ScopedAdmin):
     form = HouseholdForm
     list_display = ["__str__", "area", "unit", "room", "address"]
     list_filter = ["unit"]
@@ -210,6 +217,10 @@ class HouseholdAdmin(UserBoundFormMixin, ScopedAdmin):
     list_select_related = ["area"]
     autocomplete_fields = ["area"]
     inlines = [ResidentInline]
+    create_service = services.household_create
+    update_service = services.household_update
+    delete_service = services.household_delete
+    instance_name = "household"
 
 
 @admin.register(Resident)
@@ -220,6 +231,9 @@ class ResidentAdmin(ScopedAdmin):
     list_select_related = ["household__area"]
     raw_id_fields = ["household", "user"]
     readonly_fields = ["vulnerable"]
+    create_service = services.resident_create
+    update_service = services.resident_update
+    instance_name = "resident"  # no delete service: residents carry wishes and pairings
 
 
 class MemberForm(forms.ModelForm):
@@ -244,7 +258,7 @@ class MemberForm(forms.ModelForm):
 
 
 @admin.register(Member)
-class MemberAdmin(UserBoundFormMixin, ScopedAdmin):
+class MemberAdmin(ScopedAdmin):
     form = MemberForm
     list_display = ["name", "kind", "branch", "community", "joined_on"]
     list_filter = ["kind", "community"]
@@ -252,6 +266,11 @@ class MemberAdmin(UserBoundFormMixin, ScopedAdmin):
     list_select_related = ["branch", "community"]
     raw_id_fields = ["user"]
     autocomplete_fields = ["branch", "community", "residence"]
+    # member_create/update give a login the member role at the home community.
+    create_service = services.member_create
+    update_service = services.member_update
+    delete_service = services.member_delete
+    instance_name = "member"
 
 
 @admin.register(Organisation)
@@ -262,3 +281,6 @@ class OrganisationAdmin(ScopedAdmin):
     list_select_related = ["area"]
     raw_id_fields = ["representatives"]
     autocomplete_fields = ["area"]
+    create_service = services.organisation_create
+    update_service = services.organisation_update
+    instance_name = "organisation"  # no delete service: claims point at organisations

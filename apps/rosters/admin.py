@@ -17,10 +17,7 @@ from .resources import RESOURCES
 class ImportJobAdmin(ScopedAdmin):
     list_display = ("filename", "kind", "created_by", "created_at", "status", "new", "updated")
     list_filter = ("kind", "status")
-    readonly_fields = [f.name for f in ImportJob._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
+    # Read-only (no service names): jobs are started and run by the roster import pages.
 
 
 def _add_roster_buttons(kind: str, model) -> None:

@@ -522,3 +522,23 @@ def _award_points(*, wish: Wish, claim: Claim | None) -> None:
     if claim is None or claim.member_id is None:
         return
     points_award(member=claim.member, rule="wish_fulfilled", source=wish)
+
+
+# --- categories (configuration, edited in the admin) ------------------------------------------
+
+
+def wish_category_create(*, actor, name: str, order: int = 100, active: bool = True):
+    category = WishCategory(name=name, order=order, active=active)
+    category.full_clean()
+    category.save()
+    return category
+
+
+def wish_category_update(*, actor, category: WishCategory, **fields) -> WishCategory:
+    """Rename, reorder or switch off a category; wishes keep theirs (no delete: they
+    point at it)."""
+    for name, value in fields.items():
+        setattr(category, name, value)
+    category.full_clean()
+    category.save()
+    return category

@@ -7,18 +7,6 @@ from apps.register.models import Area, Household
 from tests import factories as f
 
 
-@pytest.fixture
-def staff_client(world, client):
-    def login(role):
-        user = world.user(role)
-        user.is_staff = True
-        user.save()
-        client.force_login(user)
-        return client
-
-    return login
-
-
 def _names(response) -> str:
     return response.content.decode()
 
