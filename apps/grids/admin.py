@@ -46,7 +46,7 @@ class ProblemEventInline(admin.TabularInline):
     model = ProblemEvent
     extra = 0
     can_delete = False
-    readonly_fields = ["from_status", "to_status", "from_level", "to_level", "note", "actor"]
+    readonly_fields = ["move", "from_status", "to_status", "note", "actor", "at"]
 
     def has_add_permission(self, request, obj=None):
         return False

@@ -121,6 +121,7 @@ def _transition(
     """Make `move` (see `Wish.workflow`) with its history row and its notifications in one
     transaction, or raise: InvalidTransition, or `lost` when a concurrent request moved the
     wish first (the conditional UPDATE in `workflow.transition` matched 0 rows)."""
+    workflow.check(wish, move)  # before the block: a refusal leaves the caller's transaction usable
     with transaction.atomic(savepoint=False):
         workflow.transition(wish, move, actor=actor, note=note, conflict=lost, **fields)
         _notify(wish, move, actor=actor, note=note, context=context)
