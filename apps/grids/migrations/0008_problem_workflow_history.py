@@ -40,6 +40,11 @@ def replay_levels(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+    # PostgreSQL refuses to ALTER a table with pending trigger events, i.e. after the data
+    # steps updated its rows in the same transaction. Each step commits on its own instead
+    # (the data steps each in their own transaction).
+    atomic = False
+
     dependencies = [
         ("grids", "0007_register_and_points_moved_out"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
@@ -52,7 +57,7 @@ class Migration(migrations.Migration):
             field=models.CharField(default="", max_length=30, verbose_name="操作"),
             preserve_default=False,
         ),
-        migrations.RunPython(backfill_moves, migrations.RunPython.noop),
+        migrations.RunPython(backfill_moves, migrations.RunPython.noop, atomic=True),
         migrations.RenameField(model_name="problemevent", old_name="created_at", new_name="at"),
         migrations.AlterField(
             model_name="problemevent",
@@ -110,7 +115,7 @@ class Migration(migrations.Migration):
             name="to_level",
             field=models.PositiveSmallIntegerField(default=1),
         ),
-        migrations.RunPython(migrations.RunPython.noop, replay_levels),
+        migrations.RunPython(migrations.RunPython.noop, replay_levels, atomic=True),
         migrations.RemoveField(model_name="problemevent", name="from_level"),
         migrations.RemoveField(model_name="problemevent", name="to_level"),
         migrations.AlterModelOptions(
