@@ -4,9 +4,10 @@ workflow has a move (escalate) that leads from a status back to itself."""
 import datetime as dt
 
 import pytest
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from apps.core.errors import Conflict, InvalidTransition
 from apps.core.workflow import Workflow, check, record, transition
@@ -14,6 +15,13 @@ from apps.grids.models import Problem, ProblemEvent
 
 pytestmark = pytest.mark.django_db
 S = Problem.Status
+
+
+@pytest.fixture(autouse=True)
+def _chinese():
+    # The messages are asserted in Chinese, whatever an earlier test left activated.
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
 
 
 class Taken(Conflict):
