@@ -105,7 +105,9 @@ def transition(
     from_status, to = obj.status, model.workflow[move].target
     if any(f.name == "updated_at" for f in model._meta.concrete_fields):
         fields.setdefault("updated_at", timezone.now())
-    # No savepoint when nested: a failure here aborts the caller's transaction anyway.
+    # No savepoint when nested: a lost race aborts the caller's transaction, as it should
+    # (the caller's other writes assumed the move). Refusals a caller wants to survive are
+    # raised by `check` before this block.
     with transaction.atomic(savepoint=False):
         rows = model._default_manager.filter(pk=obj.pk, status=from_status)
         if guard is not None:
