@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -8,3 +9,33 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class TransitionRecord(models.Model):
+    """One row per state change, with the same columns for every workflow (see
+    `apps.core.workflow`). A concrete history model adds only its foreign key to the object
+    and names it in `object_field`; it also declares its (object, at) index."""
+
+    object_field: str = ""  # the name of the concrete model's FK to the changed object
+
+    move = models.CharField(_("操作"), max_length=30)
+    from_status = models.CharField(_("原状态"), max_length=20, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=20)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("操作人"),
+    )
+    note = models.TextField(_("说明"), blank=True)
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        subject = getattr(self, f"{self.object_field}_id", None)
+        return f"{subject}: {self.from_status} → {self.to_status} ({self.move})"

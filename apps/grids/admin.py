@@ -108,7 +108,7 @@ class VisitAdmin(ScopedAdmin):
 class ProblemEventInline(ReadOnlyInline, admin.TabularInline):
     model = ProblemEvent
     show_change_link = False
-    fields = ["from_status", "to_status", "from_level", "to_level", "note", "actor"]
+    fields = ["move", "from_status", "to_status", "note", "actor", "at"]
     readonly_fields = fields
 
 

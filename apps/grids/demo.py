@@ -54,9 +54,9 @@ CATEGORY_WEIGHTS = {
 
 @contextmanager
 def _keep_created_at(*models):
-    """Let bulk_create store the historical `created_at` we set (auto_now_add would
-    overwrite it with now)."""
-    fields = [m._meta.get_field("created_at") for m in models]
+    """Let bulk_create store the historical `created_at` (a history row's `at`) we set
+    (auto_now_add would overwrite it with now)."""
+    fields = [m._meta.get_field("at" if m is ProblemEvent else "created_at") for m in models]
     saved = [f.auto_now_add for f in fields]
     for f in fields:
         f.auto_now_add = False
@@ -264,11 +264,11 @@ def _problems(rng, visits: list[Visit], households: int, now) -> list[Problem]:
             updated_at=resolved_at if solved else created,
         )
         problems.append(problem)
-        history = [("", "open", 1, 1, created)]
-        for from_level, when in steps:
-            history.append(("open", "escalated", from_level, from_level + 1, when))
+        history = [("report", "", "open", created)]
+        for _level, when in steps:
+            history.append(("escalate", history[-1][2], "escalated", when))
         if solved:
-            history.append(("open", "resolved", level, level, resolved_at))
+            history.append(("resolve", history[-1][2], "resolved", resolved_at))
         events.append(history)
     with _keep_created_at(Problem, ProblemEvent):
         _bulk(Problem, problems)
@@ -277,15 +277,14 @@ def _problems(rng, visits: list[Visit], households: int, now) -> list[Problem]:
             [
                 ProblemEvent(
                     problem=p,
+                    move=move,
                     from_status=a,
                     to_status=b,
-                    from_level=fl,
-                    to_level=tl,
                     note="",
-                    created_at=when,
+                    at=when,
                 )
                 for p, history in zip(problems, events, strict=True)
-                for a, b, fl, tl, when in history
+                for move, a, b, when in history
             ],
         )
     return problems

@@ -8,7 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import Role
 from apps.accounts.scoping import STAFF, Scope
-from apps.core.models import TimeStampedModel
+from apps.core.models import TimeStampedModel, TransitionRecord
+from apps.core.workflow import Workflow
 from apps.register.models import Area, Household, Member, Resident
 
 GROUP_CHANGERS = STAFF
@@ -214,13 +215,18 @@ class Problem(TimeStampedModel):
         LIVELIHOOD = "livelihood", _("民生救助")
         OTHER = "other", _("其他")
 
-    # The one table of allowed moves (escalation also moves `level` up by one).
-    TRANSITIONS = {
-        Status.OPEN: {Status.IN_PROGRESS, Status.RESOLVED, Status.ESCALATED},
-        Status.IN_PROGRESS: {Status.RESOLVED, Status.ESCALATED},
-        Status.ESCALATED: {Status.IN_PROGRESS, Status.RESOLVED, Status.ESCALATED},
-        Status.RESOLVED: set(),
-    }
+    # The one table of allowed moves: name -> (from-statuses, to-status). Escalation also
+    # moves `level` up by one, guarded by the level it started from (escalated -> escalated
+    # is allowed, so the status alone cannot tell two escalations apart). Creation is the
+    # "report" history row; resolved is final.
+    workflow = Workflow(
+        history="grids.ProblemEvent",
+        moves={
+            "start": ({Status.OPEN, Status.ESCALATED}, Status.IN_PROGRESS),
+            "escalate": ({Status.OPEN, Status.IN_PROGRESS, Status.ESCALATED}, Status.ESCALATED),
+            "resolve": ({Status.OPEN, Status.IN_PROGRESS, Status.ESCALATED}, Status.RESOLVED),
+        },
+    )
     # Who handles (and is notified at) each level; a higher role may act at a lower level.
     LEVEL_ROLES = {
         Level.BUILDING: frozenset({Role.GROUP_LEADER}) | STAFF,
@@ -302,24 +308,21 @@ class Problem(TimeStampedModel):
         return self.status != self.Status.RESOLVED and self.due_at < timezone.now()
 
 
-class ProblemEvent(models.Model):
-    """History: one row per transition of a problem."""
+class ProblemEvent(TransitionRecord):
+    """History: one row per transition of a problem. The level after each row is not
+    stored: it is `found_level` plus the escalations so far (`selectors.problem_history`)."""
 
-    problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="events")
-    from_status = models.CharField(max_length=20, choices=Problem.Status.choices)
-    to_status = models.CharField(max_length=20, choices=Problem.Status.choices)
-    from_level = models.PositiveSmallIntegerField(choices=Problem.Level.choices)
-    to_level = models.PositiveSmallIntegerField(choices=Problem.Level.choices)
-    note = models.TextField(blank=True)
-    actor = models.ForeignKey(
-        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    object_field = "problem"
+
+    problem = models.ForeignKey(
+        Problem, on_delete=models.CASCADE, related_name="events", verbose_name=_("问题")
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    from_status = models.CharField(
+        _("原状态"), max_length=20, choices=Problem.Status.choices, blank=True
+    )
+    to_status = models.CharField(_("新状态"), max_length=20, choices=Problem.Status.choices)
 
-    class Meta:
+    class Meta(TransitionRecord.Meta):
         verbose_name = _("问题处理记录")
         verbose_name_plural = _("问题处理记录")
-        ordering = ["created_at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.from_status}→{self.to_status}"
+        indexes = [models.Index(fields=["problem", "at"], name="problemevent_problem_at")]

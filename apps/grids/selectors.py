@@ -9,7 +9,7 @@ from django.utils import timezone
 from apps.accounts.scoping import scoped
 from apps.register.models import Household, Resident
 
-from .models import Pairing, Problem, ResponsibilityGroup, Visit
+from .models import Pairing, Problem, ProblemEvent, ResponsibilityGroup, Visit
 
 
 def month_start(day: dt.date | None = None) -> dt.date:
@@ -58,6 +58,18 @@ def problems_by_level(*, user) -> dict[int, list[Problem]]:
     for p in problems_open_for(user=user)[:500]:
         result[p.level].append(p)
     return result
+
+
+def problem_history(*, problem: Problem) -> list[ProblemEvent]:
+    """The problem's history rows, each with `level`: the level it is at after that row.
+    Not stored, because every escalation is one level up from `found_level`."""
+    events = list(problem.events.select_related("actor"))
+    level = problem.found_level
+    for event in events:
+        if event.move == "escalate":
+            level += 1
+        event.level = Problem.Level(level)
+    return events
 
 
 def residents_unpaired(*, user) -> QuerySet:

@@ -10,10 +10,13 @@ import math
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from apps.accounts.scoping import CHANGE, can, has_role_over, scoped
+from apps.core import workflow
 from apps.core.conf import conf
 from apps.core.errors import Conflict, Forbidden, InvalidInput, InvalidTransition, NotFound
 from apps.notifications import audiences
@@ -26,7 +29,6 @@ from .models import (
     GroupMembership,
     Pairing,
     Problem,
-    ProblemEvent,
     ResponsibilityGroup,
     Visit,
 )
@@ -341,6 +343,11 @@ def visit_log(
 # --- problems ------------------------------------------------------------------------------
 
 
+class AlreadyEscalated(Conflict):
+    code = "already_escalated"
+    default_detail = gettext_lazy("该问题已被他人上报或处理，请刷新后重试。")
+
+
 def _due_at(level: int, start: dt.datetime | None = None) -> dt.datetime:
     days = conf("PROBLEM_DUE_DAYS")
     return (start or timezone.now()) + dt.timedelta(days=days[int(level)])
@@ -378,41 +385,69 @@ def problem_report(
             description=description,
             due_at=_due_at(Problem.Level.BUILDING),
         )
-        ProblemEvent.objects.create(
-            problem=problem,
-            from_status="",
-            to_status=problem.status,
-            from_level=problem.level,
-            to_level=problem.level,
-            actor=actor,
-        )
+        workflow.record(problem, "report", from_status="", actor=actor)
     return problem
 
 
-def _transition(problem: Problem, to: str, *, actor, note: str = "", **fields) -> Problem:
-    """The one place a problem's status changes: under a row lock, checked against
-    TRANSITIONS, with a history row, in the caller's transaction."""
-    locked = Problem.objects.select_for_update().get(pk=problem.pk)
-    if to not in Problem.TRANSITIONS[locked.status]:
-        raise InvalidTransition(
-            _("问题当前为“%(status)s”，不能变为“%(to)s”。")
-            % {"status": locked.get_status_display(), "to": Problem.Status(to).label},
-        )
-    from_status, from_level = locked.status, locked.level
-    locked.status = to
-    for name, value in fields.items():
-        setattr(locked, name, value)
-    locked.save()
-    ProblemEvent.objects.create(
-        problem=locked,
-        from_status=from_status,
-        to_status=to,
-        from_level=from_level,
-        to_level=locked.level,
-        note=note,
+def _notify_level(problem: Problem, event: str, *, actor=None, **context) -> None:
+    """Tell the people who handle the problem at its current level (outbox, caller's tx)."""
+    notify(
+        event,
+        audience=audiences.area_role(problem.area_id, *Problem.NOTIFY_ROLES[problem.level]),
+        context={
+            "problem": problem.pk,
+            "title": problem.title,
+            "level": str(Problem.Level(problem.level).label),
+            **context,
+        },
         actor=actor,
     )
-    return locked
+
+
+def _notify_reporter(problem: Problem, event: str, *, actor=None) -> None:
+    if problem.reporter_id:
+        notify(
+            event,
+            audience=audiences.users(problem.reporter_id),
+            context={"problem": problem.pk, "title": problem.title},
+            actor=actor,
+        )
+
+
+def _tell_new_level(problem: Problem, *, actor, note: str) -> None:
+    _notify_level(problem, "problem.escalated", actor=actor, reason=note)
+
+
+def _tell_reporter(problem: Problem, *, actor, note: str) -> None:
+    _notify_reporter(problem, "problem.resolved", actor=actor)
+
+
+# Who hears about each move (a start tells no one).
+NOTICES = {"escalate": _tell_new_level, "resolve": _tell_reporter}
+
+
+def _transition(
+    problem: Problem,
+    move: str,
+    *,
+    actor,
+    note: str = "",
+    guard: Q | None = None,
+    conflict=None,
+    **fields,
+) -> Problem:
+    """Make `move` (see `Problem.workflow`) with its history row and its notification, in
+    one transaction (the caller's, when there is one)."""
+    workflow.check(
+        problem, move
+    )  # before the block: a refusal leaves the caller's transaction usable
+    with transaction.atomic(savepoint=False):
+        workflow.transition(
+            problem, move, actor=actor, note=note, guard=guard, conflict=conflict, **fields
+        )
+        if move in NOTICES:
+            NOTICES[move](problem, actor=actor, note=note)
+    return problem
 
 
 def _check_handler(actor, problem: Problem):
@@ -425,8 +460,7 @@ def _check_handler(actor, problem: Problem):
 
 def problem_start(*, actor, problem: Problem) -> Problem:
     _check_handler(actor, problem)
-    with transaction.atomic():
-        return _transition(problem, Problem.Status.IN_PROGRESS, actor=actor)
+    return _transition(problem, "start", actor=actor)
 
 
 def problem_escalate(*, actor, problem: Problem, reason: str) -> Problem:
@@ -438,28 +472,20 @@ def problem_escalate(*, actor, problem: Problem, reason: str) -> Problem:
         raise InvalidTransition(
             _("问题已在最高层级（街道），不能再上报。"), code="escalation_past_top"
         )
-    with transaction.atomic():
-        level = problem.level + 1
-        problem = _transition(
-            problem,
-            Problem.Status.ESCALATED,
-            actor=actor,
-            note=reason.strip(),
-            level=level,
-            due_at=_due_at(level),
-        )
-        notify(
-            "problem.escalated",
-            audience=audiences.area_role(problem.area_id, *Problem.NOTIFY_ROLES[level]),
-            context={
-                "problem": problem.pk,
-                "title": problem.title,
-                "level": str(Problem.Level(level).label),
-                "reason": reason.strip(),
-            },
-            actor=actor,
-        )
-    return problem
+    level = problem.level + 1
+    # Escalated -> escalated is allowed, so the status alone does not stop two concurrent
+    # escalations from both applying (and skipping a level): the UPDATE also requires the
+    # level we read. The loser matches 0 rows and is told it was escalated meanwhile.
+    return _transition(
+        problem,
+        "escalate",
+        actor=actor,
+        note=reason.strip(),
+        guard=Q(level=problem.level),
+        conflict=AlreadyEscalated,
+        level=level,
+        due_at=_due_at(level),
+    )
 
 
 def problem_resolve(*, actor, problem: Problem, resolution: str) -> Problem:
@@ -468,9 +494,9 @@ def problem_resolve(*, actor, problem: Problem, resolution: str) -> Problem:
     if not (resolution or "").strip():
         raise InvalidInput(_("请填写处理结果。"), code="resolution_required")
     with transaction.atomic():
-        problem = _transition(
+        _transition(
             problem,
-            Problem.Status.RESOLVED,
+            "resolve",
             actor=actor,
             note=resolution.strip(),
             resolution=resolution.strip(),
@@ -480,13 +506,6 @@ def problem_resolve(*, actor, problem: Problem, resolution: str) -> Problem:
         member = _member_of(actor)
         if member is not None:
             points_award(member=member, rule="problem_resolved", source=problem)
-        if problem.reporter_id:
-            notify(
-                "problem.resolved",
-                audience=audiences.users(problem.reporter_id),
-                context={"problem": problem.pk, "title": problem.title},
-                actor=actor,
-            )
     return problem
 
 

@@ -136,7 +136,7 @@ def problem_detail(request, pk):
         return redirect("grids:problem", pk=problem.pk)
     context = {
         "problem": problem,
-        "events": problem.events.select_related("actor"),
+        "events": selectors.problem_history(problem=problem),
         "can_escalate": problem.level < Problem.Level.STREET,
         "open": problem.status != Problem.Status.RESOLVED,
     }

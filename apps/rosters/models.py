@@ -8,6 +8,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.scoping import Scope
+from apps.core.models import TransitionRecord
+from apps.core.workflow import Workflow
 
 from .columns import ROSTERS
 
@@ -27,13 +29,19 @@ class ImportJob(models.Model):
         DONE = "done", _("已完成")
         FAILED = "failed", _("失败")
 
-    # status → the statuses it may move to (the services are the only writers of status).
-    TRANSITIONS = {
-        Status.PREVIEWING: {Status.PREVIEWED, Status.INVALID},
-        Status.PREVIEWED: {Status.QUEUED},
-        Status.QUEUED: {Status.RUNNING},
-        Status.RUNNING: {Status.DONE, Status.FAILED},
-    }
+    # The allowed moves (the services are the only writers of status); creation is the
+    # "upload" history row. Invalid, done and failed are final.
+    workflow = Workflow(
+        history="rosters.ImportJobEvent",
+        moves={
+            "pass_preview": ({Status.PREVIEWING}, Status.PREVIEWED),
+            "fail_preview": ({Status.PREVIEWING}, Status.INVALID),
+            "confirm": ({Status.PREVIEWED}, Status.QUEUED),
+            "start": ({Status.QUEUED}, Status.RUNNING),
+            "finish": ({Status.RUNNING}, Status.DONE),
+            "fail": ({Status.RUNNING}, Status.FAILED),
+        },
+    )
     ACTIVE = (Status.PREVIEWING, Status.QUEUED, Status.RUNNING)
 
     kind = models.CharField(
@@ -77,3 +85,23 @@ class ImportJob(models.Model):
     @property
     def active(self) -> bool:
         return self.status in self.ACTIVE
+
+
+class ImportJobEvent(TransitionRecord):
+    """One row per change of an import job's status: who uploaded, confirmed, and how the
+    preview and the import ended (the note is the job's `detail` then)."""
+
+    object_field = "job"
+
+    job = models.ForeignKey(
+        ImportJob, on_delete=models.CASCADE, related_name="events", verbose_name=_("名册导入")
+    )
+    from_status = models.CharField(
+        _("原状态"), max_length=20, choices=ImportJob.Status.choices, blank=True
+    )
+    to_status = models.CharField(_("新状态"), max_length=20, choices=ImportJob.Status.choices)
+
+    class Meta(TransitionRecord.Meta):
+        verbose_name = _("导入记录")
+        verbose_name_plural = _("导入记录")
+        indexes = [models.Index(fields=["job", "at"], name="importjobevent_job_at")]

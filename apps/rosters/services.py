@@ -1,7 +1,9 @@
 """Roster import services: the one import function (`roster_import`, used by the pages, the
-task, the command and the benchmark) and the import job's life cycle:
+task, the command and the benchmark) and the import job's life cycle (`ImportJob.workflow`,
+each move with an `ImportJobEvent` row):
 
-    previewing → previewed | invalid;  previewed → queued → running → done | failed
+    upload → previewing;  pass_preview → previewed | fail_preview → invalid;
+    confirm → queued;  start → running;  finish → done | fail → failed
 """
 
 import logging
@@ -13,8 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts.scoping import CHANGE, grants
+from apps.core import workflow
 from apps.core.conf import conf
-from apps.core.errors import AppError, Conflict, Forbidden, InvalidInput
+from apps.core.errors import AppError, Conflict, Forbidden, InvalidInput, InvalidTransition
 from apps.core.exports import FORMATS, Table, table_bytes
 
 from .columns import ROSTERS
@@ -65,25 +68,32 @@ def import_job_create(*, user, kind: str, upload: UploadedFile) -> ImportJob:
             _("文件超过 %(mb)s MB 上限，请拆分后分批导入。") % {"mb": conf("ROSTERS_MAX_FILE_MB")},
             code="file_too_large",
         )
-    job = ImportJob.objects.create(
-        kind=kind, file=upload, filename=upload.name[:200], created_by=user
-    )
+    with transaction.atomic():
+        job = ImportJob.objects.create(
+            kind=kind, file=upload, filename=upload.name[:200], created_by=user
+        )
+        workflow.record(job, "upload", from_status="", actor=user)
     from .tasks import roster_preview_task
 
     transaction.on_commit(lambda: roster_preview_task.delay(job.pk))
     return job
 
 
-def _transition(job: ImportJob, to: str, **fields) -> bool:
-    """Move the job to `to` if its current status allows it (a conditional update, so two
-    workers cannot both start it); returns whether this call made the move."""
-    sources = [s for s, targets in ImportJob.TRANSITIONS.items() if to in targets]
-    moved = ImportJob.objects.filter(pk=job.pk, status__in=sources).update(status=to, **fields)
-    if moved:
-        job.status = to
-        for name, value in fields.items():
-            setattr(job, name, value)
-    return bool(moved)
+def _transition(job: ImportJob, move: str, *, actor=None, **fields) -> bool:
+    """Make `move` (see `ImportJob.workflow`) if the job's status allows it, with its history
+    row; returns whether this call made it. A conditional update, so of two deliveries of
+    the same task only one starts the import; the loser's savepoint is rolled back."""
+    if not ImportJob.workflow.can(move, job.status):
+        # A job moves in the worker while the caller holds an older copy: look again.
+        job.refresh_from_db(fields=["status"])
+        if not ImportJob.workflow.can(move, job.status):
+            return False
+    try:
+        with transaction.atomic():
+            workflow.transition(job, move, actor=actor, note=fields.get("detail", ""), **fields)
+    except InvalidTransition:
+        return False
+    return True
 
 
 def _progress_key(job_id: int) -> str:
@@ -140,17 +150,17 @@ def import_job_preview(*, job_id: int) -> ImportJob:
     except Exception:
         # The page polls until the preview ends: it must end even on a bug.
         log.exception("roster preview %s failed", job.pk)
-        _transition(job, Status.INVALID, detail=_("无法预览该文件，请检查文件后重新上传。"))
+        _transition(job, "fail_preview", detail=_("无法预览该文件，请检查文件后重新上传。"))
         raise
-    to = Status.PREVIEWED if result is not None and result.ok else Status.INVALID
-    _transition(job, to, detail=detail, **_counts(result))
+    move = "pass_preview" if result is not None and result.ok else "fail_preview"
+    _transition(job, move, detail=detail, **_counts(result))
     return job
 
 
 def import_job_confirm(*, job: ImportJob, user) -> ImportJob:
     if job.created_by_id != user.pk:
         raise Forbidden()
-    if not _transition(job, Status.QUEUED):
+    if not _transition(job, "confirm", actor=user):
         raise Conflict(_("该导入已确认或不能导入。"), code="not_previewed")
     cache.set(_progress_key(job.pk), {"stage": "queued", "done": 0, "total": job.rows_total}, 3600)
     from .tasks import roster_import_task
@@ -162,24 +172,22 @@ def import_job_confirm(*, job: ImportJob, user) -> ImportJob:
 def import_job_run(*, job_id: int) -> ImportJob:
     """The import itself (in the Celery task). Only the first of two deliveries runs it."""
     job = ImportJob.objects.select_related("created_by").get(pk=job_id)
-    if not _transition(job, Status.RUNNING):
+    if not _transition(job, "start"):
         return job
     try:
         result, detail = _run(job, dry_run=False)
     except Exception:
         log.exception("roster import %s failed", job.pk)
         _transition(
-            job, Status.FAILED, detail=_("导入失败，没有写入任何数据。"), finished_at=timezone.now()
+            job, "fail", detail=_("导入失败，没有写入任何数据。"), finished_at=timezone.now()
         )
         raise
     if result is not None and result.written:
         fields = {"rows_done": result.total, "detail": result.summary()}
-        _transition(job, Status.DONE, finished_at=timezone.now(), **fields, **_counts(result))
+        _transition(job, "finish", finished_at=timezone.now(), **fields, **_counts(result))
     else:
         detail = detail or _("数据在预览后发生了变化，没有写入任何数据。请修正后重新上传。")
-        _transition(
-            job, Status.FAILED, finished_at=timezone.now(), detail=detail, **_counts(result)
-        )
+        _transition(job, "fail", finished_at=timezone.now(), detail=detail, **_counts(result))
     return job
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from apps.accounts.models import Role, RoleAssignment
 from apps.register.models import Area, Member, Resident
 
-from .models import Claim, Wish, WishCategory, WishEvent
+from .models import Claim, ClaimEvent, Wish, WishCategory, WishEvent
 
 S = Wish.Status
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "wish_categories.json"
@@ -36,6 +36,36 @@ PATHS = {
     S.REJECTED: [S.SUBMITTED, S.REJECTED],
     S.WITHDRAWN: [S.SUBMITTED, S.WITHDRAWN],
 }
+
+
+def _move(from_status: str, to_status: str) -> str:
+    """The move of the wish's workflow that leads from one status of a path to the next."""
+    moves = Wish.workflow.moves_from(from_status)
+    return next(m for m in moves if Wish.workflow[m].target == to_status)
+
+
+def _claim_history(claims: list[Claim]) -> list[ClaimEvent]:
+    rows = []
+    for claim in claims:
+        rows.append(
+            ClaimEvent(
+                claim=claim, move="claim", to_status=claim.status, actor_id=claim.claimant_id
+            )
+        )
+        if claim.status == Claim.Status.FULFILLED:
+            rows[-1].to_status = Claim.Status.ACTIVE
+            rows.append(
+                ClaimEvent(
+                    claim=claim,
+                    move="fulfil",
+                    from_status=Claim.Status.ACTIVE,
+                    to_status=claim.status,
+                    actor_id=claim.claimant_id,
+                )
+            )
+    return rows
+
+
 TITLES = {
     "结对帮困": ["想请人帮忙交水电费", "希望有人定期来家里看看"],
     "便民服务": ["家里水龙头漏水想请人修", "想请人帮忙换个灯泡"],
@@ -142,6 +172,7 @@ def seed_wishes(*, scale: int, rng: random.Random, stdout) -> None:
             events.append(
                 WishEvent(
                     wish=wish,
+                    move=_move(path[i - 1], to) if i else "submit",
                     actor_id=actor,
                     from_status=path[i - 1] if i else "",
                     to_status=to,
@@ -171,6 +202,7 @@ def seed_wishes(*, scale: int, rng: random.Random, stdout) -> None:
     for claim, at in zip(claims, claim_times, strict=True):
         claim.created_at = at
     Claim.objects.bulk_update(claims, ["created_at"], batch_size=1000)
+    ClaimEvent.objects.bulk_create(_claim_history(claims), batch_size=2000)
     stdout.write(
         f"seed_wishes: {len(wishes)} wishes, {len(events)} history rows, {len(claims)} claims"
     )

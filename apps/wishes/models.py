@@ -1,8 +1,9 @@
 """微心愿: a resident's small wish, vetted by a grid worker, published for members (or
 organisations) to claim, fulfilled by the claimant and confirmed and rated by the resident.
 
-The allowed moves are the TRANSITIONS table below; `apps.wishes.services` is the only place
-that changes `Wish.status`, one conditional UPDATE per move, with a `WishEvent` row each.
+The allowed moves are `Wish.workflow` and `Claim.workflow` (an `apps.core.workflow.Workflow`);
+`apps.wishes.services` is the only place that changes their status, one conditional UPDATE
+per move through `apps.core.workflow.transition`, with a `WishEvent` / `ClaimEvent` row each.
 """
 
 from django.conf import settings
@@ -13,7 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import Role
 from apps.accounts.scoping import ALL_AREA_ROLES, STAFF, Scope
-from apps.core.models import TimeStampedModel
+from apps.core.models import TimeStampedModel, TransitionRecord
+from apps.core.workflow import Workflow
 
 # Who vets, publishes and rejects wishes, and enters them for residents at a workstation.
 VETTERS = frozenset({Role.GRID_WORKER, Role.SECRETARY})
@@ -44,6 +46,24 @@ class Wish(TimeStampedModel):
         CLOSED = "closed", _("已确认")
         REJECTED = "rejected", _("未通过")
         WITHDRAWN = "withdrawn", _("已撤回")
+
+    # Every allowed move, at a glance: name -> (the statuses it may start from, the status it
+    # leads to). Release and expiry both lead claimed -> published; publishing starts only
+    # from submitted. Rejected, withdrawn and closed are final. (Creation is the "submit"
+    # history row.) The outbox event of each move is `services.NOTICES[move]`.
+    workflow = Workflow(
+        history="wishes.WishEvent",
+        moves={
+            "publish": ({Status.SUBMITTED}, Status.PUBLISHED),
+            "reject": ({Status.SUBMITTED}, Status.REJECTED),
+            "withdraw": ({Status.SUBMITTED, Status.PUBLISHED}, Status.WITHDRAWN),
+            "claim": ({Status.PUBLISHED}, Status.CLAIMED),
+            "release": ({Status.CLAIMED}, Status.PUBLISHED),
+            "expire": ({Status.CLAIMED}, Status.PUBLISHED),
+            "fulfil": ({Status.CLAIMED}, Status.FULFILLED),
+            "confirm": ({Status.FULFILLED}, Status.CLOSED),
+        },
+    )
 
     resident = models.ForeignKey(
         "register.Resident", on_delete=models.PROTECT, related_name="wishes", verbose_name=_("居民")
@@ -138,23 +158,6 @@ class Wish(TimeStampedModel):
         return self.title
 
 
-S = Wish.Status
-# Every allowed move, at a glance: the event it emits -> (the statuses it may start from, the
-# status it leads to). Keyed by move, not by status pair, because claimed -> published is two
-# moves (a release and an expiry) and publishing starts only from submitted. Rejected,
-# withdrawn and closed are final.
-TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
-    "wish.published": (frozenset({S.SUBMITTED}), S.PUBLISHED),
-    "wish.rejected": (frozenset({S.SUBMITTED}), S.REJECTED),
-    "wish.withdrawn": (frozenset({S.SUBMITTED, S.PUBLISHED}), S.WITHDRAWN),
-    "wish.claimed": (frozenset({S.PUBLISHED}), S.CLAIMED),
-    "wish.released": (frozenset({S.CLAIMED}), S.PUBLISHED),
-    "wish.expired": (frozenset({S.CLAIMED}), S.PUBLISHED),
-    "wish.fulfilled": (frozenset({S.CLAIMED}), S.FULFILLED),
-    "wish.confirmed": (frozenset({S.FULFILLED}), S.CLOSED),
-}
-
-
 def wish_photo_path(instance, filename: str) -> str:
     return f"wishes/{instance.wish_id}/{filename}"
 
@@ -183,6 +186,16 @@ class Claim(models.Model):
         RELEASED = "released", _("已放弃")
         EXPIRED = "expired", _("已超时")
         FULFILLED = "fulfilled", _("已完成")
+
+    # Created active (the "claim" history row); it ends exactly once, with its wish's move.
+    workflow = Workflow(
+        history="wishes.ClaimEvent",
+        moves={
+            "release": ({Status.ACTIVE}, Status.RELEASED),
+            "expire": ({Status.ACTIVE}, Status.EXPIRED),
+            "fulfil": ({Status.ACTIVE}, Status.FULFILLED),
+        },
+    )
 
     wish = models.ForeignKey(
         Wish, on_delete=models.CASCADE, related_name="claims", verbose_name=_("微心愿")
@@ -254,32 +267,40 @@ class Claim(models.Model):
         return str(self.organisation or self.member)
 
 
-class WishEvent(models.Model):
+class WishEvent(TransitionRecord):
     """One row per transition: the wish's audit trail and its status timeline."""
+
+    object_field = "wish"
 
     wish = models.ForeignKey(
         Wish, on_delete=models.CASCADE, related_name="events", verbose_name=_("微心愿")
     )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("操作人"),
-    )
+    # The common columns, with the wish's choices for the timeline's labels.
     from_status = models.CharField(
         _("原状态"), max_length=20, choices=Wish.Status.choices, blank=True
     )
     to_status = models.CharField(_("新状态"), max_length=20, choices=Wish.Status.choices)
-    note = models.CharField(_("说明"), max_length=500, blank=True)
-    at = models.DateTimeField(_("时间"), auto_now_add=True)
 
-    class Meta:
+    class Meta(TransitionRecord.Meta):
         verbose_name = _("心愿记录")
         verbose_name_plural = _("心愿记录")
-        ordering = ["at", "pk"]
         indexes = [models.Index(fields=["wish", "at"], name="wishevent_wish_at")]
 
-    def __str__(self) -> str:
-        return f"{self.wish_id}: {self.from_status} → {self.to_status}"
+
+class ClaimEvent(TransitionRecord):
+    """One row per change of a claim: made, released, expired or fulfilled."""
+
+    object_field = "claim"
+
+    claim = models.ForeignKey(
+        Claim, on_delete=models.CASCADE, related_name="events", verbose_name=_("认领")
+    )
+    from_status = models.CharField(
+        _("原状态"), max_length=20, choices=Claim.Status.choices, blank=True
+    )
+    to_status = models.CharField(_("新状态"), max_length=20, choices=Claim.Status.choices)
+
+    class Meta(TransitionRecord.Meta):
+        verbose_name = _("认领记录")
+        verbose_name_plural = _("认领记录")
+        indexes = [models.Index(fields=["claim", "at"], name="claimevent_claim_at")]

@@ -1,6 +1,7 @@
-"""Every write to wishes. One TRANSITIONS table (models.py), one `_transition` that moves a
-wish with a conditional UPDATE, writes its history row and its notification in the same
-transaction; the public services check who may do what and call it."""
+"""Every write to wishes. The moves are `Wish.workflow` and `Claim.workflow` (models.py);
+`apps.core.workflow.transition` makes each with a conditional UPDATE and a history row, and
+`_transition` here adds the wish's notifications in the same transaction; the public
+services check who may do what and call it."""
 
 from datetime import date, timedelta
 from decimal import Decimal
@@ -13,6 +14,7 @@ from PIL import Image
 
 from apps.accounts.models import Role
 from apps.accounts.scoping import has_role_over
+from apps.core import workflow
 from apps.core.conf import conf
 from apps.core.errors import Conflict, Forbidden, InvalidInput, InvalidTransition
 from apps.notifications import audiences
@@ -20,7 +22,7 @@ from apps.notifications.services import notify
 from apps.points.services import points_award
 from apps.register.models import Area, Member, Organisation, Resident
 
-from .models import TRANSITIONS, VETTERS, Claim, Wish, WishCategory, WishEvent, WishPhoto
+from .models import VETTERS, Claim, Wish, WishCategory, WishPhoto
 
 S = Wish.Status
 
@@ -77,73 +79,48 @@ def _to_members_and_organisations(wish: Wish) -> list[dict]:
     return [audiences.any_of(*members, audiences.area_organisations(wish.area_id))]
 
 
-AUDIENCES = {
-    "wish.submitted": _to_vetters,
-    "wish.published": _to_members_and_organisations,
-    "wish.rejected": _to_resident,
-    "wish.withdrawn": _to_vetters,
-    "wish.claimed": _to_resident,
-    "wish.released": _to_resident_and_vetter,
-    "wish.expired": _to_resident_and_vetter,
-    "wish.fulfilled": _to_resident,
-    "wish.confirmed": _to_claimant,
+# Each move's outbox event and who hears about it ("submit" is the creation row).
+NOTICES = {
+    "submit": ("wish.submitted", _to_vetters),
+    "publish": ("wish.published", _to_members_and_organisations),
+    "reject": ("wish.rejected", _to_resident),
+    "withdraw": ("wish.withdrawn", _to_vetters),
+    "claim": ("wish.claimed", _to_resident),
+    "release": ("wish.released", _to_resident_and_vetter),
+    "expire": ("wish.expired", _to_resident_and_vetter),
+    "fulfil": ("wish.fulfilled", _to_resident),
+    "confirm": ("wish.confirmed", _to_claimant),
 }
 
 
-# --- the one state machine ------------------------------------------------------------------
+# --- the one state machine (apps.core.workflow), plus what is the wishes' own -----------------
 
 
-def _check_can(wish: Wish, event: str) -> None:
-    if wish.status not in TRANSITIONS[event][0]:
-        raise InvalidTransition(
-            _("心愿当前状态为“%(status)s”，不能执行该操作。")
-            % {"status": wish.get_status_display()}
-        )
-
-
-def _record(
-    wish: Wish, from_status: str, *, actor, event: str, note: str = "", context=None
-) -> None:
-    """History row and outbox rows for a change, in the caller's transaction."""
-    WishEvent.objects.create(
-        wish=wish, actor=actor, from_status=from_status, to_status=wish.status, note=note[:500]
-    )
+def _notify(wish: Wish, move: str, *, actor, note: str = "", context=None) -> None:
+    """The outbox rows of a change, in the caller's transaction."""
+    event, audiences_of = NOTICES[move]
     ctx = {"wish_id": wish.pk, "title": wish.title, "note": note, **(context or {})}
-    for audience in AUDIENCES[event](wish):
+    for audience in audiences_of(wish):
         notify(event, audience=audience, context=ctx, actor=actor)
 
 
 def _transition(
     wish: Wish,
-    event: str,
+    move: str,
     *,
     actor,
     note: str = "",
     context: dict | None = None,
-    lost: type[Conflict] = InvalidTransition,
+    lost: type[Conflict] | None = None,
     **fields,
 ) -> Wish:
-    """Make the move `event` names (see TRANSITIONS), or raise.
-
-    The UPDATE only matches while the row is still in the status we read, so of two
-    concurrent requests exactly one changes it: the other blocks on the row lock,
-    re-evaluates the condition after the winner commits and updates 0 rows (`lost`)."""
-    from_status, to = wish.status, TRANSITIONS[event][1]
-    _check_can(wish, event)
-    now = timezone.now()
-    # No savepoint when nested: a failure here aborts the caller's transaction anyway.
+    """Make `move` (see `Wish.workflow`) with its history row and its notifications in one
+    transaction, or raise: InvalidTransition, or `lost` when a concurrent request moved the
+    wish first (the conditional UPDATE in `workflow.transition` matched 0 rows)."""
+    workflow.check(wish, move)  # before the block: a refusal leaves the caller's transaction usable
     with transaction.atomic(savepoint=False):
-        won = Wish.objects.filter(pk=wish.pk, status=from_status).update(
-            status=to, updated_at=now, **fields
-        )
-        if not won:
-            if lost is InvalidTransition:
-                raise InvalidTransition(_("心愿状态已被他人更改，请刷新后重试。"))
-            raise lost()
-        wish.status, wish.updated_at = to, now
-        for name, value in fields.items():
-            setattr(wish, name, value)
-        _record(wish, from_status, actor=actor, event=event, note=note, context=context)
+        workflow.transition(wish, move, actor=actor, note=note, conflict=lost, **fields)
+        _notify(wish, move, actor=actor, note=note, context=context)
     return wish
 
 
@@ -327,24 +304,25 @@ def wish_submit(
         )
         for photo in photos:
             WishPhoto.objects.create(wish=wish, image=photo)
-        _record(wish, "", actor=actor, event="wish.submitted", context={"category": category.name})
+        workflow.record(wish, "submit", from_status="", actor=actor)
+        _notify(wish, "submit", actor=actor, context={"category": category.name})
     return wish
 
 
 def wish_publish(*, wish: Wish, actor) -> Wish:
-    _check_can(wish, "wish.published")
+    workflow.check(wish, "publish")
     _check_vetter(wish, actor)
     now = timezone.now()
-    return _transition(wish, "wish.published", actor=actor, vetted_by=actor, published_at=now)
+    return _transition(wish, "publish", actor=actor, vetted_by=actor, published_at=now)
 
 
 def wish_reject(*, wish: Wish, actor, reason: str) -> Wish:
-    _check_can(wish, "wish.rejected")
+    workflow.check(wish, "reject")
     _check_vetter(wish, actor)
     reason = _clean_text(reason, field="reason", max_length=200, required=True, label=_("原因"))
     return _transition(
         wish,
-        "wish.rejected",
+        "reject",
         actor=actor,
         note=reason,
         context={"reason": reason},
@@ -354,11 +332,11 @@ def wish_reject(*, wish: Wish, actor, reason: str) -> Wish:
 
 
 def wish_withdraw(*, wish: Wish, actor, note: str = "") -> Wish:
-    _check_can(wish, "wish.withdrawn")
+    workflow.check(wish, "withdraw")
     if wish.resident.user_id != actor.pk and not has_role_over(actor, VETTERS, area=wish.area):
         raise Forbidden(_("只有提交心愿的居民可以撤回。"), code="not_wish_owner")
     note = _clean_text(note, field="note", max_length=200, required=False, label=_("说明"))
-    return _transition(wish, "wish.withdrawn", actor=actor, note=note)
+    return _transition(wish, "withdraw", actor=actor, note=note)
 
 
 def wish_claim(*, wish: Wish, actor, organisation: Organisation | None = None) -> Claim:
@@ -374,13 +352,13 @@ def wish_claim(*, wish: Wish, actor, organisation: Organisation | None = None) -
     _check_may_claim(wish, actor, organisation)
     if wish.status in (S.CLAIMED, S.FULFILLED, S.CLOSED):
         raise AlreadyClaimed()
-    _check_can(wish, "wish.claimed")
+    workflow.check(wish, "claim")
     before = (wish.status, wish.claimed_at, wish.updated_at)
     try:
         with transaction.atomic():
             _transition(
                 wish,
-                "wish.claimed",
+                "claim",
                 actor=actor,
                 context={"claimant": str(organisation or actor)},
                 lost=AlreadyClaimed,
@@ -397,9 +375,11 @@ def wish_claim(*, wish: Wish, actor, organisation: Organisation | None = None) -
                     raise TooManyClaims(
                         _("您已有 %(n)d 个未完成的认领，请先完成后再认领。") % {"n": limit}
                     )
-            return Claim.objects.create(
+            claim = Claim.objects.create(
                 wish=wish, member=member, organisation=organisation, claimant=actor
             )
+            workflow.record(claim, "claim", from_status="", actor=actor)
+            return claim
     except IntegrityError as exc:  # the unique index caught what the UPDATE should have
         raise AlreadyClaimed() from exc
     except (TooManyClaims, Forbidden):  # rolled back after winning: undo it in memory too
@@ -407,47 +387,40 @@ def wish_claim(*, wish: Wish, actor, organisation: Organisation | None = None) -
         raise
 
 
-def _end_claim(wish: Wish, *, actor, to_claim: str, event: str, note: str = "") -> Wish:
+def _end_claim(wish: Wish, move: str, *, actor, note: str = "") -> Wish:
+    """Release or expire: the wish goes back to published and its active claim ends with
+    the same move, in one transaction."""
     claim = _active_claim(wish)
-    if actor is not None and to_claim == Claim.Status.RELEASED:
+    if actor is not None and move == "release":
         _check_claimant(claim, actor)
     with transaction.atomic():
         _transition(
             wish,
-            event,
+            move,
             actor=actor,
             note=note,
             context={"claimant": claim.claimant_name},
             claimed_by=None,
             claimed_at=None,
         )
-        Claim.objects.filter(pk=claim.pk, status=Claim.Status.ACTIVE).update(
-            status=to_claim, ended_at=timezone.now()
-        )
+        # The wish's row lock (taken by its UPDATE) serialises every change of its claim.
+        workflow.transition(claim, move, actor=actor, note=note, ended_at=timezone.now())
     return wish
 
 
 def wish_release(*, wish: Wish, actor, note: str = "") -> Wish:
     """The claimant gives the wish back; it is published again."""
-    _check_can(wish, "wish.released")
+    workflow.check(wish, "release")
     note = _clean_text(note, field="note", max_length=200, required=False, label=_("说明"))
-    return _end_claim(
-        wish, actor=actor, to_claim=Claim.Status.RELEASED, event="wish.released", note=note
-    )
+    return _end_claim(wish, "release", actor=actor, note=note)
 
 
 def wish_expire(*, wish: Wish, actor=None) -> Wish:
     """An unfulfilled claim runs out (the beat job, actor None) or a vetter ends it."""
-    _check_can(wish, "wish.expired")
+    workflow.check(wish, "expire")
     if actor is not None:
         _check_vetter(wish, actor)
-    return _end_claim(
-        wish,
-        actor=actor,
-        to_claim=Claim.Status.EXPIRED,
-        event="wish.expired",
-        note=_("认领超时未完成，心愿已重新发布。"),
-    )
+    return _end_claim(wish, "expire", actor=actor, note=_("认领超时未完成，心愿已重新发布。"))
 
 
 def wishes_expire_overdue(*, now=None) -> int:
@@ -467,7 +440,7 @@ def wishes_expire_overdue(*, now=None) -> int:
 
 
 def wish_fulfil(*, wish: Wish, actor, note: str, photo=None) -> Wish:
-    _check_can(wish, "wish.fulfilled")
+    workflow.check(wish, "fulfil")
     claim = _active_claim(wish)
     _check_claimant(claim, actor)
     note = _clean_text(note, field="note", max_length=1000, required=True, label=_("完成说明"))
@@ -475,18 +448,20 @@ def wish_fulfil(*, wish: Wish, actor, note: str, photo=None) -> Wish:
         _check_photo(photo, field="photo")
     now = timezone.now()
     with transaction.atomic():
-        _transition(wish, "wish.fulfilled", actor=actor, note=note, fulfilled_at=now)
-        claim.status, claim.fulfil_note, claim.fulfilled_at = Claim.Status.FULFILLED, note, now
-        if photo:
+        _transition(wish, "fulfil", actor=actor, note=note, fulfilled_at=now)
+        workflow.transition(
+            claim, "fulfil", actor=actor, note=note, fulfil_note=note, fulfilled_at=now
+        )
+        if photo:  # a file goes through save() (storage), not through UPDATE
             claim.fulfil_photo = photo
-        claim.save(update_fields=["status", "fulfil_note", "fulfilled_at", "fulfil_photo"])
+            claim.save(update_fields=["fulfil_photo"])
     return wish
 
 
 def wish_confirm(*, wish: Wish, actor, rating, comment: str = "") -> Wish:
     """The resident (or, for a resident without a login, a vetter of the area) confirms the
     wish was fulfilled and rates it 1–5; the wish closes."""
-    _check_can(wish, "wish.confirmed")
+    workflow.check(wish, "confirm")
     if wish.resident.user_id:
         allowed = wish.resident.user_id == actor.pk
     else:
@@ -503,7 +478,7 @@ def wish_confirm(*, wish: Wish, actor, rating, comment: str = "") -> Wish:
     with transaction.atomic():
         _transition(
             wish,
-            "wish.confirmed",
+            "confirm",
             actor=actor,
             note=comment,
             context={"rating": rating},

@@ -86,3 +86,30 @@ def test_household_joins_one_group_under_concurrent_creates(
     assert results.count("household_in_other_group") == 5, results
     assert GroupHousehold.objects.filter(household=households[0]).count() == 1
     assert Member.objects.filter(group_memberships__isnull=False).distinct().count() == 3
+
+
+def test_concurrent_escalations_of_an_escalated_problem_apply_once(services, world, households):
+    """escalated -> escalated is an allowed move, so the status alone cannot stop a second
+    escalation: only the `level` guard in the UPDATE makes all but one lose."""
+    from apps.grids.models import Problem, ProblemEvent
+    from apps.notifications.models import OutboxEvent
+
+    problem = grid_services.problem_report(
+        actor=world.user("group_leader"), household=households[0], category="dispute", title="噪音"
+    )
+    grid_services.problem_escalate(actor=world.user("group_leader"), problem=problem, reason="r")
+    # Every thread read the problem at the grid level, before any of them escalated it.
+    copies = [Problem.objects.get(pk=problem.pk) for _ in range(8)]
+    actor = world.user("secretary")
+
+    results = _race(
+        8,
+        lambda i: grid_services.problem_escalate(actor=actor, problem=copies[i], reason=f"r{i}"),
+    )
+
+    assert sum(isinstance(r, Problem) for r in results) == 1, results
+    assert results.count("already_escalated") == 7, results
+    problem.refresh_from_db()
+    assert problem.level == Problem.Level.COMMUNITY
+    assert ProblemEvent.objects.filter(problem=problem, move="escalate").count() == 2
+    assert OutboxEvent.objects.filter(name="problem.escalated").count() == 2

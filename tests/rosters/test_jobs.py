@@ -98,6 +98,16 @@ def test_tasks_are_safe_to_run_twice(world, django_capture_on_commit_callbacks):
     job.refresh_from_db()
     assert (job.status, job.new) == ("done", 1)
     assert Member.objects.filter(phone="13700000001").count() == 1
+    # One history row per move made, none for the second deliveries.
+    moves = list(job.events.values_list("move", "to_status"))
+    assert moves == [
+        ("upload", "previewing"),
+        ("pass_preview", "previewed"),
+        ("confirm", "queued"),
+        ("start", "running"),
+        ("finish", "done"),
+    ]
+    assert job.events.get(move="confirm").actor == world.user("administrator")
 
 
 def test_data_changed_between_preview_and_import_fails_without_writing(

@@ -323,6 +323,22 @@ def test_claimant_releases_and_the_wish_is_published_again(make_wish, world):
     assert Claim.objects.filter(status=Claim.Status.ACTIVE).count() == 1
 
 
+def test_claim_history_records_the_claim_and_its_end_with_the_same_move_as_the_wish(
+    make_wish, world
+):
+    wish = make_wish("claimed")
+    services.wish_release(wish=wish, actor=world.user("member"), note="临时出差")
+
+    claim = Claim.objects.get()
+    steps = list(claim.events.values_list("move", "from_status", "to_status", "actor", "note"))
+    member = world.user("member").pk
+    assert steps == [
+        ("claim", "", "active", member, ""),
+        ("release", "active", "released", member, "临时出差"),
+    ]
+    assert wish.events.last().move == "release"
+
+
 @pytest.mark.parametrize("role", ["group_leader", "resident", "grid_worker"])
 def test_only_the_claimant_releases_or_fulfils(make_wish, world, role):
     wish = make_wish("claimed")
