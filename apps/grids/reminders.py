@@ -6,12 +6,12 @@ from datetime import datetime, time
 from django.db.models import Count
 
 from apps.core.conf import conf
-from apps.notifications.audiences import area_role, users
+from apps.notifications.audiences import users
 from apps.notifications.quiet import SHANGHAI
 from apps.notifications.reminding import MONTH, ONCE, Due, reminder
 
 from .models import Problem
-from .selectors import pairings_unvisited
+from .selectors import level_notice, pairings_unvisited
 
 
 @reminder("grids.pairing_unvisited", event="pairing.unvisited", period=MONTH)
@@ -50,12 +50,5 @@ def overdue_problems(now: datetime):
         .order_by("pk")
     )
     for problem in overdue.iterator():
-        yield Due(
-            key=f"{problem.pk}:{problem.level}",
-            audience=area_role(problem.area_id, *Problem.NOTIFY_ROLES[problem.level]),
-            context={
-                "problem": problem.pk,
-                "title": problem.title,
-                "level": str(Problem.Level(problem.level).label),
-            },
-        )
+        audience, context = level_notice(problem)
+        yield Due(key=f"{problem.pk}:{problem.level}", audience=audience, context=context)

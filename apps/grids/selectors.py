@@ -7,6 +7,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from apps.accounts.scoping import scoped
+from apps.notifications import audiences
 from apps.register.models import Household, Resident
 
 from .models import Pairing, Problem, ProblemEvent, ResponsibilityGroup, Visit
@@ -93,3 +94,14 @@ def pairings_unvisited(*, month: dt.date | None = None, user=None) -> QuerySet:
         .select_related("helper", "resident__household__area")
         .order_by("pk")
     )
+
+
+def level_notice(problem: Problem) -> tuple[dict, dict]:
+    """Who handles the problem at its current level, and what a message about it says."""
+    audience = audiences.area_role(problem.area_id, *Problem.NOTIFY_ROLES[problem.level])
+    context = {
+        "problem": problem.pk,
+        "title": problem.title,
+        "level": str(Problem.Level(problem.level).label),
+    }
+    return audience, context

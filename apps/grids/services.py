@@ -24,6 +24,7 @@ from apps.notifications.services import notify
 from apps.points.services import points_award
 from apps.register.models import Area, Household, Member, Resident
 
+from . import selectors
 from .models import (
     GroupHousehold,
     GroupMembership,
@@ -391,17 +392,8 @@ def problem_report(
 
 def _notify_level(problem: Problem, event: str, *, actor=None, **context) -> None:
     """Tell the people who handle the problem at its current level (outbox, caller's tx)."""
-    notify(
-        event,
-        audience=audiences.area_role(problem.area_id, *Problem.NOTIFY_ROLES[problem.level]),
-        context={
-            "problem": problem.pk,
-            "title": problem.title,
-            "level": str(Problem.Level(problem.level).label),
-            **context,
-        },
-        actor=actor,
-    )
+    audience, level_context = selectors.level_notice(problem)
+    notify(event, audience=audience, context={**level_context, **context}, actor=actor)
 
 
 def _notify_reporter(problem: Problem, event: str, *, actor=None) -> None:
