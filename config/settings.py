@@ -258,6 +258,8 @@ TONGXIN = {
     "WISH_CLAIM_REMIND_DAYS_BEFORE": env_int("WISH_CLAIM_REMIND_DAYS_BEFORE", 3),
     "WISH_PHOTO_MAX_BYTES": env_int("WISH_PHOTO_MAX_BYTES", 5 * 1024 * 1024),
     "WISH_PHOTOS_MAX": 3,
+    # Decoded size limit (pixels) of a photo: a small PNG can claim a huge canvas.
+    "WISH_PHOTO_MAX_PIXELS": env_int("WISH_PHOTO_MAX_PIXELS", 40_000_000),
     # Grids: days to resolve a problem at each level (1 building, 2 grid, 3 community,
     # 4 street) before it is overdue; active pairings per helper; the day of the month from
     # which helpers are reminded of pairings not yet visited.
