@@ -35,6 +35,10 @@ class Scope:
     change: frozenset = field(default_factory=frozenset)
     personal: frozenset = STAFF
     own_actions: frozenset = frozenset({VIEW, PERSONAL})
+    # The personal fields (lookups from the model) and how each is shown to users without
+    # the PERSONAL right: a mask function of the value, or None to hide it. The one
+    # declaration that the API, the pages, the exports, filters, search and ordering follow.
+    personal_fields: dict = field(default_factory=dict)
 
     @property
     def area_lookups(self) -> tuple[str, ...]:

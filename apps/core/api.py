@@ -7,6 +7,7 @@ from rest_framework.filters import OrderingFilter, SearchFilter
 from rest_framework.pagination import PageNumberPagination
 
 from apps.accounts.scoping import CHANGE, PERSONAL, VIEW, scoped, sees_personal
+from apps.core.masking import mask_value
 
 WRITE_ACTIONS = {"update", "partial_update", "destroy"}
 
@@ -57,12 +58,15 @@ class ScopedViewSetMixin:
 class PersonalDataMixin:
     """Masks personal data in a serializer's output for users who may not see it.
 
-    `personal_fields` maps a field to how it is shown to them: a function of the value
-    (e.g. `mask_name`) or None to hide it. Whether the user may see it is `sees_personal`
-    on the instance (select_related its nodes to keep lists at one query).
+    Which fields, and how each is shown, is the model's `Scope.personal_fields` (one
+    declaration for the API, pages, exports, filters and ordering): a mask function of the
+    value (e.g. `mask_name`) or None to hide it. Whether the user may see it is
+    `sees_personal` on the instance (select_related its nodes to keep lists at one query).
     """
 
-    personal_fields: dict = {}
+    @property
+    def personal_fields(self) -> dict:
+        return self.Meta.model.scope.personal_fields
 
     def _sees_personal(self, user, instance) -> bool:
         own = type(instance).scope.own or ""
@@ -83,7 +87,7 @@ class PersonalDataMixin:
         if request is not None and not self._sees_personal(request.user, instance):
             for name, mask in self.personal_fields.items():
                 if name in data:
-                    data[name] = None if mask is None else (mask(data[name]) if data[name] else "")
+                    data[name] = mask_value(data[name], mask)
         return data
 
 
