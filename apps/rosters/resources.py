@@ -13,7 +13,7 @@ import datetime
 from import_export import fields, resources
 
 from apps.accounts.scoping import VIEW, scoped, sees_personal
-from apps.core.exports import Table, table_bytes
+from apps.core.exports import Table, safe_cell, table_bytes
 from apps.core.masking import mask_value
 from apps.register.models import Household, Member, Organisation, PartyOrg, Resident
 
@@ -46,6 +46,11 @@ class RosterResource(resources.ModelResource):
         return queryset.select_related(*self.select_related)  # also for the admin's queryset
 
     def export_field(self, field, instance, **kwargs):
+        # The admin's export writes these values itself: neutralise them here as our
+        # writer does (safe_cell is idempotent, so the pages' exports stay the same).
+        return safe_cell(self._export_value(field, instance))
+
+    def _export_value(self, field, instance):
         name = field.attribute
         value = self.value(instance, name)
         personal = self._meta.model.scope.personal_fields
