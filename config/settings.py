@@ -196,6 +196,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "apps.core.api.Pagination",
     "PAGE_SIZE": 20,
+    # The usual three, refusing control characters anywhere in a body (apps.core.parsers).
+    "DEFAULT_PARSER_CLASSES": [
+        "apps.core.parsers.JSONParser",
+        "apps.core.parsers.FormParser",
+        "apps.core.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": [
         # Filtering, ordering and search on a personal field need the right to see it.
         "apps.core.api.PersonalFilterBackend",

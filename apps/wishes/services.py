@@ -20,6 +20,7 @@ from apps.accounts.scoping import has_role_over
 from apps.core import workflow
 from apps.core.conf import conf
 from apps.core.errors import Conflict, Forbidden, InvalidInput, InvalidTransition
+from apps.core.validators import has_control_characters
 from apps.notifications import audiences
 from apps.notifications.services import notify
 from apps.points.services import points_award
@@ -141,6 +142,8 @@ def _invalid(field: str, message: str, code: str) -> InvalidInput:
 
 def _clean_text(value, *, field: str, max_length: int, required: bool, label: str) -> str:
     value = (value or "").strip()
+    if has_control_characters(value):  # the pages' forms post straight to the services
+        raise _invalid(field, _("不能包含控制字符。"), "control_characters")
     if required and not value:
         raise _invalid(field, _("请填写%(label)s。") % {"label": label}, f"{field}_required")
     if len(value) > max_length:
