@@ -196,10 +196,17 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "apps.core.api.Pagination",
     "PAGE_SIZE": 20,
+    # The usual three, refusing control characters anywhere in a body (apps.core.parsers).
+    "DEFAULT_PARSER_CLASSES": [
+        "apps.core.parsers.JSONParser",
+        "apps.core.parsers.FormParser",
+        "apps.core.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.OrderingFilter",
-        "rest_framework.filters.SearchFilter",
+        # Filtering, ordering and search on a personal field need the right to see it.
+        "apps.core.api.PersonalFilterBackend",
+        "apps.core.api.PersonalOrderingFilter",
+        "apps.core.api.PersonalSearchFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "apps.core.errors.api_exception_handler",
@@ -258,6 +265,8 @@ TONGXIN = {
     "WISH_CLAIM_REMIND_DAYS_BEFORE": env_int("WISH_CLAIM_REMIND_DAYS_BEFORE", 3),
     "WISH_PHOTO_MAX_BYTES": env_int("WISH_PHOTO_MAX_BYTES", 5 * 1024 * 1024),
     "WISH_PHOTOS_MAX": 3,
+    # Decoded size limit (pixels) of a photo: a small PNG can claim a huge canvas.
+    "WISH_PHOTO_MAX_PIXELS": env_int("WISH_PHOTO_MAX_PIXELS", 40_000_000),
     # Grids: days to resolve a problem at each level (1 building, 2 grid, 3 community,
     # 4 street) before it is overdue; active pairings per helper; the day of the month from
     # which helpers are reminded of pairings not yet visited.

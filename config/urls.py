@@ -1,5 +1,4 @@
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
@@ -32,8 +31,11 @@ urlpatterns = [
     path("", include("apps.projects.urls")),
     path("", include("apps.rosters.urls")),
 ]
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploads always go through the media view (nosniff, a sandboxing CSP, a safe disposition),
+# whether or not DEBUG; production may serve them from another origin with the same headers.
+urlpatterns.append(
+    re_path(rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>.+)$", core_views.media, name="media")
+)
 
 handler404 = "apps.core.views.not_found"
 handler500 = "apps.core.views.server_error"

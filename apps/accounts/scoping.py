@@ -35,6 +35,10 @@ class Scope:
     change: frozenset = field(default_factory=frozenset)
     personal: frozenset = STAFF
     own_actions: frozenset = frozenset({VIEW, PERSONAL})
+    # The personal fields (lookups from the model) and how each is shown to users without
+    # the PERSONAL right: a mask function of the value, or None to hide it. The one
+    # declaration that the API, the pages, the exports, filters, search and ordering follow.
+    personal_fields: dict = field(default_factory=dict)
 
     @property
     def area_lookups(self) -> tuple[str, ...]:
@@ -104,6 +108,22 @@ def scoped(user, queryset: QuerySet | type[Model], action: str = VIEW) -> QueryS
         return queryset.none()
     q = scope_filter(user, queryset.model, action)
     return queryset if q is None else queryset.filter(q)
+
+
+def touches_personal(model: type[Model], lookup: str) -> bool:
+    """Whether a lookup (a filter's field, an ordering term, a search field) reads one of the
+    model's personal fields (`Scope.personal_fields`)."""
+    name = lookup.lstrip("-^=@$")
+    return any(name == p or name.startswith(f"{p}__") for p in model.scope.personal_fields)
+
+
+def sees_all_personal(user, queryset: QuerySet) -> bool:
+    """Whether `user` sees the personal data of every row of `queryset` (one query): the
+    condition for filtering or ordering it by a personal field."""
+    if user is None or not user.is_authenticated:
+        return False
+    personal = scope_filter(user, queryset.model, PERSONAL)
+    return personal is None or not queryset.exclude(personal).exists()
 
 
 def has_role_over(user, roles, *, area=None, party_org=None) -> bool:

@@ -13,6 +13,7 @@ through their role assignments (not Django's model permissions).
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import quote
+from django.contrib.admin.widgets import ForeignKeyRawIdWidget
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
@@ -21,8 +22,17 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from apps.accounts.scoping import CHANGE, VIEW, grants, scoped
+from apps.accounts.scoping import (
+    CHANGE,
+    PERSONAL,
+    VIEW,
+    grants,
+    scoped,
+    sees_personal,
+    touches_personal,
+)
 from apps.core.errors import AppError, Conflict, InvalidInput
+from apps.core.masking import mask_name
 
 
 def as_app_error(exc: Exception) -> AppError:
@@ -198,6 +208,34 @@ class ServiceAdmin(admin.ModelAdmin):
         return self.delete_service is not None and super().has_delete_permission(request, obj)
 
 
+class ScopedRawIdWidget(ForeignKeyRawIdWidget):
+    """A raw-id widget whose label (the row's name next to the id, e.g. from `?resident=N`)
+    is shown only for a row in the user's scope, masked where its personal data is; a model
+    without a scope (users) gets no label for anyone but a superuser."""
+
+    def __init__(self, rel, admin_site, *, user, **kwargs):
+        super().__init__(rel, admin_site, **kwargs)
+        self.user = user
+
+    def label_and_url_for_value(self, value):
+        model = self.rel.model
+        if self.user.is_superuser:
+            return super().label_and_url_for_value(value)
+        if not hasattr(model, "scope"):
+            return "", ""
+        key = self.rel.get_related_field().name
+        try:
+            obj = scoped(self.user, model, VIEW).filter(**{key: value}).first()
+        except (ValueError, TypeError, DjangoValidationError):
+            obj = None
+        if obj is None:
+            return "", ""
+        label, url = super().label_and_url_for_value(value)
+        if model.scope.personal_fields and not sees_personal(self.user, obj):
+            label = mask_name(str(obj))
+        return label, url
+
+
 class ScopedAdmin(ServiceAdmin):
     def _roles(self, request) -> set[str]:
         return {g.role for g in grants(request.user)}
@@ -205,11 +243,24 @@ class ScopedAdmin(ServiceAdmin):
     def get_queryset(self, request):
         return scoped(request.user, super().get_queryset(request), VIEW)
 
+    def get_search_results(self, request, queryset, search_term):
+        # As the API's search: a personal field (a name, an address) is searched only among
+        # the rows whose personal data the user sees. This is also the autocomplete's search.
+        fields = self.get_search_fields(request)
+        if search_term and any(touches_personal(self.model, f) for f in fields):
+            queryset = scoped(request.user, queryset, PERSONAL)
+        return super().get_search_results(request, queryset, search_term)
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        # Offer only the nodes and rows the user can see (no names from outside the subtree).
+        # Offer only the nodes and rows the user can see (no names from outside the subtree),
+        # and label raw ids the same way.
         related = db_field.related_model
         if hasattr(related, "scope") and not request.user.is_superuser:
             kwargs["queryset"] = scoped(request.user, related, VIEW)
+        if db_field.name in self.raw_id_fields and "widget" not in kwargs:
+            kwargs["widget"] = ScopedRawIdWidget(
+                db_field.remote_field, self.admin_site, user=request.user, using=kwargs.get("using")
+            )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):

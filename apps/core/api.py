@@ -1,12 +1,23 @@
 """Shared API pieces: pagination and the scoped ViewSet base every app uses."""
 
+from django.utils.translation import gettext_lazy
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 from rest_framework.filters import OrderingFilter, SearchFilter
 from rest_framework.pagination import PageNumberPagination
 
-from apps.accounts.scoping import CHANGE, PERSONAL, VIEW, scoped, sees_personal
+from apps.accounts.scoping import (
+    CHANGE,
+    PERSONAL,
+    VIEW,
+    scoped,
+    sees_all_personal,
+    sees_personal,
+    touches_personal,
+)
+from apps.core.errors import InvalidInput
+from apps.core.masking import mask_value
 
 WRITE_ACTIONS = {"update", "partial_update", "destroy"}
 
@@ -57,12 +68,15 @@ class ScopedViewSetMixin:
 class PersonalDataMixin:
     """Masks personal data in a serializer's output for users who may not see it.
 
-    `personal_fields` maps a field to how it is shown to them: a function of the value
-    (e.g. `mask_name`) or None to hide it. Whether the user may see it is `sees_personal`
-    on the instance (select_related its nodes to keep lists at one query).
+    Which fields, and how each is shown, is the model's `Scope.personal_fields` (one
+    declaration for the API, pages, exports, filters and ordering): a mask function of the
+    value (e.g. `mask_name`) or None to hide it. Whether the user may see it is
+    `sees_personal` on the instance (select_related its nodes to keep lists at one query).
     """
 
-    personal_fields: dict = {}
+    @property
+    def personal_fields(self) -> dict:
+        return self.Meta.model.scope.personal_fields
 
     def _sees_personal(self, user, instance) -> bool:
         own = type(instance).scope.own or ""
@@ -83,22 +97,78 @@ class PersonalDataMixin:
         if request is not None and not self._sees_personal(request.user, instance):
             for name, mask in self.personal_fields.items():
                 if name in data:
-                    data[name] = None if mask is None else (mask(data[name]) if data[name] else "")
+                    data[name] = mask_value(data[name], mask)
         return data
 
 
+class FilterNotAllowed(InvalidInput):
+    code = "filter_not_allowed"
+    default_detail = gettext_lazy(
+        "无权查看的个人信息不能用于筛选或排序；请先缩小到您可查看个人信息的范围。"
+    )
+
+
+class PersonalFilterBackend(DjangoFilterBackend):
+    """django-filter that refuses (400 `filter_not_allowed`) a filter on a personal field
+    unless the user sees the personal data of every row it would filter: otherwise
+    `?vulnerable=true` would tell a masked viewer who is vulnerable. The list the check
+    runs on is the one without the personal filters, so the answer says nothing about them.
+    """
+
+    def filter_queryset(self, request, queryset, view):
+        filterset = self.get_filterset(request, queryset, view)
+        if filterset is None:
+            return queryset
+        personal = [
+            name
+            for name, f in filterset.filters.items()
+            if name in request.query_params and touches_personal(queryset.model, f.field_name)
+        ]
+        if personal:
+            rest = request.query_params.copy()
+            for name in personal:
+                rest.pop(name)
+            others = type(filterset)(data=rest, queryset=queryset, request=request)
+            base = others.qs if others.is_valid() else queryset
+            if not sees_all_personal(request.user, base):
+                raise FilterNotAllowed()
+        return super().filter_queryset(request, queryset, view)
+
+
+class PersonalOrderingFilter(OrderingFilter):
+    """`?ordering=` on a personal field (a masked name, a hidden room) only for users who
+    see the personal data of every row: an order reveals what the mask hides. The views'
+    own default orderings are not the user's choice and stay."""
+
+    def filter_queryset(self, request, queryset, view):
+        terms = self.get_ordering(request, queryset, view) or []
+        chosen = self.get_query_param_terms(request)
+        personal = any(touches_personal(queryset.model, t) for t in terms if t in chosen)
+        if personal and not sees_all_personal(request.user, queryset):
+            raise FilterNotAllowed()
+        return super().filter_queryset(request, queryset, view)
+
+    def get_query_param_terms(self, request) -> list[str]:
+        params = request.query_params.get(self.ordering_param) or ""
+        return [term.strip() for term in params.split(",") if term.strip()]
+
+
 class PersonalSearchFilter(SearchFilter):
-    """`?search=` that matches only rows whose personal data the user may see: searching a
-    masked name or a hidden address must not reveal it letter by letter."""
+    """`?search=` over a personal field matches only rows whose personal data the user may
+    see: searching a masked name or a hidden address must not reveal it letter by letter."""
 
     def filter_queryset(self, request, queryset, view):
         if not self.get_search_terms(request):
             return queryset
-        personal = scoped(request.user, queryset, PERSONAL)
-        return super().filter_queryset(request, personal, view)
+        fields = self.get_search_fields(view, request) or []
+        if any(touches_personal(queryset.model, f) for f in fields):
+            queryset = scoped(request.user, queryset, PERSONAL)
+        return super().filter_queryset(request, queryset, view)
 
 
-PERSONAL_FILTER_BACKENDS = [DjangoFilterBackend, OrderingFilter, PersonalSearchFilter]
+# Every API list uses these (settings.REST_FRAMEWORK["DEFAULT_FILTER_BACKENDS"]): for models
+# without personal fields they are the plain backends.
+PERSONAL_FILTER_BACKENDS = [PersonalFilterBackend, PersonalOrderingFilter, PersonalSearchFilter]
 
 
 def parse(serializer_class, data) -> dict:

@@ -97,6 +97,18 @@ _DRF_CODES = {
 }
 
 
+# Field error codes that name the whole error: a client can act on them without the fields.
+PROMOTED_CODES = frozenset({"control_characters"})
+
+
+def _codes(codes) -> set[str]:
+    if isinstance(codes, dict):
+        return set().union(*(_codes(c) for c in codes.values()))
+    if isinstance(codes, list | tuple):
+        return set().union(*(_codes(c) for c in codes))
+    return {codes}
+
+
 def api_exception_handler(exc, context):
     if isinstance(exc, ProtectedError | RestrictedError):
         # A delete that other rows still point at: a conflict, not a server error.
@@ -117,6 +129,8 @@ def api_exception_handler(exc, context):
     if response is None:
         return None
     code = next((c for cls, c in _DRF_CODES.items() if isinstance(exc, cls)), "error")
+    if isinstance(exc, exceptions.ValidationError) and PROMOTED_CODES & _codes(exc.get_codes()):
+        code = next(iter(PROMOTED_CODES & _codes(exc.get_codes())))
     if isinstance(exc, exceptions.ValidationError):
         data = {"code": code, "detail": _flatten(exc.detail) or _("请求无效。")}
         if isinstance(exc.detail, dict):

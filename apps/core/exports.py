@@ -6,10 +6,15 @@ templates, the import error file.
     table_bytes(tables, fmt)  # either, by format name ("xlsx" / "csv": one table)
 
 Callers pass rows already scoped and masked. A header row is bold and stays in view.
+Every cell goes through `safe_cell`: a text that a spreadsheet would evaluate (starting with
+= + - @, a tab or a carriage return) is prefixed with a single quote, so it stays text
+("'=HYPERLINK(…)"), and characters an .xlsx cannot hold (control characters) are dropped,
+whatever is stored.
 """
 
 import csv
 import io
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -33,8 +38,20 @@ class Table:
     finish: Callable | None = None
 
 
-def _value(value):
-    return str(value) if isinstance(value, Promise) else value
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# What XML 1.0 (so openpyxl) refuses: C0 controls but tab, line feed and carriage return.
+ILLEGAL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def safe_cell(value):
+    """A cell's value as written to any spreadsheet: text neutralised (see above), numbers,
+    dates and None as they are."""
+    if isinstance(value, Promise):
+        value = str(value)
+    if not isinstance(value, str):
+        return value
+    value = ILLEGAL_CHARACTERS.sub("", value)
+    return f"'{value}" if value.startswith(FORMULA_START) else value
 
 
 def _xlsx_row(sheet, values: Sequence, *, bold: bool = False) -> list:
@@ -43,9 +60,9 @@ def _xlsx_row(sheet, values: Sequence, *, bold: bool = False) -> list:
 
     cells = []
     for value in values:
-        cell = WriteOnlyCell(sheet, _value(value))
+        cell = WriteOnlyCell(sheet, safe_cell(value))
         if cell.data_type == "f":
-            cell.data_type = "s"  # a cell that reads "=..." is text from a user, not a formula
+            cell.data_type = "s"  # never a formula (safe_cell has neutralised it anyway)
         if bold:
             cell.font = Font(bold=True)
         cells.append(cell)
@@ -78,8 +95,8 @@ def xlsx_bytes(tables: Iterable[Table]) -> bytes:
 def csv_bytes(table: Table) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([_value(h) for h in table.headers])
-    writer.writerows([_value(v) for v in row] for row in table.rows)
+    writer.writerow([safe_cell(h) for h in table.headers])
+    writer.writerows([safe_cell(v) for v in row] for row in table.rows)
     return out.getvalue().encode("utf-8-sig")
 
 

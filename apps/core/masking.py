@@ -21,3 +21,11 @@ def mask_id_number(value: str) -> str:
     if not value:
         return ""
     return value[:3] + "*" * (len(value) - 7) + value[-4:]
+
+
+def mask_value(value, mask):
+    """A personal value as shown to who may not see it: `mask(value)`, or None when the
+    field is hidden (its mask is None). See `Scope.personal_fields`."""
+    if mask is None:
+        return None
+    return mask(value) if value else ""

@@ -6,6 +6,8 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+# C0 control characters and DEL, but tab, line feed and carriage return (multi-line notes).
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 PHONE_RE = re.compile(r"^1\d{10}$")
 ID_RE = re.compile(r"^\d{17}[\dX]$")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -56,3 +58,21 @@ def validate_id_number(value: str) -> None:
         raise ValidationError(_("身份证号中的出生日期无效。"), code="invalid_id_number")
     if id_number_check_digit(value[:17]) != value[17]:
         raise ValidationError(_("身份证号校验位不正确。"), code="invalid_id_number")
+
+
+def validate_no_control_characters(value) -> None:
+    """Refuse control characters in text (a NUL breaks PostgreSQL, others break the .xlsx
+    exports and hide text). Wired as the default validator of every DRF CharField and
+    JSONField (strings inside it too) and every form CharField: apps.core.apps."""
+    if has_control_characters(value):
+        raise ValidationError(_("不能包含控制字符。"), code="control_characters")
+
+
+def has_control_characters(value) -> bool:
+    if isinstance(value, str):
+        return CONTROL_RE.search(value) is not None
+    if isinstance(value, dict):
+        return any(has_control_characters(v) for item in value.items() for v in item)
+    if isinstance(value, list | tuple):
+        return any(has_control_characters(v) for v in value)
+    return False

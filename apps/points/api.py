@@ -29,6 +29,7 @@ class PointsViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     def stars(self, request):
         community = area_visible(request.user, request.query_params.get("community"))
         members = selectors.members_ranked(community=community)
-        return Response(
-            [{"member": m.pk, "name": m.name, "points": m.total, "star": m.star} for m in members]
-        )
+        # A public list, as on the ranking page: masked names only, whoever asks.
+        rows = [(m.pk, m.masked_name, m.total, m.star) for m in members]
+        keys = ("member", "name", "points", "star")
+        return Response([dict(zip(keys, row, strict=True)) for row in rows])

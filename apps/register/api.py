@@ -10,7 +10,6 @@ from rest_framework import serializers, viewsets
 
 from apps.accounts.models import User
 from apps.core.api import PERSONAL_FILTER_BACKENDS, PersonalDataMixin, ScopedViewSetMixin
-from apps.core.masking import mask_id_number, mask_name, mask_phone
 
 from . import filters, services
 from .models import Area, Household, Member, Organisation, PartyOrg, Resident
@@ -53,7 +52,6 @@ class AreaSerializer(serializers.ModelSerializer):
 
 
 class HouseholdSerializer(PersonalDataMixin, serializers.ModelSerializer):
-    personal_fields = {"address": None, "unit": None, "room": None}
     area_name = serializers.CharField(source="area.name", read_only=True)
 
     class Meta:
@@ -64,19 +62,11 @@ class HouseholdSerializer(PersonalDataMixin, serializers.ModelSerializer):
 
 
 class PersonSerializer(PersonalDataMixin, serializers.ModelSerializer):
-    personal_fields = {"name": mask_name, "phone": mask_phone, "id_number": mask_id_number}
-
     def validate_id_number(self, value: str) -> str:
         return (value or "").upper()
 
 
 class ResidentSerializer(PersonSerializer):
-    personal_fields = {
-        **PersonSerializer.personal_fields,
-        **dict.fromkeys(Resident.HARDSHIP_FLAGS),
-        "hardship_note": None,
-        "vulnerable": None,
-    }
     user = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.all(), required=False, allow_null=True, label=_("登录账号")
     )
@@ -112,8 +102,6 @@ class MemberSerializer(PersonSerializer):
 
 
 class OrganisationSerializer(PersonalDataMixin, serializers.ModelSerializer):
-    personal_fields = {"contact_name": mask_name, "contact_phone": mask_phone}
-
     class Meta:
         model = Organisation
         fields = ["id", "name", "kind", "area", "credit_code", "contact_name", "contact_phone"]

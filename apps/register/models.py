@@ -12,11 +12,18 @@ from treebeard.mp_tree import MP_Node
 
 from apps.accounts.models import Role
 from apps.accounts.scoping import ALL_AREA_ROLES, STAFF, Scope
+from apps.core.masking import mask_id_number, mask_name, mask_phone
 from apps.core.models import TimeStampedModel
 from apps.core.validators import validate_id_number, validate_phone
 
 ADMINS = frozenset({Role.SECRETARY, Role.ADMINISTRATOR})
 HOUSEHOLD_VIEWERS = STAFF | {Role.GROUP_LEADER}
+# Personal fields (Scope.personal_fields): how each is shown to who may not see it.
+ADDRESS = {"address": None, "unit": None, "room": None}
+PERSON = {"name": mask_name, "phone": mask_phone, "id_number": mask_id_number}
+HARDSHIP = dict.fromkeys(
+    ("low_income", "lives_alone", "disabled", "seriously_ill", "elderly", "hardship_note")
+)
 
 
 class Gender(models.TextChoices):
@@ -61,7 +68,13 @@ class Household(TimeStampedModel):
     unit = models.CharField(_("单元"), max_length=20, blank=True)
     room = models.CharField(_("室"), max_length=20)
 
-    scope = Scope(area="area", own="residents__user", view=HOUSEHOLD_VIEWERS, change=STAFF)
+    scope = Scope(
+        area="area",
+        own="residents__user",
+        view=HOUSEHOLD_VIEWERS,
+        change=STAFF,
+        personal_fields=ADDRESS,
+    )
 
     class Meta:
         db_table = "grids_household"
@@ -129,7 +142,18 @@ class Resident(Person):
 
     HARDSHIP_FLAGS = ("low_income", "lives_alone", "disabled", "seriously_ill", "elderly")
 
-    scope = Scope(area="household__area", own="user", view=HOUSEHOLD_VIEWERS, change=STAFF)
+    scope = Scope(
+        area="household__area",
+        own="user",
+        view=HOUSEHOLD_VIEWERS,
+        change=STAFF,
+        personal_fields={
+            **PERSON,
+            **HARDSHIP,
+            "vulnerable": None,
+            **{f"household__{name}": None for name in ADDRESS},
+        },
+    )
 
     class Meta:
         db_table = "grids_resident"
@@ -217,6 +241,7 @@ class Member(Person):
         own="user",
         view=HOUSEHOLD_VIEWERS,
         change=ADMINS,
+        personal_fields=PERSON,
     )
 
     class Meta:
@@ -253,7 +278,12 @@ class Organisation(TimeStampedModel):
     )
     wish_notifications = models.BooleanField(_("接收微心愿推送"), default=False)
 
-    scope = Scope(area="area", view=ALL_AREA_ROLES, change=ADMINS)
+    scope = Scope(
+        area="area",
+        view=ALL_AREA_ROLES,
+        change=ADMINS,
+        personal_fields={"contact_name": mask_name, "contact_phone": mask_phone},
+    )
 
     class Meta:
         db_table = "grids_organisation"

@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
-from apps.accounts.scoping import PERSONAL, scoped, sees_personal
+from apps.accounts.scoping import PERSONAL, scoped, sees_all_personal, sees_personal
 from apps.core.masking import mask_name, mask_phone
 
 from .models import Household, Resident
@@ -38,7 +38,8 @@ def household_list(request):
 @login_required
 def resident_list(request):
     residents = scoped(request.user, Resident.objects.select_related("household__area"))
-    if request.GET.get("vulnerable") == "1":
+    # A filter on a personal field only for who sees it on every row; ignored otherwise.
+    if request.GET.get("vulnerable") == "1" and sees_all_personal(request.user, residents):
         residents = residents.filter(vulnerable=True)
     order = ("household__area__path", "household__room", "id")
     page, query = _page(request, residents, search="name", order=order)

@@ -1,7 +1,8 @@
 """django-import-export resources for every roster: the same headers as the import
 templates (columns.py), references written as readable paths, enumerations as their Chinese
 labels, so an exported file imports back unchanged. Personal data is masked for users who
-may not see it (apps.accounts.scoping.sees_personal).
+may not see it, exactly as the API masks them: the fields are the model's
+`Scope.personal_fields`, the rule is apps.accounts.scoping.sees_personal.
 
 Used by the export pages, the admin's export (see admin.py) and as the benchmark's peer
 baseline; the import itself goes through importers.py (see its docstring for why).
@@ -12,15 +13,12 @@ import datetime
 from import_export import fields, resources
 
 from apps.accounts.scoping import VIEW, scoped, sees_personal
-from apps.core.exports import Table, table_bytes
-from apps.core.masking import mask_id_number, mask_name, mask_phone
+from apps.core.exports import Table, safe_cell, table_bytes
+from apps.core.masking import mask_value
 from apps.register.models import Household, Member, Organisation, PartyOrg, Resident
 
 from .columns import BOOL, ROSTERS
 from .validation import Refs
-
-MASKS = {"name": mask_name, "phone": mask_phone, "id_number": mask_id_number}
-HIDDEN_WHEN_MASKED = {"hardship_note", "room", "unit", "contact_name", "contact_phone"}
 
 
 def _declared(kind: str) -> dict:
@@ -32,6 +30,7 @@ def _declared(kind: str) -> dict:
 class RosterResource(resources.ModelResource):
     roster_kind = ""
     select_related: tuple = ()
+    lookups: dict = {}  # a column whose value is another model's field: its lookup
 
     def __init__(self, user=None, **kwargs):
         super().__init__(**kwargs)
@@ -47,11 +46,18 @@ class RosterResource(resources.ModelResource):
         return queryset.select_related(*self.select_related)  # also for the admin's queryset
 
     def export_field(self, field, instance, **kwargs):
+        # The admin's export writes these values itself: neutralise them here as our
+        # writer does (safe_cell is idempotent, so the pages' exports stay the same).
+        return safe_cell(self._export_value(field, instance))
+
+    def _export_value(self, field, instance):
         name = field.attribute
         value = self.value(instance, name)
-        masked = name in MASKS or name in HIDDEN_WHEN_MASKED
-        if masked and self.user is not None and not self._personal(instance):
-            return MASKS[name](value) if name in MASKS else ""
+        personal = self._meta.model.scope.personal_fields
+        lookup = self.lookups.get(name, name)
+        if lookup in personal and self.user is not None and not self._personal(instance):
+            masked = mask_value(value, personal[lookup])
+            return "" if masked is None else masked
         if isinstance(value, bool) or self.columns[name].type == BOOL:
             return "是" if value else "否"
         if isinstance(value, datetime.date):
@@ -115,6 +121,7 @@ class HouseholdResource(RosterResource):
 class ResidentResource(RosterResource):
     roster_kind = "residents"
     select_related = ("household__area",)
+    lookups = {"unit": "household__unit", "room": "household__room"}
     locals().update(_declared("residents"))
 
     class Meta:

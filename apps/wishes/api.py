@@ -26,7 +26,7 @@ class CategorySerializer(serializers.ModelSerializer):
 
 
 class EventSerializer(serializers.ModelSerializer):
-    actor = serializers.StringRelatedField()
+    actor = serializers.StringRelatedField(allow_null=True)  # None where it is masked
 
     class Meta:
         model = WishEvent
@@ -71,6 +71,15 @@ class WishDetailSerializer(WishSerializer):
 
     def get_photos(self, wish: Wish) -> list[str]:
         return [p.image.url for p in wish.photos.all()]
+
+    def to_representation(self, wish: Wish):
+        data = super().to_representation(wish)
+        # Who did what names the resident too: as on the page, only for those who see the
+        # resident's name.
+        if not selectors.sees_resident(self.context["request"].user, wish):
+            for event in data["events"]:
+                event["actor"] = None
+        return data
 
 
 # Input serializers only parse types; the services decide what is valid (one set of rules

@@ -3,20 +3,24 @@
 `_transition` here adds the wish's notifications in the same transaction; the public
 services check who may do what and call it."""
 
+import io
+import uuid
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from PIL import Image
+from PIL import Image, ImageOps
 
 from apps.accounts.models import Role
 from apps.accounts.scoping import has_role_over
 from apps.core import workflow
 from apps.core.conf import conf
 from apps.core.errors import Conflict, Forbidden, InvalidInput, InvalidTransition
+from apps.core.validators import has_control_characters
 from apps.notifications import audiences
 from apps.notifications.services import notify
 from apps.points.services import points_award
@@ -26,7 +30,12 @@ from .models import VETTERS, Claim, Wish, WishCategory, WishPhoto
 
 S = Wish.Status
 
-IMAGE_FORMATS = frozenset({"JPEG", "PNG", "WEBP"})
+# Accepted formats: the stored file's extension and the options it is re-encoded with.
+IMAGE_FORMATS = {
+    "JPEG": ("jpg", {"quality": 90}),
+    "PNG": ("png", {}),
+    "WEBP": ("webp", {"quality": 90}),
+}
 DUPLICATE_WINDOW = timedelta(minutes=1)
 
 
@@ -133,6 +142,8 @@ def _invalid(field: str, message: str, code: str) -> InvalidInput:
 
 def _clean_text(value, *, field: str, max_length: int, required: bool, label: str) -> str:
     value = (value or "").strip()
+    if has_control_characters(value):  # the pages' forms post straight to the services
+        raise _invalid(field, _("不能包含控制字符。"), "control_characters")
     if required and not value:
         raise _invalid(field, _("请填写%(label)s。") % {"label": label}, f"{field}_required")
     if len(value) > max_length:
@@ -171,22 +182,38 @@ def _clean_wanted_by(value: date | None) -> date | None:
     return value
 
 
-def _check_photo(photo, *, field: str) -> None:
-    """Size first (cheap), then let Pillow parse the header and verify the file."""
+def _clean_photo(photo, *, field: str) -> ContentFile:
+    """The photo re-encoded, under a generated name with its detected format's extension.
+
+    Size first (cheap), then the pixel count from the header (before decoding), then decode
+    and encode again: whatever was appended to or embedded in the file (a page, a script,
+    GPS and other metadata) is not copied, and the client's file name is never used, so a
+    `poc.html` that is a valid PNG is stored as `<random>.png`.
+    """
     limit = conf("WISH_PHOTO_MAX_BYTES")
     if photo.size > limit:
         message = _("照片不能超过 %(mb)s MB。") % {"mb": round(limit / 1024 / 1024, 1)}
         raise _invalid(field, message, "photo_too_large")
     try:
         with Image.open(photo) as image:
-            kind = image.format
-            image.verify()
+            kind, (width, height) = image.format, image.size
+            if kind in IMAGE_FORMATS and width * height <= conf("WISH_PHOTO_MAX_PIXELS"):
+                image.load()
+                clean = ImageOps.exif_transpose(image)
+                out = io.BytesIO()
+                clean.save(out, kind, **IMAGE_FORMATS[kind][1])
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         kind = None
     finally:
         photo.seek(0)
     if kind not in IMAGE_FORMATS:
         raise _invalid(field, _("请上传 JPG、PNG 或 WEBP 格式的图片。"), "photo_not_image")
+    if width * height > conf("WISH_PHOTO_MAX_PIXELS"):
+        message = _("照片不能超过 %(mp)s 百万像素。") % {
+            "mp": round(conf("WISH_PHOTO_MAX_PIXELS") / 1_000_000)
+        }
+        raise _invalid(field, message, "photo_too_large_pixels")
+    return ContentFile(out.getvalue(), name=f"{uuid.uuid4().hex}.{IMAGE_FORMATS[kind][0]}")
 
 
 def _check_photos(photos) -> list:
@@ -194,9 +221,7 @@ def _check_photos(photos) -> list:
     if len(photos) > conf("WISH_PHOTOS_MAX"):
         message = _("最多上传 %(n)d 张照片。") % {"n": conf("WISH_PHOTOS_MAX")}
         raise _invalid("photos", message, "too_many_photos")
-    for photo in photos:
-        _check_photo(photo, field="photos")
-    return photos
+    return [_clean_photo(photo, field="photos") for photo in photos]
 
 
 # --- who may do what ------------------------------------------------------------------------
@@ -445,7 +470,7 @@ def wish_fulfil(*, wish: Wish, actor, note: str, photo=None) -> Wish:
     _check_claimant(claim, actor)
     note = _clean_text(note, field="note", max_length=1000, required=True, label=_("完成说明"))
     if photo:
-        _check_photo(photo, field="photo")
+        photo = _clean_photo(photo, field="photo")
     now = timezone.now()
     with transaction.atomic():
         _transition(wish, "fulfil", actor=actor, note=note, fulfilled_at=now)

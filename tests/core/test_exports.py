@@ -34,7 +34,8 @@ def test_csv_starts_with_a_bom_and_the_header():
 def test_a_cell_that_looks_like_a_formula_stays_text():
     data = xlsx_bytes([Table("t", ["名称"], [['=HYPERLINK("http://x")']])])
     cell = load_workbook(io.BytesIO(data)).active["A2"]
-    assert (cell.value, cell.data_type) == ('=HYPERLINK("http://x")', "s")
+    # Neutralised too (issue 13): a text cell alone was still evaluated once edited in Excel.
+    assert (cell.value, cell.data_type) == ('\'=HYPERLINK("http://x")', "s")
 
 
 def test_lazy_translations_and_unsafe_sheet_titles_are_written_as_text():
@@ -59,3 +60,35 @@ def test_table_bytes_picks_the_format_and_csv_holds_one_table():
     assert table_bytes([Table("t", HEADERS, ROWS)], "xlsx").startswith(b"PK")
     with pytest.raises(ValueError):
         table_bytes([Table("a", HEADERS, ROWS), Table("b", HEADERS, ROWS)], "csv")
+
+
+# --- issue 13, finding 7: formula injection ---------------------------------------------
+
+FORMULAS = ['=HYPERLINK("http://evil","点我")', "+1+1", "-1+1", "@SUM(A1)", "\t=1", "\r=1"]
+
+
+def test_csv_neutralises_cells_that_a_spreadsheet_would_evaluate():
+    data = csv_bytes(Table("", ["名称"], [[v] for v in FORMULAS] + [[-5], ["普通"]]))
+    import csv
+
+    cells = [row[0] for row in csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""))]
+    assert cells[1:] == [f"'{v}" for v in FORMULAS] + ["-5", "普通"]
+
+
+def test_xlsx_keeps_such_cells_as_neutralised_text():
+    data = xlsx_bytes([Table("名单", ["名称"], [[v] for v in FORMULAS] + [[-5]])])
+    sheet = load_workbook(io.BytesIO(data))["名单"]
+    cells = [row[0] for row in sheet.iter_rows(min_row=2)]
+    # (an .xlsx reads a carriage return back as a line feed)
+    values = [c.value.replace("\n", "\r") if c.data_type == "s" else c.value for c in cells]
+    assert values == [f"'{v}" for v in FORMULAS] + [-5]
+    assert {c.data_type for c in cells[:-1]} == {"s"}
+
+
+def test_admin_export_of_a_roster_neutralises_formulas(world):
+    from apps.register.models import Organisation
+    from apps.rosters.resources import OrganisationResource
+
+    Organisation.objects.create(area=world.community_a, name='=HYPERLINK("x")', kind="enterprise")
+    dataset = OrganisationResource(user=None).export(Organisation.objects.all())
+    assert dataset.dict[0]["名称"] == '\'=HYPERLINK("x")'

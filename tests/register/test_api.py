@@ -262,7 +262,8 @@ def test_bad_ids_in_urls_are_json_404(world, admin_api):
 def test_bad_query_parameters_are_400(world, admin_api, url):
     response = admin_api.get(url)
     assert response.status_code == 400
-    assert response.json()["code"] == "invalid"
+    # A control character (the NUL) has its own code since issue 13.
+    assert response.json()["code"] == ("control_characters" if "%00" in url else "invalid")
 
 
 def test_a_list_body_is_400(world, admin_api):

@@ -306,3 +306,15 @@ def test_errors_speak_the_requests_language(api, world, make_wish):
     assert zh.json()["detail"] == "该心愿已被认领。"
     en = client.post(f"{URL}{wish.pk}/claim/", {}, format="json", HTTP_ACCEPT_LANGUAGE="en")
     assert en.json() == {"code": "already_claimed", "detail": "This wish has already been claimed."}
+
+
+def test_detail_hides_event_actors_from_who_may_not_see_the_residents_name(api, world, make_wish):
+    wish = make_wish("published")
+    member = api.as_user(world.user("member"))
+    response = member.get(f"{URL}{wish.pk}/")
+    assert response.status_code == 200
+    assert "王秀梅" not in response.content.decode()
+    assert [e["actor"] for e in response.json()["events"]] == [None, None]
+    worker = api.as_user(world.user("grid_worker"))
+    actors = [e["actor"] for e in worker.get(f"{URL}{wish.pk}/").json()["events"]]
+    assert actors[0] and actors[1]  # staff over the area see who did what
