@@ -258,6 +258,10 @@ TONGXIN = {
     "WISH_CLAIM_REMIND_DAYS_BEFORE": env_int("WISH_CLAIM_REMIND_DAYS_BEFORE", 3),
     "WISH_PHOTO_MAX_BYTES": env_int("WISH_PHOTO_MAX_BYTES", 5 * 1024 * 1024),
     "WISH_PHOTOS_MAX": 3,
+    # Volunteers (志愿服务): check-in opens this many minutes before an occurrence starts; a
+    # check-in QR link lives this many seconds (the organiser's page shows a fresh one).
+    "VOLUNTEER_CHECKIN_EARLY_MIN": env_int("VOLUNTEER_CHECKIN_EARLY_MIN", 30),
+    "VOLUNTEER_CHECKIN_LINK_S": env_int("VOLUNTEER_CHECKIN_LINK_S", 900),
     # Grids: days to resolve a problem at each level (1 building, 2 grid, 3 community,
     # 4 street) before it is overdue; active pairings per helper; the day of the month from
     # which helpers are reminded of pairings not yet visited.
