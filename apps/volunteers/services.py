@@ -23,6 +23,7 @@ from apps.notifications.services import notify
 from apps.points.services import points_award
 from apps.register.models import Area, Member
 
+from . import proposal
 from .models import (
     ORGANISERS,
     Activity,
@@ -640,3 +641,64 @@ def occurrence_by_token(*, token: str) -> Occurrence:
     if occurrence is None:
         raise NotFound()
     return occurrence
+
+
+# --- the assignment proposal ----------------------------------------------------------------
+
+
+def _explain(line: proposal.Line) -> str:
+    return {
+        proposal.FIRST: _("第一志愿"),
+        proposal.SECOND: _("第二志愿"),
+        proposal.THIRD: _("第三志愿"),
+        proposal.SKILLS: _("技能匹配：%(skill)s") % {"skill": line.skill},
+    }.get(line.reason, _("暂无合适岗位，请书记安排"))
+
+
+def proposal_make(*, actor, community: Area) -> list[dict]:
+    """Proposed posts for every pending registration of `community` (nothing is written):
+    see apps.volunteers.proposal for the algorithm. Each line explains itself."""
+    _check_organiser(actor, community)
+    pending = list(
+        VolunteerRegistration.objects.filter(community=community, status=R.PENDING)
+        .select_related("member")
+        .order_by("created_at", "pk")
+    )
+    posts = {p.pk: p for p in Post.objects.filter(community=community, enabled=True)}
+    applicants = [proposal.Applicant(r.pk, tuple(r.choices), frozenset(r.skills)) for r in pending]
+    places = [
+        proposal.Place(p.pk, max(p.capacity - p.filled, 0), frozenset(p.skills))
+        for p in posts.values()
+    ]
+    lines = proposal.propose(applicants, places)
+    by_id = {r.pk: r for r in pending}
+    return [
+        {
+            "registration": line.registration,
+            "member": by_id[line.registration].member.name,
+            "post": line.post,
+            "post_name": posts[line.post].name if line.post else "",
+            "reason": line.reason,
+            "explanation": _explain(line),
+        }
+        for line in lines
+    ]
+
+
+def proposal_accept(*, actor, community: Area, lines) -> list[Assignment]:
+    """Approve the (possibly edited) proposal: `lines` are (registration id, post id) pairs.
+    All or nothing: one full post or a moved registration rolls every line back."""
+    _check_organiser(actor, community)
+    pairs = [(int(r), int(p)) for r, p in lines if p]
+    registrations = VolunteerRegistration.objects.select_related("member", "community").in_bulk(
+        [r for r, _p in pairs]
+    )
+    posts = Post.objects.filter(community=community).in_bulk([p for _r, p in pairs])
+    made = []
+    with transaction.atomic():
+        for reg_id, post_id in pairs:
+            registration, post = registrations.get(reg_id), posts.get(post_id)
+            if registration is None or registration.community_id != community.pk or post is None:
+                raise _invalid("lines", _("方案中有不属于本社区的报到或岗位。"), "unknown_line")
+            made.append(registration_approve(actor=actor, registration=registration, post=post))
+    return made
