@@ -1,6 +1,35 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from . import api, views
 
 app_name = "volunteers"
 
-# Pages at /<app>/..., API at /api/... (both included at the root by config/urls.py).
-urlpatterns: list = []
+router = SimpleRouter()
+router.register("api/volunteer-posts", api.PostViewSet, basename="post-api")
+router.register("api/volunteer-registrations", api.RegistrationViewSet, basename="registration-api")
+router.register("api/volunteer-teams", api.TeamViewSet, basename="team-api")
+router.register("api/volunteer-activities", api.ActivityViewSet, basename="activity-api")
+router.register("api/volunteer-occurrences", api.OccurrenceViewSet, basename="occurrence-api")
+router.register("api/volunteer-signups", api.SignUpViewSet, basename="signup-api")
+router.register("api/volunteer-records", api.RecordViewSet, basename="record-api")
+
+# Pages at /volunteers/..., API at /api/... (both included at the root by config/urls.py).
+urlpatterns = [
+    path("volunteers/", views.home, name="home"),
+    path("volunteers/register/", views.register, name="register"),
+    path("volunteers/manage/", views.manage, name="manage"),
+    path("volunteers/registrations/<int:pk>/approve/", views.approve, name="approve"),
+    path("volunteers/proposal/<int:community>/", views.proposal, name="proposal"),
+    path("volunteers/occurrences/<int:pk>/", views.occurrence, name="occurrence"),
+    path("volunteers/occurrences/<int:pk>/qr.svg", views.occurrence_qr, name="occurrence-qr"),
+    path(
+        "volunteers/occurrences/<int:pk>/<slug:action>/",
+        views.occurrence_act,
+        name="occurrence-act",
+    ),
+    path("volunteers/checkin/<str:token>/", views.checkin, name="checkin"),
+    path("volunteers/records/<int:pk>/<slug:action>/", views.record_act, name="record-act"),
+    path("api/volunteer-proposals/", api.ProposalView.as_view(), name="proposal-api"),
+    *router.urls,
+]
