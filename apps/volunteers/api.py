@@ -11,12 +11,13 @@ from rest_framework.views import APIView
 
 from apps.accounts.scoping import scoped
 from apps.core.api import ScopedViewSetMixin, parse
-from apps.core.errors import InvalidInput
+from apps.core.errors import InvalidInput, NotFound
 from apps.register.models import Area, Member
 
 from . import services
 from .models import (
     Activity,
+    Certificate,
     Occurrence,
     Post,
     ServiceRecord,
@@ -450,3 +451,58 @@ class RecordViewSet(_Base, mixins.ListModelMixin, mixins.RetrieveModelMixin):
             actor=request.user, record=self.get_object(), hours=data["hours"], reason=data["reason"]
         )
         return self._render(record)
+
+
+class CertificateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Certificate
+        fields = ["id", "serial", "verify_code", "member", "name", "id_type", "id_number_masked"]
+        fields += ["volunteer_number", "lines", "total_hours", "organisation", "responsible"]
+        fields += ["handler", "contact", "issued_on"]
+        read_only_fields = fields
+
+
+class CertificateInput(serializers.Serializer):
+    member = serializers.IntegerField(required=False, allow_null=True)
+
+
+class CertificateViewSet(_Base, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+    queryset = Certificate.objects.order_by("-pk")
+    serializer_class = CertificateSerializer
+
+    @extend_schema(request=CertificateInput, responses={201: CertificateSerializer})
+    def create(self, request):
+        member_id = parse(CertificateInput, request.data).get("member")
+        if member_id:
+            member = Member.objects.select_related("community").filter(pk=member_id).first()
+        else:
+            member = Member.objects.select_related("community").filter(user=request.user).first()
+        if member is None:
+            raise InvalidInput(_("找不到该党员。"), code="unknown_member")
+        certificate = services.certificate_issue(actor=request.user, member=member)
+        return self._render(certificate, status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=None)
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path=r"verify/(?P<code>[-\w]+)",
+        permission_classes=[],
+        authentication_classes=[],
+    )
+    def verify(self, request, code=None):
+        """Public: whether a certificate with this verification code exists."""
+        from apps.core.masking import mask_name
+
+        cert = Certificate.objects.filter(verify_code=code).first()
+        if cert is None:
+            raise NotFound()
+        return Response(
+            {
+                "serial": cert.serial,
+                "name": mask_name(cert.name),
+                "total_hours": str(cert.total_hours),
+                "organisation": cert.organisation,
+                "issued_on": cert.issued_on,
+            }
+        )

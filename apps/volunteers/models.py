@@ -502,3 +502,48 @@ class ServiceRecordEvent(TransitionRecord):
     class Meta(TransitionRecord.Meta):
         verbose_name = _("时长记录")
         verbose_name_plural = _("时长记录")
+
+
+class Certificate(models.Model):
+    """志愿服务记录证明 (following 《志愿服务记录与证明出具办法》): a snapshot of a volunteer's
+    confirmed service at the time of issue, with a serial number and a verification code
+    for the public QR page. Rows are never changed after issue."""
+
+    serial = models.CharField(_("证明编号"), max_length=30, unique=True)
+    verify_code = models.CharField(_("验证码"), max_length=40, unique=True)
+    member = models.ForeignKey(
+        "register.Member",
+        on_delete=models.PROTECT,
+        related_name="volunteer_certificates",
+        verbose_name=_("志愿者"),
+    )
+    name = models.CharField(_("姓名"), max_length=50)
+    id_type = models.CharField(_("证件类型"), max_length=20)
+    id_number_masked = models.CharField(_("证件号码"), max_length=30, blank=True)
+    volunteer_number = models.CharField(_("志愿者编号"), max_length=30, blank=True)
+    lines = models.JSONField(_("服务记录"), default=list)  # [{from, to, content, hours}]
+    total_hours = models.DecimalField(_("服务时长合计"), max_digits=8, decimal_places=2)
+    organisation = models.CharField(_("出具单位"), max_length=100)
+    responsible = models.CharField(_("单位负责人"), max_length=50, blank=True)
+    handler = models.CharField(_("经办人"), max_length=50, blank=True)
+    contact = models.CharField(_("联系方式"), max_length=50, blank=True)
+    issued_on = models.DateField(_("出具日期"))
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("出具人"),
+    )
+    community = models.ForeignKey(
+        "register.Area", on_delete=models.PROTECT, related_name="+", verbose_name=_("社区")
+    )
+
+    scope = Scope(area="community", own="member__user", view=ORGANISERS, change=frozenset())
+
+    class Meta:
+        verbose_name = _("志愿服务记录证明")
+        verbose_name_plural = _("志愿服务记录证明")
+        ordering = ["-issued_on", "-pk"]
+
+    def __str__(self) -> str:
+        return self.serial

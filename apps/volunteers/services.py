@@ -5,6 +5,7 @@ row's lock, so no count-then-insert anywhere."""
 
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from secrets import token_urlsafe
 
 from django.core import signing
 from django.db import IntegrityError, transaction
@@ -13,11 +14,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from apps.accounts.models import Role
+from apps.accounts.models import Role, RoleAssignment
 from apps.accounts.scoping import has_role_over
 from apps.core import workflow
 from apps.core.conf import conf
 from apps.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from apps.core.masking import mask_id_number
 from apps.notifications import audiences
 from apps.notifications.services import notify
 from apps.points.services import points_award
@@ -28,6 +30,7 @@ from .models import (
     ORGANISERS,
     Activity,
     Assignment,
+    Certificate,
     Occurrence,
     Post,
     ServiceRecord,
@@ -702,3 +705,60 @@ def proposal_accept(*, actor, community: Area, lines) -> list[Assignment]:
                 raise _invalid("lines", _("方案中有不属于本社区的报到或岗位。"), "unknown_line")
             made.append(registration_approve(actor=actor, registration=registration, post=post))
     return made
+
+
+# --- the service-record certificate (志愿服务记录证明) ---------------------------------------
+
+
+def certificate_issue(*, actor, member: Member) -> Certificate:
+    """A certificate of `member`'s confirmed service: the member for themself, or an
+    organiser of their community. The issuing organisation is the member's community; its
+    secretary signs as responsible person, the issuing user as handling person."""
+    if member.user_id != actor.pk and not has_role_over(actor, ORGANISERS, area=member.community):
+        raise Forbidden(_("只能为本人出具志愿服务记录证明。"), code="not_own_certificate")
+    records = (
+        ServiceRecord.objects.filter(member=member, status=ServiceRecord.Status.CONFIRMED)
+        .select_related("occurrence__activity")
+        .order_by("served_on", "pk")
+    )
+    lines = [
+        {
+            "from": timezone.localtime(r.occurrence.starts_at).strftime("%Y-%m-%d %H:%M"),
+            "to": timezone.localtime(r.occurrence.ends_at).strftime("%Y-%m-%d %H:%M"),
+            "content": r.occurrence.activity.title,
+            "hours": str(r.hours),
+        }
+        for r in records
+    ]
+    if not lines:
+        raise Conflict(_("还没有已确认的服务时长，无法出具证明。"), code="no_confirmed_hours")
+    secretary = (
+        RoleAssignment.objects.filter(role=Role.SECRETARY, area=member.community)
+        .select_related("user")
+        .first()
+    )
+    registration = VolunteerRegistration.objects.filter(member=member).exclude(volunteer_number="")
+    today = timezone.localdate()
+    with transaction.atomic():
+        certificate = Certificate.objects.create(
+            serial=f"tmp-{token_urlsafe(8)}",
+            verify_code=token_urlsafe(18),
+            member=member,
+            name=member.name,
+            id_type=_("居民身份证"),
+            id_number_masked=mask_id_number(member.id_number),
+            volunteer_number=registration.values_list("volunteer_number", flat=True).first() or "",
+            lines=lines,
+            total_hours=sum((Decimal(line["hours"]) for line in lines), Decimal(0)),
+            organisation=member.community.name,
+            responsible=str(secretary.user) if secretary else "",
+            handler=str(actor),
+            contact=(secretary.user.phone or "") if secretary else "",
+            issued_on=today,
+            issued_by=actor,
+            community=member.community,
+        )
+        # The serial: year, community and a number unique for ever (the row's id).
+        certificate.serial = f"ZYZM{today:%Y}{member.community_id:04d}{certificate.pk:06d}"
+        certificate.save(update_fields=["serial"])
+    return certificate

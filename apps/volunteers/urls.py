@@ -13,6 +13,7 @@ router.register("api/volunteer-activities", api.ActivityViewSet, basename="activ
 router.register("api/volunteer-occurrences", api.OccurrenceViewSet, basename="occurrence-api")
 router.register("api/volunteer-signups", api.SignUpViewSet, basename="signup-api")
 router.register("api/volunteer-records", api.RecordViewSet, basename="record-api")
+router.register("api/volunteer-certificates", api.CertificateViewSet, basename="certificate-api")
 
 # Pages at /volunteers/..., API at /api/... (both included at the root by config/urls.py).
 urlpatterns = [
@@ -30,6 +31,9 @@ urlpatterns = [
     ),
     path("volunteers/checkin/<str:token>/", views.checkin, name="checkin"),
     path("volunteers/records/<int:pk>/<slug:action>/", views.record_act, name="record-act"),
+    path("volunteers/certificates/issue/", views.certificate_issue, name="certificate-issue"),
+    path("volunteers/certificates/<int:pk>/", views.certificate, name="certificate"),
+    path("volunteers/certificates/verify/<str:code>/", views.verify, name="verify"),
     path("api/volunteer-proposals/", api.ProposalView.as_view(), name="proposal-api"),
     *router.urls,
 ]

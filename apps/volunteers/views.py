@@ -20,7 +20,15 @@ from apps.core.views import get_or_404, page
 from apps.register.models import Area, Member
 
 from . import selectors, services
-from .models import ORGANISERS, Occurrence, Post, ServiceRecord, SignUp, VolunteerRegistration
+from .models import (
+    ORGANISERS,
+    Certificate,
+    Occurrence,
+    Post,
+    ServiceRecord,
+    SignUp,
+    VolunteerRegistration,
+)
 
 
 def _member(user) -> Member | None:
@@ -238,3 +246,37 @@ def record_act(request, pk, action):
     else:
         raise InvalidInput(_("未知操作。"), code="unknown_action")
     return redirect(_next(request, reverse("volunteers:manage")))
+
+
+def _qr_svg(url: str) -> str:
+    out = io.BytesIO()
+    segno.make(url, error="m").save(out, kind="svg", scale=5, border=2, xmldecl=False)
+    return out.getvalue().decode()
+
+
+@page
+@require_POST
+def certificate_issue(request):
+    member = _member(request.user)
+    if member is None:
+        raise Forbidden(_("只有登记在册的党员可以参加志愿服务。"), code="not_a_member")
+    certificate = services.certificate_issue(actor=request.user, member=member)
+    return redirect("volunteers:certificate", pk=certificate.pk)
+
+
+@page
+def certificate(request, pk):
+    """The printable certificate (A4 in print, readable on a phone)."""
+    cert = get_or_404(scoped(request.user, Certificate), pk)
+    verify_url = request.build_absolute_uri(reverse("volunteers:verify", args=[cert.verify_code]))
+    context = {"cert": cert, "verify_url": verify_url, "qr": _qr_svg(verify_url)}
+    return render(request, "volunteers/certificate.html", context)
+
+
+def verify(request, code):
+    """Public: confirms a certificate exists, with no personal data but the masked name."""
+    from apps.core.masking import mask_name
+
+    cert = Certificate.objects.filter(verify_code=code).first()
+    context = {"cert": cert, "masked_name": mask_name(cert.name) if cert else ""}
+    return render(request, "volunteers/verify.html", context, status=200 if cert else 404)

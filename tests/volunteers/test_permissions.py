@@ -13,6 +13,7 @@ from django.utils import timezone
 from apps.register.models import Member
 from apps.volunteers.models import (
     Activity,
+    Certificate,
     Occurrence,
     Post,
     ServiceRecord,
@@ -96,6 +97,21 @@ def _record(world, where) -> ServiceRecord:
     )
 
 
+def _certificate(world, where) -> Certificate:
+    return Certificate.objects.create(
+        serial=f"S{next(_n)}",
+        verify_code=f"V{next(_n)}",
+        member=_member(world, where),
+        name="某",
+        id_type="居民身份证",
+        total_hours=1,
+        organisation="社区",
+        issued_on="2026-01-01",
+        issued_by=world.user("secretary"),
+        community=_community(world, where),
+    )
+
+
 def _post_payload(world, where):
     return {"community": _community(world, where).pk, "name": f"新岗{next(_n)}", "capacity": 5}
 
@@ -148,6 +164,8 @@ ROWS = [
     Row("occurrences", "/api/volunteer-occurrences/", _occurrence, COMMUNITY_VIEW),
     Row("signups", "/api/volunteer-signups/", _signup, STAFF_VIEW),
     Row("records", "/api/volunteer-records/", _record, STAFF_VIEW),
+    # Issued by the member for themself (test_certificates.py); organisers see them.
+    Row("certificates", "/api/volunteer-certificates/", _certificate, STAFF_VIEW),
 ]
 
 COVERED = {row.url for row in ROWS} | {
