@@ -713,7 +713,8 @@ def proposal_accept(*, actor, community: Area, lines) -> list[Assignment]:
 def certificate_issue(*, actor, member: Member) -> Certificate:
     """A certificate of `member`'s confirmed service: the member for themself, or an
     organiser of their community. The issuing organisation is the member's community; its
-    secretary signs as responsible person, the issuing user as handling person."""
+    secretary signs as responsible person, and as handling person unless an organiser
+    issues it (then they do)."""
     if member.user_id != actor.pk and not has_role_over(actor, ORGANISERS, area=member.community):
         raise Forbidden(_("只能为本人出具志愿服务记录证明。"), code="not_own_certificate")
     records = (
@@ -738,6 +739,8 @@ def certificate_issue(*, actor, member: Member) -> Certificate:
         .first()
     )
     registration = VolunteerRegistration.objects.filter(member=member).exclude(volunteer_number="")
+    # A member's own request is handled by the community: the secretary signs for both.
+    responsible = str(secretary.user) if secretary else ""
     today = timezone.localdate()
     with transaction.atomic():
         certificate = Certificate.objects.create(
@@ -751,8 +754,8 @@ def certificate_issue(*, actor, member: Member) -> Certificate:
             lines=lines,
             total_hours=sum((Decimal(line["hours"]) for line in lines), Decimal(0)),
             organisation=member.community.name,
-            responsible=str(secretary.user) if secretary else "",
-            handler=str(actor),
+            responsible=responsible,
+            handler=str(actor) if member.user_id != actor.pk else responsible,
             contact=(secretary.user.phone or "") if secretary else "",
             issued_on=today,
             issued_by=actor,
