@@ -14,7 +14,7 @@ from apps.core.api import ScopedViewSetMixin, parse
 from apps.core.errors import InvalidInput, NotFound
 from apps.register.models import Area, Member
 
-from . import services
+from . import selectors, services
 from .models import (
     Activity,
     Certificate,
@@ -505,4 +505,35 @@ class CertificateViewSet(_Base, mixins.ListModelMixin, mixins.RetrieveModelMixin
                 "organisation": cert.organisation,
                 "issued_on": cert.issued_on,
             }
+        )
+
+
+class ReportInput(serializers.Serializer):
+    date_from = serializers.DateField(required=False)
+    date_to = serializers.DateField(required=False)
+
+
+def report_range(data: dict):
+    """[from, to]: by default this year so far; at most ten years."""
+    from datetime import date
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    date_from = data.get("date_from") or date(today.year, 1, 1)
+    date_to = data.get("date_to") or today
+    if date_to < date_from or (date_to - date_from).days > 3660:
+        message = _("请选择正确的日期范围。")
+        raise InvalidInput(message, code="invalid_range", errors={"date_from": [message]})
+    return date_from, date_to
+
+
+class ReportView(APIView):
+    """Hours and person-times by community, post and team (`?date_from=&date_to=`)."""
+
+    @extend_schema(parameters=[ReportInput], responses=None)
+    def get(self, request):
+        date_from, date_to = report_range(parse(ReportInput, request.query_params))
+        return Response(
+            selectors.hours_report(user=request.user, date_from=date_from, date_to=date_to)
         )

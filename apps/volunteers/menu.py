@@ -8,4 +8,5 @@ from .models import ORGANISERS
 TILES = [
     Tile(_("志愿服务"), "volunteers:home", roles=frozenset({Role.MEMBER}), order=30),
     Tile(_("志愿管理"), "volunteers:manage", roles=ORGANISERS, order=31),
+    Tile(_("志愿服务统计"), "volunteers:report", roles=ORGANISERS, order=32),
 ]

@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, QuerySet, Sum
+from django.db.models import Exists, F, OuterRef, QuerySet, Sum
 from django.utils import timezone
 
 from apps.accounts.scoping import scoped
@@ -64,3 +64,63 @@ def occurrences_open(*, user) -> QuerySet:
         .select_related("activity")
         .order_by("starts_at", "pk")
     )
+
+
+def _hours(value) -> str:
+    return str(Decimal(value or 0).quantize(Decimal("0.01")))
+
+
+def hours_report(*, user, date_from, date_to) -> dict:
+    """Confirmed hours, person-times (人次: one per confirmed record) and distinct volunteers
+    by community, post and team, for service days in [date_from, date_to]; only the records
+    the user may see (scoped)."""
+    from django.db.models import Count
+
+    records = scoped(user, ServiceRecord).filter(
+        status=ServiceRecord.Status.CONFIRMED, served_on__gte=date_from, served_on__lte=date_to
+    )
+
+    def by(field: str) -> list[dict]:
+        rows = (
+            records.exclude(**{f"{field}__isnull": True})
+            .values(name=F(field))
+            .annotate(
+                hours=Sum("hours"),
+                person_times=Count("pk"),
+                volunteers=Count("member", distinct=True),
+            )
+            .order_by("-hours", "name")
+        )
+        return [{**row, "hours": _hours(row["hours"])} for row in rows]
+
+    total = records.aggregate(hours=Sum("hours"), person_times=Count("pk"))
+    return {
+        "from": date_from.isoformat(),
+        "to": date_to.isoformat(),
+        "total_hours": _hours(total["hours"]),
+        "total_person_times": total["person_times"],
+        "by_community": by("occurrence__activity__community__name"),
+        "by_post": by("occurrence__activity__post__name"),
+        "by_team": by("occurrence__activity__team__name"),
+    }
+
+
+def hours_report_tables(report: dict) -> list:
+    """The report as spreadsheet tables (apps.core.exports), one sheet per grouping."""
+    from django.utils.translation import gettext as _
+
+    from apps.core.exports import Table
+
+    headers = [_("名称"), _("服务时长（小时）"), _("服务人次"), _("志愿者人数")]
+    sheets = ((_("按社区"), "by_community"), (_("按岗位"), "by_post"), (_("按服务队"), "by_team"))
+    return [
+        Table(
+            title,
+            headers,
+            [
+                [r["name"], float(r["hours"]), r["person_times"], r["volunteers"]]
+                for r in report[key]
+            ],
+        )
+        for title, key in sheets
+    ]

@@ -34,6 +34,8 @@ urlpatterns = [
     path("volunteers/certificates/issue/", views.certificate_issue, name="certificate-issue"),
     path("volunteers/certificates/<int:pk>/", views.certificate, name="certificate"),
     path("volunteers/certificates/verify/<str:code>/", views.verify, name="verify"),
+    path("volunteers/reports/", views.report, name="report"),
+    path("api/volunteer-reports/hours/", api.ReportView.as_view(), name="report-api"),
     path("api/volunteer-proposals/", api.ProposalView.as_view(), name="proposal-api"),
     *router.urls,
 ]

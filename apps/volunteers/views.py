@@ -280,3 +280,22 @@ def verify(request, code):
     cert = Certificate.objects.filter(verify_code=code).first()
     context = {"cert": cert, "masked_name": mask_name(cert.name) if cert else ""}
     return render(request, "volunteers/verify.html", context, status=200 if cert else 404)
+
+
+@page
+def report(request):
+    """Hours and person-times for a date range, on the page and as .xlsx (`?format=xlsx`)."""
+    from apps.core.exports import XLSX_TYPE, xlsx_bytes
+
+    from .api import ReportInput, report_range
+
+    _managed_communities(request.user)  # organisers only
+    serializer = ReportInput(data=request.GET)
+    date_from, date_to = report_range(serializer.validated_data if serializer.is_valid() else {})
+    data = selectors.hours_report(user=request.user, date_from=date_from, date_to=date_to)
+    if request.GET.get("format") == "xlsx":
+        response = HttpResponse(xlsx_bytes(selectors.hours_report_tables(data)), XLSX_TYPE)
+        name = f"volunteer-hours-{date_from}-{date_to}.xlsx"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+    return render(request, "volunteers/report.html", {"report": data})

@@ -170,6 +170,7 @@ ROWS = [
 
 COVERED = {row.url for row in ROWS} | {
     "/api/volunteer-proposals/",  # test_api.py: test_proposal_api_* (secretary only)
+    "/api/volunteer-reports/hours/",  # test_reports.py (scoped sums)
 }
 
 
