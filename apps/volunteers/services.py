@@ -438,16 +438,24 @@ def signup_create(*, actor, occurrence: Occurrence) -> SignUp:
         raise Forbidden(_("只能报名本社区的志愿活动。"), code="not_in_community")
     with transaction.atomic():
         Member.objects.select_for_update().filter(pk=member.pk).exists()
-        locked = Occurrence.objects.select_for_update().get(pk=occurrence.pk)
-        if locked.status != Occurrence.Status.SCHEDULED or locked.starts_at <= timezone.now():
-            raise SignUpClosed()
+        # The member's own sign-ups are checked under the member's lock, before the
+        # occurrence's: the occurrence lock is the one every sign-up queues for, so only
+        # the counter and the insert happen while holding it.
         open_signups = SignUp.objects.filter(
             member=member, status__in=[SignUp.Status.SIGNED_UP, SignUp.Status.WAITLISTED]
         )
-        if open_signups.filter(occurrence=locked).exists():
+        clashes = list(
+            open_signups.filter(
+                starts_at__lt=occurrence.ends_at, ends_at__gt=occurrence.starts_at
+            ).values_list("occurrence_id", flat=True)
+        )
+        if occurrence.pk in clashes:
             raise AlreadySignedUp()
-        if open_signups.filter(starts_at__lt=locked.ends_at, ends_at__gt=locked.starts_at).exists():
+        if clashes:
             raise Overlapping()
+        locked = Occurrence.objects.select_for_update().get(pk=occurrence.pk)
+        if locked.status != Occurrence.Status.SCHEDULED or locked.starts_at <= timezone.now():
+            raise SignUpClosed()
         full = locked.taken >= locked.capacity
         locked.arrivals += 1
         if not full:
