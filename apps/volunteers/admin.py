@@ -4,7 +4,7 @@ so it is read-only here."""
 
 from django.contrib import admin
 
-from apps.core.admin import ReadOnlyInline, ScopedAdmin
+from apps.core.admin import ReadOnlyInline, ScopedAdmin, ServiceAdmin
 
 from .models import (
     Activity,
@@ -21,18 +21,11 @@ from .models import (
 
 
 @admin.register(StandardPost)
-class StandardPostAdmin(admin.ModelAdmin):
+class StandardPostAdmin(ServiceAdmin):
+    """Reference data from the data migration: no service, so read-only."""
+
     list_display = ["name", "category", "order"]
     list_filter = ["category"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Post)

@@ -55,7 +55,7 @@ def _community(user, pk) -> Area:
 # --- serializers ----------------------------------------------------------------------------
 
 
-class PostSerializer(serializers.ModelSerializer):
+class VolunteerPostSerializer(serializers.ModelSerializer):
     class Meta:
         model = Post
         fields = ["id", "community", "standard", "name", "category", "description", "schedule"]
@@ -63,7 +63,7 @@ class PostSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class RegistrationSerializer(serializers.ModelSerializer):
+class VolunteerRegistrationSerializer(serializers.ModelSerializer):
     member_name = serializers.CharField(source="member.name")
     status_display = serializers.CharField(source="get_status_display")
     post = serializers.SerializerMethodField()
@@ -80,14 +80,14 @@ class RegistrationSerializer(serializers.ModelSerializer):
         return active[0].post_id if active else None
 
 
-class TeamSerializer(serializers.ModelSerializer):
+class VolunteerTeamSerializer(serializers.ModelSerializer):
     class Meta:
         model = Team
         fields = ["id", "community", "name", "specialty", "leader", "members"]
         read_only_fields = fields
 
 
-class OccurrenceSerializer(serializers.ModelSerializer):
+class VolunteerOccurrenceSerializer(serializers.ModelSerializer):
     title = serializers.CharField(source="activity.title")
     place = serializers.CharField(source="activity.place")
 
@@ -98,8 +98,8 @@ class OccurrenceSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ActivitySerializer(serializers.ModelSerializer):
-    occurrences = OccurrenceSerializer(many=True, read_only=True)
+class VolunteerActivitySerializer(serializers.ModelSerializer):
+    occurrences = VolunteerOccurrenceSerializer(many=True, read_only=True)
 
     class Meta:
         model = Activity
@@ -108,14 +108,14 @@ class ActivitySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class SignUpSerializer(serializers.ModelSerializer):
+class VolunteerSignUpSerializer(serializers.ModelSerializer):
     class Meta:
         model = SignUp
         fields = ["id", "occurrence", "member", "status", "arrival", "created_at"]
         read_only_fields = fields
 
 
-class RecordSerializer(serializers.ModelSerializer):
+class VolunteerRecordSerializer(serializers.ModelSerializer):
     class Meta:
         model = ServiceRecord
         fields = ["id", "member", "occurrence", "hours", "served_on", "status", "checked_in_at"]
@@ -124,7 +124,7 @@ class RecordSerializer(serializers.ModelSerializer):
 
 
 # Input serializers only parse types; the services decide what is valid.
-class PostInput(serializers.Serializer):
+class VolunteerPostInput(serializers.Serializer):
     community = serializers.IntegerField()
     standard = serializers.IntegerField(required=False, allow_null=True)
     name = serializers.CharField(required=False, allow_blank=True, default="")
@@ -135,7 +135,7 @@ class PostInput(serializers.Serializer):
     skills = serializers.ListField(child=serializers.CharField(), required=False, default=list)
 
 
-class PostUpdateInput(serializers.Serializer):
+class VolunteerPostUpdateInput(serializers.Serializer):
     capacity = serializers.IntegerField(required=False)
     schedule = serializers.CharField(required=False, allow_blank=True)
     place = serializers.CharField(required=False, allow_blank=True)
@@ -144,22 +144,22 @@ class PostUpdateInput(serializers.Serializer):
     skills = serializers.ListField(child=serializers.CharField(), required=False)
 
 
-class RegistrationInput(serializers.Serializer):
+class VolunteerRegistrationInput(serializers.Serializer):
     community = serializers.IntegerField()
     choices = serializers.ListField(child=serializers.IntegerField(), max_length=3)
     skills = serializers.ListField(child=serializers.CharField(), required=False, default=list)
     available_times = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class PostChoiceInput(serializers.Serializer):
+class VolunteerPostChoiceInput(serializers.Serializer):
     post = serializers.IntegerField(required=False, allow_null=True)
 
 
-class ReasonInput(serializers.Serializer):
+class VolunteerReasonInput(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class TeamInput(serializers.Serializer):
+class VolunteerTeamInput(serializers.Serializer):
     community = serializers.IntegerField()
     name = serializers.CharField(required=False, allow_blank=True, default="")
     specialty = serializers.CharField(required=False, allow_blank=True, default="")
@@ -167,7 +167,7 @@ class TeamInput(serializers.Serializer):
     members = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
 
 
-class ActivityInput(serializers.Serializer):
+class VolunteerActivityInput(serializers.Serializer):
     community = serializers.IntegerField()
     title = serializers.CharField(required=False, allow_blank=True, default="")
     place = serializers.CharField(required=False, allow_blank=True, default="")
@@ -180,20 +180,20 @@ class ActivityInput(serializers.Serializer):
     description = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class TokenInput(serializers.Serializer):
+class VolunteerTokenInput(serializers.Serializer):
     token = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class MemberInput(serializers.Serializer):
+class VolunteerMemberInput(serializers.Serializer):
     member = serializers.IntegerField()
 
 
-class AmendInput(serializers.Serializer):
+class VolunteerAmendInput(serializers.Serializer):
     hours = serializers.CharField()
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class LinesInput(serializers.Serializer):
+class VolunteerLinesInput(serializers.Serializer):
     community = serializers.IntegerField()
     lines = serializers.ListField(
         child=serializers.ListField(
@@ -215,11 +215,11 @@ class _Base(ScopedViewSetMixin, viewsets.GenericViewSet):
 
 class PostViewSet(_Base, mixins.ListModelMixin, mixins.RetrieveModelMixin):
     queryset = Post.objects.select_related("community").order_by("pk")
-    serializer_class = PostSerializer
+    serializer_class = VolunteerPostSerializer
 
-    @extend_schema(request=PostInput, responses={201: PostSerializer})
+    @extend_schema(request=VolunteerPostInput, responses={201: VolunteerPostSerializer})
     def create(self, request):
-        data = parse(PostInput, request.data)
+        data = parse(VolunteerPostInput, request.data)
         community = _community(request.user, data.pop("community"))
         standard = data.pop("standard", None)
         if standard is not None:
@@ -231,9 +231,9 @@ class PostViewSet(_Base, mixins.ListModelMixin, mixins.RetrieveModelMixin):
         )
         return self._render(post, status.HTTP_201_CREATED)
 
-    @extend_schema(request=PostUpdateInput, responses=PostSerializer)
+    @extend_schema(request=VolunteerPostUpdateInput, responses=VolunteerPostSerializer)
     def partial_update(self, request, pk=None):
-        data = parse(PostUpdateInput, request.data)
+        data = parse(VolunteerPostUpdateInput, request.data)
         return self._render(
             services.post_update(actor=request.user, post=self.get_object(), **data)
         )
@@ -245,12 +245,14 @@ class RegistrationViewSet(_Base, mixins.ListModelMixin, mixins.RetrieveModelMixi
         .prefetch_related("assignments")
         .order_by("pk")
     )
-    serializer_class = RegistrationSerializer
+    serializer_class = VolunteerRegistrationSerializer
     scope_actions = {"approve": "change", "reject": "change", "assign": "change", "end": "view"}
 
-    @extend_schema(request=RegistrationInput, responses={201: RegistrationSerializer})
+    @extend_schema(
+        request=VolunteerRegistrationInput, responses={201: VolunteerRegistrationSerializer}
+    )
     def create(self, request):
-        data = parse(RegistrationInput, request.data)
+        data = parse(VolunteerRegistrationInput, request.data)
         community = _community(request.user, data["community"])
         registration = services.registration_submit(
             actor=request.user,
@@ -273,39 +275,39 @@ class RegistrationViewSet(_Base, mixins.ListModelMixin, mixins.RetrieveModelMixi
             queryset=Post.objects.filter(community=registration.community_id),
         )
 
-    @extend_schema(request=PostChoiceInput, responses=RegistrationSerializer)
+    @extend_schema(request=VolunteerPostChoiceInput, responses=VolunteerRegistrationSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         registration = self.get_object()
-        post = self._post(registration, parse(PostChoiceInput, request.data).get("post"))
+        post = self._post(registration, parse(VolunteerPostChoiceInput, request.data).get("post"))
         services.registration_approve(actor=request.user, registration=registration, post=post)
         return self._render(self.get_queryset().get(pk=registration.pk))
 
-    @extend_schema(request=PostChoiceInput, responses=RegistrationSerializer)
+    @extend_schema(request=VolunteerPostChoiceInput, responses=VolunteerRegistrationSerializer)
     @action(detail=True, methods=["post"])
     def assign(self, request, pk=None):
         """Move an approved volunteer to another post (the old one ends at once)."""
         registration = self.get_object()
-        post = self._post(registration, parse(PostChoiceInput, request.data).get("post"))
+        post = self._post(registration, parse(VolunteerPostChoiceInput, request.data).get("post"))
         assignment = registration.assignments.filter(status="active").first()
         if assignment is None or post is None:
             raise InvalidInput(_("该报到没有在岗岗位或未选择新岗位。"), code="not_assigned")
         services.assignment_change(actor=request.user, assignment=assignment, post=post)
         return self._render(self.get_queryset().get(pk=registration.pk))
 
-    @extend_schema(request=ReasonInput, responses=RegistrationSerializer)
+    @extend_schema(request=VolunteerReasonInput, responses=VolunteerRegistrationSerializer)
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
-        reason = parse(ReasonInput, request.data)["reason"]
+        reason = parse(VolunteerReasonInput, request.data)["reason"]
         registration = services.registration_reject(
             actor=request.user, registration=self.get_object(), reason=reason
         )
         return self._render(registration)
 
-    @extend_schema(request=ReasonInput, responses=RegistrationSerializer)
+    @extend_schema(request=VolunteerReasonInput, responses=VolunteerRegistrationSerializer)
     @action(detail=True, methods=["post"])
     def end(self, request, pk=None):
-        note = parse(ReasonInput, request.data)["reason"]
+        note = parse(VolunteerReasonInput, request.data)["reason"]
         registration = services.registration_end(
             actor=request.user, registration=self.get_object(), note=note
         )
@@ -321,9 +323,9 @@ class ProposalView(APIView):
         lines = services.proposal_make(actor=request.user, community=community)
         return Response({"lines": lines})
 
-    @extend_schema(request=LinesInput, responses=None)
+    @extend_schema(request=VolunteerLinesInput, responses=None)
     def post(self, request):
-        data = parse(LinesInput, request.data)
+        data = parse(VolunteerLinesInput, request.data)
         community = _community(request.user, data["community"])
         made = services.proposal_accept(
             actor=request.user, community=community, lines=data["lines"]
@@ -333,11 +335,11 @@ class ProposalView(APIView):
 
 class TeamViewSet(_Base, mixins.ListModelMixin, mixins.RetrieveModelMixin):
     queryset = Team.objects.prefetch_related("members").order_by("pk")
-    serializer_class = TeamSerializer
+    serializer_class = VolunteerTeamSerializer
 
-    @extend_schema(request=TeamInput, responses={201: TeamSerializer})
+    @extend_schema(request=VolunteerTeamInput, responses={201: VolunteerTeamSerializer})
     def create(self, request):
-        data = parse(TeamInput, request.data)
+        data = parse(VolunteerTeamInput, request.data)
         community = _community(request.user, data["community"])
         members = Member.objects.filter(pk__in=data["members"] + [data.get("leader") or 0])
         members = list(scoped(request.user, members))
@@ -355,11 +357,11 @@ class TeamViewSet(_Base, mixins.ListModelMixin, mixins.RetrieveModelMixin):
 
 class ActivityViewSet(_Base, mixins.ListModelMixin, mixins.RetrieveModelMixin):
     queryset = Activity.objects.prefetch_related("occurrences").order_by("-pk")
-    serializer_class = ActivitySerializer
+    serializer_class = VolunteerActivitySerializer
 
-    @extend_schema(request=ActivityInput, responses={201: ActivitySerializer})
+    @extend_schema(request=VolunteerActivityInput, responses={201: VolunteerActivitySerializer})
     def create(self, request):
-        data = parse(ActivityInput, request.data)
+        data = parse(VolunteerActivityInput, request.data)
         community = _community(request.user, data.pop("community"))
         for field, model in (("post", Post), ("team", Team)):
             if data.get(field):
@@ -372,53 +374,53 @@ class ActivityViewSet(_Base, mixins.ListModelMixin, mixins.RetrieveModelMixin):
 
 class OccurrenceViewSet(_Base, mixins.ListModelMixin, mixins.RetrieveModelMixin):
     queryset = Occurrence.objects.select_related("activity__community").order_by("starts_at")
-    serializer_class = OccurrenceSerializer
+    serializer_class = VolunteerOccurrenceSerializer
     # The services decide who may sign up, check in or organise (403) once the occurrence
     # is visible to the user.
     scope_actions = {"signup": "view", "checkin": "view", "cancel": "view", "attendance": "view"}
 
-    @extend_schema(request=None, responses={201: SignUpSerializer})
+    @extend_schema(request=None, responses={201: VolunteerSignUpSerializer})
     @action(detail=True, methods=["post"])
     def signup(self, request, pk=None):
         signup = services.signup_create(actor=request.user, occurrence=self.get_object())
-        return self._render(signup, status.HTTP_201_CREATED, SignUpSerializer)
+        return self._render(signup, status.HTTP_201_CREATED, VolunteerSignUpSerializer)
 
-    @extend_schema(request=ReasonInput, responses=OccurrenceSerializer)
+    @extend_schema(request=VolunteerReasonInput, responses=VolunteerOccurrenceSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
-        reason = parse(ReasonInput, request.data)["reason"]
+        reason = parse(VolunteerReasonInput, request.data)["reason"]
         occurrence = services.occurrence_cancel(
             actor=request.user, occurrence=self.get_object(), reason=reason
         )
         return self._render(occurrence)
 
-    @extend_schema(request=TokenInput, responses={201: RecordSerializer})
+    @extend_schema(request=VolunteerTokenInput, responses={201: VolunteerRecordSerializer})
     @action(detail=True, methods=["post"])
     def checkin(self, request, pk=None):
-        token = parse(TokenInput, request.data)["token"]
+        token = parse(VolunteerTokenInput, request.data)["token"]
         record = services.checkin(actor=request.user, occurrence=self.get_object(), token=token)
-        return self._render(record, status.HTTP_201_CREATED, RecordSerializer)
+        return self._render(record, status.HTTP_201_CREATED, VolunteerRecordSerializer)
 
-    @extend_schema(request=MemberInput, responses={201: RecordSerializer})
+    @extend_schema(request=VolunteerMemberInput, responses={201: VolunteerRecordSerializer})
     @action(detail=True, methods=["post"])
     def attendance(self, request, pk=None):
         occurrence = self.get_object()
-        member_id = parse(MemberInput, request.data)["member"]
+        member_id = parse(VolunteerMemberInput, request.data)["member"]
         member = Member.objects.filter(
             pk=member_id, signups__occurrence=occurrence, signups__status="signed_up"
         ).first()
         if member is None:
             raise InvalidInput(_("该党员没有报名这场活动。"), code="not_signed_up")
         record = services.attendance_mark(actor=request.user, occurrence=occurrence, member=member)
-        return self._render(record, status.HTTP_201_CREATED, RecordSerializer)
+        return self._render(record, status.HTTP_201_CREATED, VolunteerRecordSerializer)
 
 
 class SignUpViewSet(_Base, mixins.ListModelMixin, mixins.RetrieveModelMixin):
     queryset = SignUp.objects.select_related("member", "occurrence__activity").order_by("pk")
-    serializer_class = SignUpSerializer
+    serializer_class = VolunteerSignUpSerializer
     scope_actions = {"cancel": "view"}
 
-    @extend_schema(request=None, responses=SignUpSerializer)
+    @extend_schema(request=None, responses=VolunteerSignUpSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         return self._render(services.signup_cancel(actor=request.user, signup=self.get_object()))
@@ -426,34 +428,34 @@ class SignUpViewSet(_Base, mixins.ListModelMixin, mixins.RetrieveModelMixin):
 
 class RecordViewSet(_Base, mixins.ListModelMixin, mixins.RetrieveModelMixin):
     queryset = ServiceRecord.objects.select_related("member", "occurrence__activity").order_by("pk")
-    serializer_class = RecordSerializer
+    serializer_class = VolunteerRecordSerializer
     scope_actions = {"confirm": "view", "decline": "view", "amend": "view"}
 
-    @extend_schema(request=None, responses=RecordSerializer)
+    @extend_schema(request=None, responses=VolunteerRecordSerializer)
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
         return self._render(services.record_confirm(actor=request.user, record=self.get_object()))
 
-    @extend_schema(request=ReasonInput, responses=RecordSerializer)
+    @extend_schema(request=VolunteerReasonInput, responses=VolunteerRecordSerializer)
     @action(detail=True, methods=["post"])
     def decline(self, request, pk=None):
-        reason = parse(ReasonInput, request.data)["reason"]
+        reason = parse(VolunteerReasonInput, request.data)["reason"]
         record = services.record_decline(
             actor=request.user, record=self.get_object(), reason=reason
         )
         return self._render(record)
 
-    @extend_schema(request=AmendInput, responses=RecordSerializer)
+    @extend_schema(request=VolunteerAmendInput, responses=VolunteerRecordSerializer)
     @action(detail=True, methods=["post"])
     def amend(self, request, pk=None):
-        data = parse(AmendInput, request.data)
+        data = parse(VolunteerAmendInput, request.data)
         record = services.record_amend(
             actor=request.user, record=self.get_object(), hours=data["hours"], reason=data["reason"]
         )
         return self._render(record)
 
 
-class CertificateSerializer(serializers.ModelSerializer):
+class VolunteerCertificateSerializer(serializers.ModelSerializer):
     class Meta:
         model = Certificate
         fields = ["id", "serial", "verify_code", "member", "name", "id_type", "id_number_masked"]
@@ -462,17 +464,19 @@ class CertificateSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CertificateInput(serializers.Serializer):
+class VolunteerCertificateInput(serializers.Serializer):
     member = serializers.IntegerField(required=False, allow_null=True)
 
 
 class CertificateViewSet(_Base, mixins.ListModelMixin, mixins.RetrieveModelMixin):
     queryset = Certificate.objects.order_by("-pk")
-    serializer_class = CertificateSerializer
+    serializer_class = VolunteerCertificateSerializer
 
-    @extend_schema(request=CertificateInput, responses={201: CertificateSerializer})
+    @extend_schema(
+        request=VolunteerCertificateInput, responses={201: VolunteerCertificateSerializer}
+    )
     def create(self, request):
-        member_id = parse(CertificateInput, request.data).get("member")
+        member_id = parse(VolunteerCertificateInput, request.data).get("member")
         if member_id:
             member = Member.objects.select_related("community").filter(pk=member_id).first()
         else:
@@ -508,7 +512,7 @@ class CertificateViewSet(_Base, mixins.ListModelMixin, mixins.RetrieveModelMixin
         )
 
 
-class ReportInput(serializers.Serializer):
+class VolunteerReportInput(serializers.Serializer):
     date_from = serializers.DateField(required=False)
     date_to = serializers.DateField(required=False)
 
@@ -531,9 +535,9 @@ def report_range(data: dict):
 class ReportView(APIView):
     """Hours and person-times by community, post and team (`?date_from=&date_to=`)."""
 
-    @extend_schema(parameters=[ReportInput], responses=None)
+    @extend_schema(parameters=[VolunteerReportInput], responses=None)
     def get(self, request):
-        date_from, date_to = report_range(parse(ReportInput, request.query_params))
+        date_from, date_to = report_range(parse(VolunteerReportInput, request.query_params))
         return Response(
             selectors.hours_report(user=request.user, date_from=date_from, date_to=date_to)
         )

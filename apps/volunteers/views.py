@@ -287,10 +287,10 @@ def report(request):
     """Hours and person-times for a date range, on the page and as .xlsx (`?format=xlsx`)."""
     from apps.core.exports import XLSX_TYPE, xlsx_bytes
 
-    from .api import ReportInput, report_range
+    from .api import VolunteerReportInput, report_range
 
     _managed_communities(request.user)  # organisers only
-    serializer = ReportInput(data=request.GET)
+    serializer = VolunteerReportInput(data=request.GET)
     date_from, date_to = report_range(serializer.validated_data if serializer.is_valid() else {})
     data = selectors.hours_report(user=request.user, date_from=date_from, date_to=date_to)
     if request.GET.get("format") == "xlsx":
