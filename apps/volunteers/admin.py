@@ -8,6 +8,7 @@ from apps.core.admin import ReadOnlyInline, ScopedAdmin, ServiceAdmin
 
 from .models import (
     Activity,
+    Need,
     Occurrence,
     Post,
     RegistrationEvent,
@@ -85,3 +86,10 @@ class ServiceRecordAdmin(ScopedAdmin):
     list_filter = ["status"]
     list_select_related = ["member", "occurrence__activity"]
     inlines = [RecordEventInline]
+
+
+@admin.register(Need)
+class NeedAdmin(ScopedAdmin):
+    list_display = ["title", "area", "status", "volunteer", "wanted_at", "rating"]
+    list_filter = ["status"]
+    list_select_related = ["area", "volunteer"]

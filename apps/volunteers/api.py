@@ -18,6 +18,7 @@ from . import selectors, services
 from .models import (
     Activity,
     Certificate,
+    Need,
     Occurrence,
     Post,
     ServiceRecord,
@@ -541,3 +542,130 @@ class ReportView(APIView):
         return Response(
             selectors.hours_report(user=request.user, date_from=date_from, date_to=date_to)
         )
+
+
+class VolunteerNeedSerializer(serializers.ModelSerializer):
+    volunteer_name = serializers.CharField(source="volunteer.name", default="")
+
+    class Meta:
+        model = Need
+        fields = ["id", "area", "resident", "title", "skills", "place", "wanted_at", "status"]
+        fields += ["volunteer", "volunteer_name", "answer_by", "rating", "rating_comment"]
+        read_only_fields = fields
+
+
+class VolunteerNeedInput(serializers.Serializer):
+    area = serializers.IntegerField(required=False, allow_null=True)
+    resident = serializers.IntegerField(required=False, allow_null=True)
+    title = serializers.CharField(required=False, allow_blank=True, default="")
+    skills = serializers.ListField(child=serializers.CharField(), required=False, default=list)
+    place = serializers.CharField(required=False, allow_blank=True, default="")
+    wanted_at = serializers.DateTimeField()
+
+
+class VolunteerRateInput(serializers.Serializer):
+    rating = serializers.CharField(required=False, allow_blank=True, default="")
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class NeedViewSet(_Base, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+    """Needs in the user's scope (staff), their own (residents), and the ones offered to or
+    taken by the volunteer themself."""
+
+    queryset = Need.objects.select_related("area", "volunteer", "resident").order_by("-pk")
+    serializer_class = VolunteerNeedSerializer
+    scope_actions = {
+        "dispatch_to": "view",
+        "candidates": "view",
+        "accept": "view",
+        "decline": "view",
+        "complete": "view",
+        "confirm": "view",
+    }
+
+    def get_queryset(self):
+        mine = Need.objects.filter(volunteer__user=self.request.user)
+        return (super().get_queryset() | self.queryset.filter(pk__in=mine.values("pk"))).distinct()
+
+    @extend_schema(request=VolunteerNeedInput, responses={201: VolunteerNeedSerializer})
+    def create(self, request):
+        from apps.register.models import Resident
+
+        data = parse(VolunteerNeedInput, request.data)
+        resident = None
+        if data.get("resident"):
+            resident = (
+                Resident.objects.select_related("household__area")
+                .filter(pk=data["resident"])
+                .first()
+            )
+            if resident is None or not (
+                resident.user_id == request.user.pk
+                or scoped(request.user, Resident).filter(pk=resident.pk).exists()
+            ):
+                raise InvalidInput(_("找不到该居民。"), code="unknown_resident")
+        area = (
+            resident.household.area
+            if resident
+            else Area.objects.filter(pk=data.get("area") or 0).first()
+        )
+        if area is None:
+            raise InvalidInput(_("找不到所选的对象。"), code="unknown_area")
+        need = services.need_create(
+            actor=request.user,
+            area=area,
+            resident=resident,
+            title=data["title"],
+            skills=data["skills"],
+            place=data["place"],
+            wanted_at=data["wanted_at"],
+        )
+        return self._render(need, status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=None)
+    @action(detail=True, methods=["get"])
+    def candidates(self, request, pk=None):
+        need = self.get_object()
+        services._check_need_staff(request.user, need)
+        return Response({"candidates": services.need_candidates(need=need)})
+
+    @extend_schema(request=VolunteerMemberInput, responses=VolunteerNeedSerializer)
+    @action(detail=True, methods=["post"], url_path="dispatch")
+    def dispatch_to(self, request, pk=None):  # not `dispatch`: that is the view's own method
+        need = self.get_object()
+        member_id = parse(VolunteerMemberInput, request.data)["member"]
+        member = Member.objects.filter(pk=member_id).first()
+        if member is None:
+            raise InvalidInput(_("找不到该党员。"), code="unknown_member")
+        return self._render(services.need_dispatch(actor=request.user, need=need, member=member))
+
+    @extend_schema(request=None, responses=VolunteerNeedSerializer)
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        return self._render(services.need_accept(actor=request.user, need=self.get_object()))
+
+    @extend_schema(request=VolunteerReasonInput, responses=VolunteerNeedSerializer)
+    @action(detail=True, methods=["post"])
+    def decline(self, request, pk=None):
+        reason = parse(VolunteerReasonInput, request.data)["reason"]
+        need = services.need_decline(actor=request.user, need=self.get_object(), reason=reason)
+        return self._render(need)
+
+    @extend_schema(request=VolunteerReasonInput, responses=VolunteerNeedSerializer)
+    @action(detail=True, methods=["post"])
+    def complete(self, request, pk=None):
+        note = parse(VolunteerReasonInput, request.data)["reason"]
+        need = services.need_complete(actor=request.user, need=self.get_object(), note=note)
+        return self._render(need)
+
+    @extend_schema(request=VolunteerRateInput, responses=VolunteerNeedSerializer)
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        data = parse(VolunteerRateInput, request.data)
+        need = services.need_confirm(
+            actor=request.user,
+            need=self.get_object(),
+            rating=data["rating"],
+            comment=data["comment"],
+        )
+        return self._render(need)

@@ -32,4 +32,24 @@ EVENTS = {
         "title": _("请到居住社区报到"),
         "body": _("您还没有到{community}报到并选择志愿岗位（一人一岗），请尽快登记。"),
     },
+    "volunteer.need_offered": {
+        "title": _("新的服务派单：{title}"),
+        "body": _("您有一项服务需求“{title}”待接单，请在{answer_by}前接受或拒绝。"),
+    },
+    "volunteer.need_accepted": {
+        "title": _("志愿者已接单：{title}"),
+        "body": _("{volunteer}已接受服务需求“{title}”。"),
+    },
+    "volunteer.need_returned": {
+        "title": _("服务需求退回：{title}"),
+        "body": _("{volunteer}未接单（{reason}），下一位推荐：{next}。请重新派单。"),
+    },
+    "volunteer.need_done": {
+        "title": _("服务已完成：{title}"),
+        "body": _("服务需求“{title}”已完成，请确认并评价。"),
+    },
+    "volunteer.need_rated": {
+        "title": _("服务已获评价：{title}"),
+        "body": _("服务需求“{title}”已确认完成，评分 {rating} 星。"),
+    },
 }

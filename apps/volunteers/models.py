@@ -547,3 +547,93 @@ class Certificate(models.Model):
 
     def __str__(self) -> str:
         return self.serial
+
+
+class Need(TimeStampedModel):
+    """服务需求: a need recorded by a grid worker or a resident (a weekly visit, legal advice,
+    a ride to hospital), dispatched to one volunteer who accepts or declines by a deadline;
+    done, it is confirmed and rated 1–5 by the resident (or the worker for them)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("待派单")
+        OFFERED = "offered", _("待接单")
+        ACCEPTED = "accepted", _("服务中")
+        DONE = "done", _("待评价")
+        CLOSED = "closed", _("已评价")
+
+    # A decline or a missed deadline returns the need to the worker (offered -> open).
+    workflow = Workflow(
+        history="volunteers.NeedEvent",
+        moves={
+            "dispatch": ({Status.OPEN}, Status.OFFERED),
+            "accept": ({Status.OFFERED}, Status.ACCEPTED),
+            "decline": ({Status.OFFERED}, Status.OPEN),
+            "expire": ({Status.OFFERED}, Status.OPEN),
+            "complete": ({Status.ACCEPTED}, Status.DONE),
+            "confirm": ({Status.DONE}, Status.CLOSED),
+        },
+    )
+
+    area = models.ForeignKey(
+        "register.Area", on_delete=models.PROTECT, related_name="needs", verbose_name=_("区域")
+    )
+    resident = models.ForeignKey(
+        "register.Resident",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="needs",
+        verbose_name=_("居民"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("登记人"),
+    )
+    title = models.CharField(_("需求"), max_length=60)
+    skills = models.JSONField(_("所需技能"), default=list, blank=True)
+    place = models.CharField(_("地点"), max_length=100, blank=True)
+    wanted_at = models.DateTimeField(_("服务时间"))
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.OPEN)
+    volunteer = models.ForeignKey(
+        "register.Member",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="needs",
+        verbose_name=_("志愿者"),
+    )
+    answer_by = models.DateTimeField(_("答复期限"), null=True, blank=True)
+    rating = models.PositiveSmallIntegerField(_("评分"), null=True, blank=True)
+    rating_comment = models.CharField(_("评价"), max_length=500, blank=True)
+
+    scope = Scope(
+        area="area",
+        own="resident__user",
+        view=STAFF,
+        change=frozenset({Role.GRID_WORKER, Role.SECRETARY}),
+    )
+
+    class Meta:
+        verbose_name = _("服务需求")
+        verbose_name_plural = _("服务需求")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
+                name="need_rating_1_to_5",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class NeedEvent(TransitionRecord):
+    object_field = "need"
+    need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="events")
+
+    class Meta(TransitionRecord.Meta):
+        verbose_name = _("需求记录")
+        verbose_name_plural = _("需求记录")

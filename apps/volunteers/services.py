@@ -9,7 +9,7 @@ from secrets import token_urlsafe
 
 from django.core import signing
 from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -31,6 +31,7 @@ from .models import (
     Activity,
     Assignment,
     Certificate,
+    Need,
     Occurrence,
     Post,
     ServiceRecord,
@@ -39,6 +40,7 @@ from .models import (
     Team,
     VolunteerRegistration,
 )
+from .needs import need_candidates
 
 R = VolunteerRegistration.Status
 CHECKIN_SALT = "volunteers.checkin"
@@ -773,3 +775,177 @@ def certificate_issue(*, actor, member: Member) -> Certificate:
         certificate.serial = f"ZYZM{today:%Y}{member.community_id:04d}{certificate.pk:06d}"
         certificate.save(update_fields=["serial"])
     return certificate
+
+
+# --- needs and dispatch (服务需求清单) --------------------------------------------------------
+
+NEED_STAFF = frozenset({Role.GRID_WORKER, Role.SECRETARY})
+
+
+def _need_notify(need: Need, event: str, user_ids, actor, **context) -> None:
+    ids = [i for i in user_ids if i]
+    if ids:
+        ctx = {"need_id": need.pk, "title": need.title, **context}
+        notify(event, audience=audiences.users(*ids), context=ctx, actor=actor)
+
+
+def need_create(
+    *,
+    actor,
+    area: Area,
+    title: str,
+    wanted_at: datetime,
+    skills=(),
+    place: str = "",
+    resident=None,
+) -> Need:
+    """A grid worker or secretary records a need in their area (for a resident or not); a
+    resident records one for their own household."""
+    if resident is not None and resident.user_id == actor.pk:
+        area = resident.household.area
+    elif not has_role_over(actor, NEED_STAFF, area=area):
+        raise Forbidden(
+            _("只有本区域的网格员、书记或居民本人可以登记服务需求。"), code="not_allowed"
+        )
+    title = _clean_text(title, field="title", max_length=60, required=True, label=_("需求"))
+    place = _clean_text(place, field="place", max_length=100, required=False, label=_("地点"))
+    if wanted_at <= timezone.now():
+        raise _invalid("wanted_at", _("服务时间应晚于现在。"), "wanted_in_past")
+    with transaction.atomic():
+        need = Need.objects.create(
+            area=area,
+            resident=resident,
+            created_by=actor,
+            title=title,
+            skills=_clean_skills(skills),
+            place=place,
+            wanted_at=wanted_at,
+        )
+        workflow.record(need, "create", from_status="", actor=actor)
+    return need
+
+
+def _check_need_staff(actor, need: Need) -> None:
+    if not has_role_over(actor, NEED_STAFF, area=need.area):
+        raise Forbidden(_("只有本区域的网格员或书记可以派单。"), code="not_need_staff")
+
+
+def need_dispatch(*, actor, need: Need, member: Member) -> Need:
+    """Offer the need to one volunteer (a member with an approved registration in the need's
+    community); they answer by `NEED_ANSWER_HOURS`."""
+    _check_need_staff(actor, need)
+    workflow.check(need, "dispatch")
+    ranked = {row["member"] for row in need_candidates(need=need, limit=10_000)}
+    if member.pk not in ranked:
+        raise _invalid("member", _("请选择本社区的在岗志愿者。"), "not_a_candidate")
+    deadline = timezone.now() + timedelta(hours=conf("NEED_ANSWER_HOURS"))
+    with transaction.atomic():
+        workflow.transition(need, "dispatch", actor=actor, volunteer=member, answer_by=deadline)
+        _need_notify(
+            need,
+            "volunteer.need_offered",
+            [member.user_id],
+            actor,
+            answer_by=timezone.localtime(deadline).strftime("%m-%d %H:%M"),
+        )
+    return need
+
+
+def _check_volunteer(actor, need: Need) -> None:
+    if need.volunteer is None or need.volunteer.user_id != actor.pk:
+        raise Forbidden(_("只有接到派单的志愿者可以执行该操作。"), code="not_the_volunteer")
+
+
+def need_accept(*, actor, need: Need) -> Need:
+    _check_volunteer(actor, need)
+    guard = Q(answer_by__gte=timezone.now())  # a lapsed offer cannot be accepted any more
+    conflict = lambda: Conflict(_("答复期限已过。"), code="offer_expired")  # noqa: E731
+    with transaction.atomic():
+        workflow.transition(need, "accept", actor=actor, guard=guard, conflict=conflict)
+        _need_notify(
+            need,
+            "volunteer.need_accepted",
+            [need.created_by_id],
+            actor,
+            volunteer=need.volunteer.name,
+        )
+    return need
+
+
+def _return_to_worker(need: Need, move: str, *, actor, note: str) -> Need:
+    """Decline or expiry: back to open, the worker told with the next candidate. The history
+    note is the member id, so the ranking skips them for this need."""
+    member = need.volunteer
+    with transaction.atomic():
+        workflow.transition(
+            need, move, actor=actor, note=str(member.pk), volunteer=None, answer_by=None
+        )
+        following = need_candidates(need=need, limit=1)
+        _need_notify(
+            need,
+            "volunteer.need_returned",
+            [need.created_by_id],
+            actor,
+            volunteer=member.name,
+            reason=note or "—",
+            next=following[0]["name"] if following else "—",
+        )
+    return need
+
+
+def need_decline(*, actor, need: Need, reason: str = "") -> Need:
+    _check_volunteer(actor, need)
+    workflow.check(need, "decline")
+    reason = _clean_text(reason, field="reason", max_length=200, required=False, label=_("原因"))
+    return _return_to_worker(need, "decline", actor=actor, note=reason)
+
+
+def needs_expire_offers(*, now=None) -> int:
+    """Offers not answered by their deadline go back to the worker; safe to run twice."""
+    now = now or timezone.now()
+    expired = 0
+    overdue = Need.objects.filter(status=Need.Status.OFFERED, answer_by__lt=now)
+    for need in overdue.select_related("volunteer"):
+        try:
+            _return_to_worker(need, "expire", actor=None, note=_("未在期限内答复"))
+        except Conflict:  # answered meanwhile
+            continue
+        expired += 1
+    return expired
+
+
+def need_complete(*, actor, need: Need, note: str = "") -> Need:
+    _check_volunteer(actor, need)
+    workflow.check(need, "complete")
+    note = _clean_text(note, field="note", max_length=500, required=False, label=_("说明"))
+    resident_user = need.resident.user_id if need.resident_id else None
+    with transaction.atomic():
+        workflow.transition(need, "complete", actor=actor, note=note)
+        _need_notify(need, "volunteer.need_done", [resident_user or need.created_by_id], actor)
+    return need
+
+
+def need_confirm(*, actor, need: Need, rating, comment: str = "") -> Need:
+    """The resident (or, for a need without a resident login, the worker) confirms and rates
+    the service 1–5, as with wishes."""
+    workflow.check(need, "confirm")
+    resident_user = need.resident.user_id if need.resident_id else None
+    if resident_user:
+        allowed = resident_user == actor.pk
+    else:
+        allowed = has_role_over(actor, NEED_STAFF, area=need.area)
+    if not allowed:
+        raise Forbidden(_("只有提出需求的居民可以确认评价。"), code="not_need_owner")
+    try:
+        rating = int(rating)
+    except (TypeError, ValueError):
+        rating = 0
+    if not 1 <= rating <= 5:
+        raise _invalid("rating", _("请给出 1 到 5 星的评分。"), "invalid_rating")
+    comment = _clean_text(comment, field="comment", max_length=500, required=False, label=_("评价"))
+    with transaction.atomic():
+        workflow.transition(
+            need, "confirm", actor=actor, note=comment, rating=rating, rating_comment=comment
+        )
+        _need_notify(need, "volunteer.need_rated", [need.volunteer.user_id], actor, rating=rating)
+    return need

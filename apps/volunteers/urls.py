@@ -14,6 +14,7 @@ router.register("api/volunteer-occurrences", api.OccurrenceViewSet, basename="oc
 router.register("api/volunteer-signups", api.SignUpViewSet, basename="signup-api")
 router.register("api/volunteer-records", api.RecordViewSet, basename="record-api")
 router.register("api/volunteer-certificates", api.CertificateViewSet, basename="certificate-api")
+router.register("api/volunteer-needs", api.NeedViewSet, basename="need-api")
 
 # Pages at /volunteers/..., API at /api/... (both included at the root by config/urls.py).
 urlpatterns = [

@@ -14,6 +14,7 @@ from apps.register.models import Member
 from apps.volunteers.models import (
     Activity,
     Certificate,
+    Need,
     Occurrence,
     Post,
     ServiceRecord,
@@ -112,6 +113,25 @@ def _certificate(world, where) -> Certificate:
     )
 
 
+def _need(world, where) -> Need:
+    area = world.building_a if where == "A" else world.building_b
+    return Need.objects.create(
+        area=area,
+        created_by=world.user("secretary"),
+        title="陪同就医",
+        wanted_at=timezone.now() + dt.timedelta(days=1),
+    )
+
+
+def _need_payload(world, where):
+    area = world.building_a if where == "A" else world.building_b
+    return {
+        "area": area.pk,
+        "title": "法律咨询",
+        "wanted_at": (timezone.now() + dt.timedelta(days=1)).isoformat(),
+    }
+
+
 def _post_payload(world, where):
     return {"community": _community(world, where).pk, "name": f"新岗{next(_n)}", "capacity": 5}
 
@@ -166,6 +186,18 @@ ROWS = [
     Row("records", "/api/volunteer-records/", _record, STAFF_VIEW),
     # Issued by the member for themself (test_certificates.py); organisers see them.
     Row("certificates", "/api/volunteer-certificates/", _certificate, STAFF_VIEW),
+    # Needs hang at a building: the grid's staff see and record them.
+    Row(
+        "needs",
+        "/api/volunteer-needs/",
+        _need,
+        {"A": {"grid_worker", *ORGANISERS}, "B": B_STAFF},
+        _need_payload,
+        {
+            "A": dict.fromkeys({"grid_worker", "secretary"}, 201),
+            "B": dict.fromkeys({"outsider"}, 201),
+        },
+    ),
 ]
 
 COVERED = {row.url for row in ROWS} | {
