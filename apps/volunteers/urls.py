@@ -36,6 +36,8 @@ urlpatterns = [
     path("volunteers/certificates/<int:pk>/", views.certificate, name="certificate"),
     path("volunteers/certificates/verify/<str:code>/", views.verify, name="verify"),
     path("volunteers/reports/", views.report, name="report"),
+    path("volunteers/needs/", views.needs, name="needs"),
+    path("volunteers/needs/<int:pk>/<slug:action>/", views.need_act, name="need-act"),
     path("api/volunteer-reports/hours/", api.ReportView.as_view(), name="report-api"),
     path("api/volunteer-proposals/", api.ProposalView.as_view(), name="proposal-api"),
     *router.urls,

@@ -23,6 +23,7 @@ from . import selectors, services
 from .models import (
     ORGANISERS,
     Certificate,
+    Need,
     Occurrence,
     Post,
     ServiceRecord,
@@ -299,3 +300,48 @@ def report(request):
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
     return render(request, "volunteers/report.html", {"report": data})
+
+
+@page
+def needs(request):
+    """One page for the three roles of a need: staff dispatch, the volunteer answers, the
+    resident rates."""
+    staff = scoped(request.user, Need, CHANGE).filter(status=Need.Status.OPEN)
+    staff = list(staff.select_related("area").order_by("wanted_at")[:50])
+    for need in staff:
+        need.candidates = services.need_candidates(need=need, limit=5)
+    context = {
+        "to_dispatch": staff,
+        "mine": Need.objects.filter(
+            volunteer__user=request.user, status__in=[Need.Status.OFFERED, Need.Status.ACCEPTED]
+        ).order_by("wanted_at"),
+        "to_rate": Need.objects.filter(resident__user=request.user, status=Need.Status.DONE),
+    }
+    return render(request, "volunteers/needs.html", context)
+
+
+@page
+@require_POST
+def need_act(request, pk, action):
+    visible = scoped(request.user, Need) | Need.objects.filter(volunteer__user=request.user)
+    need = get_or_404(visible.select_related("area", "volunteer", "resident").distinct(), pk)
+    if action == "dispatch":
+        member = get_or_404(Member.objects.all(), request.POST.get("member"))
+        services.need_dispatch(actor=request.user, need=need, member=member)
+    elif action == "accept":
+        services.need_accept(actor=request.user, need=need)
+    elif action == "decline":
+        services.need_decline(actor=request.user, need=need, reason=request.POST.get("reason", ""))
+    elif action == "complete":
+        services.need_complete(actor=request.user, need=need, note=request.POST.get("note", ""))
+    elif action == "confirm":
+        services.need_confirm(
+            actor=request.user,
+            need=need,
+            rating=request.POST.get("rating"),
+            comment=request.POST.get("comment", ""),
+        )
+    else:
+        raise InvalidInput(_("未知操作。"), code="unknown_action")
+    messages.success(request, _("已提交。"))
+    return redirect("volunteers:needs")
