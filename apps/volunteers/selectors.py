@@ -11,6 +11,7 @@ from apps.register.models import Member
 from .models import (
     Assignment,
     Occurrence,
+    Post,
     ServiceRecord,
     SignUp,
     VolunteerRegistration,
@@ -20,10 +21,16 @@ OPEN = [VolunteerRegistration.Status.PENDING, VolunteerRegistration.Status.APPRO
 
 
 def members_not_reported_in(*, user=None) -> QuerySet:
-    """Employed members without an open registration (pending or approved); for a user,
-    only the members they may see."""
+    """Employed members without an open registration (pending or approved) in communities
+    that run at least one post; for a user, only the members they may see."""
     registered = VolunteerRegistration.objects.filter(member=OuterRef("pk"), status__in=OPEN)
-    members = Member.objects.filter(kind=Member.Kind.EMPLOYED).exclude(Exists(registered))
+    # Only where there is something to report in to: a community with an enabled post.
+    posts = Post.objects.filter(community=OuterRef("community"), enabled=True)
+    members = (
+        Member.objects.filter(kind=Member.Kind.EMPLOYED)
+        .filter(Exists(posts))
+        .exclude(Exists(registered))
+    )
     return scoped(user, members) if user is not None else members
 
 

@@ -49,6 +49,12 @@ def _code(call) -> str:
 
 
 def test_standard_posts_are_loaded_by_the_data_migration():
+    from importlib import import_module
+
+    from django.apps import apps
+
+    # Run the migration's loader (an earlier transactional test may have flushed its rows).
+    import_module("apps.volunteers.migrations.0002_load_standard_posts").load(apps, None)
     assert StandardPost.objects.count() >= 45
     assert StandardPost.objects.filter(name="河道巡查员", category="护河").exists()
 
@@ -276,3 +282,20 @@ def test_token_is_signed(world, make_activity):
     token = services.checkin_token(occurrence=occ)
     assert signing.loads(token, salt=services.CHECKIN_SALT)["o"] == occ.pk
     assert timezone.now()
+
+
+def test_members_not_reported_in_are_reminded_once_a_month(world, make_post):
+    import datetime as _dt
+    from zoneinfo import ZoneInfo
+
+    from apps.notifications.reminding import registered, reminder_run
+
+    job = registered()["volunteers.report_in_due"]
+    now = _dt.datetime(2026, 11, 24, 9, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
+    assert reminder_run(job, now=now) == 0  # no post yet: nothing to report in to
+    post = make_post("护河志愿者")
+    _register(world, world.user("member"), post)
+    # The group leader (employed, community A, not registered) is reminded; the member who
+    # registered is not, and community B runs no post.
+    assert reminder_run(job, now=now) == 1
+    assert reminder_run(job, now=now) == 0
