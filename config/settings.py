@@ -267,6 +267,12 @@ TONGXIN = {
     "WISH_PHOTOS_MAX": 3,
     # Decoded size limit (pixels) of a photo: a small PNG can claim a huge canvas.
     "WISH_PHOTO_MAX_PIXELS": env_int("WISH_PHOTO_MAX_PIXELS", 40_000_000),
+    # Volunteers (志愿服务): check-in opens this many minutes before an occurrence starts; a
+    # check-in QR link lives this many seconds (the organiser's page shows a fresh one).
+    "VOLUNTEER_CHECKIN_EARLY_MIN": env_int("VOLUNTEER_CHECKIN_EARLY_MIN", 30),
+    "VOLUNTEER_CHECKIN_LINK_S": env_int("VOLUNTEER_CHECKIN_LINK_S", 900),
+    # Hours a volunteer has to accept or decline a dispatched need before it goes back.
+    "NEED_ANSWER_HOURS": env_int("NEED_ANSWER_HOURS", 24),
     # Grids: days to resolve a problem at each level (1 building, 2 grid, 3 community,
     # 4 street) before it is overdue; active pairings per helper; the day of the month from
     # which helpers are reminded of pairings not yet visited.
@@ -288,6 +294,10 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         "ClaimStatusEnum": "apps.wishes.models.Claim.Status",
     }
 )
+CELERY_BEAT_SCHEDULE["volunteers-expire-need-offers"] = {
+    "task": "apps.volunteers.tasks.expire_need_offers",
+    "schedule": 600.0,
+}
 CELERY_BEAT_SCHEDULE["wishes-expire-claims"] = {
     "task": "apps.wishes.tasks.expire_overdue_claims",
     "schedule": 3600.0,

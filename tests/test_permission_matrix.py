@@ -237,6 +237,12 @@ from tests.grids.test_permissions import COVERED as FIELDWORK_COVERED  # noqa: E
 
 NOT_COLLECTIONS |= FIELDWORK_COVERED
 
+# Volunteer posts, registrations, teams, activities, occurrences, sign-ups, records: their
+# matrix (state changes through actions) is tests/volunteers/test_permissions.py.
+from tests.volunteers.test_permissions import COVERED as VOLUNTEERS_COVERED  # noqa: E402
+
+NOT_COLLECTIONS |= VOLUNTEERS_COVERED
+
 
 def test_every_api_collection_is_in_the_matrix():
     """A new `/api/...` collection fails here until it has a row above."""

@@ -1,0 +1,91 @@
+"""Capacities hold under real concurrency: threads with their own PostgreSQL connections
+approve registrations onto one post and sign up for one occurrence at the same moment."""
+
+import pytest
+
+from apps.accounts.models import Role, User
+from apps.register.models import Member
+from apps.volunteers import services as vol
+from apps.volunteers.models import Occurrence, Post, SignUp, VolunteerRegistration
+from tests import factories as f
+from tests.wishes.test_concurrency import _race
+
+pytestmark = pytest.mark.services
+
+
+def _members(world, n: int) -> list[int]:
+    users = User.objects.bulk_create(User(username=f"vol{i}") for i in range(n))
+    Member.objects.bulk_create(
+        Member(
+            user=u,
+            name=f"党员{i}",
+            branch=world.branch_a,
+            community=world.community_a,
+            kind=Member.Kind.EMPLOYED,
+        )
+        for i, u in enumerate(users)
+    )
+    for u in users:
+        f.grant(u, Role.MEMBER, area=world.community_a)
+    return [u.pk for u in users]
+
+
+def test_fifty_signups_for_ten_places_waitlist_forty_in_arrival_order(
+    services, world, make_activity
+):
+    occ = make_activity(capacity=10).occurrences.get()
+    user_ids = _members(world, 50)
+
+    results = _race(
+        user_ids,
+        lambda user: services_signup(user, occ.pk),
+    )
+
+    assert results.count("won") == 50, results
+    signups = list(SignUp.objects.filter(occurrence=occ).order_by("arrival"))
+    assert [s.arrival for s in signups] == list(range(1, 51))
+    assert [s.status for s in signups] == ["signed_up"] * 10 + ["waitlisted"] * 40
+    assert Occurrence.objects.get(pk=occ.pk).taken == 10
+
+    # A cancellation promotes exactly one: the first in line.
+    first_in_line = signups[10]
+    vol.signup_cancel(actor=signups[0].member.user, signup=signups[0])
+    assert SignUp.objects.filter(occurrence=occ, status="signed_up").count() == 10
+    assert SignUp.objects.get(pk=first_in_line.pk).status == "signed_up"
+    assert SignUp.objects.filter(occurrence=occ, status="waitlisted").count() == 39
+
+
+def services_signup(user, occurrence_id):
+    occurrence = Occurrence.objects.select_related("activity__community").get(pk=occurrence_id)
+    vol.signup_create(actor=user, occurrence=occurrence)
+
+
+def test_concurrent_approvals_never_exceed_a_posts_capacity(services, world, make_post):
+    post = make_post("护河志愿者", capacity=5)
+    user_ids = _members(world, 30)
+    regs = [
+        vol.registration_submit(
+            actor=User.objects.get(pk=uid), community=world.community_a, choices=[post]
+        ).pk
+        for uid in user_ids
+    ]
+    secretary_ids = []
+    for i in range(len(regs)):
+        user = f.UserFactory(username=f"sec{i}")
+        f.grant(user, Role.SECRETARY, area=world.community_a)
+        secretary_ids.append(user.pk)
+    by_secretary = dict(zip(secretary_ids, regs, strict=True))
+
+    def approve(user):
+        reg = VolunteerRegistration.objects.select_related("community", "member", "choice_1").get(
+            pk=by_secretary[user.pk]
+        )
+        vol.registration_approve(actor=user, registration=reg)
+
+    results = _race(secretary_ids, approve)
+
+    assert results.count("won") == 5, results
+    assert results.count("post_full") == 25, results
+    assert Post.objects.get(pk=post.pk).filled == 5
+    assert post.assignments.filter(status="active").count() == 5
+    assert VolunteerRegistration.objects.filter(status="approved").count() == 5
