@@ -140,7 +140,7 @@ def _check_runs(actor, project: Project) -> None:
 def approving_org(project: Project) -> PartyOrg:
     """The Party organisation one level up approves (a top-level organisation's projects
     are approved by the organisers over it, never by the project's own secretary)."""
-    return project.party_org.get_parent() or project.party_org
+    return PartyOrg.objects.get_parent(project.party_org) or project.party_org
 
 
 def _check_approver(actor, project: Project) -> None:

@@ -15,6 +15,10 @@ TODAY = dt.date.today
 def make_project(world, status="in_progress", *, level="secretary", org=None, parent=None, **kw):
     """A project of branch A by the world's secretary, moved to `status` by the services."""
     secretary, admin = world.user("secretary"), world.user("administrator")
+    if org == world.committee:  # the street's secretary runs the street's projects
+        secretary = street_secretary(world)
+    if org == world.branch_b:
+        secretary = world.user("outsider")
     fields = {
         "title": "老旧小区加装电梯",
         "problem": "老人上下楼难",
@@ -38,6 +42,15 @@ def make_project(world, status="in_progress", *, level="secretary", org=None, pa
         actor = admin if move == "approve" else secretary
         services.project_transition(actor=actor, project=project, move=move)
     return project
+
+
+def street_secretary(world):
+    user = world.users.get("street_secretary")
+    if user is None:
+        user = f.UserFactory(username="streetsec", name="郑书记")
+        f.grant(user, Role.SECRETARY, party_org=world.committee)
+        world.users["street_secretary"] = user
+    return user
 
 
 @pytest.fixture
