@@ -166,9 +166,7 @@ class ProjectViewSet(
     scope_actions = {name: VIEW for name in (*PROJECT_MOVES, "milestones", "reports", "done")}
 
     def get_queryset(self):
-        qs = super().get_queryset().prefetch_related("children", "reports")
-        if self.action == "retrieve":
-            qs = selectors.with_details(qs)
+        qs = selectors.with_details(super().get_queryset())
         return qs.order_by("-created_at", "-pk")
 
     def get_serializer_class(self):
