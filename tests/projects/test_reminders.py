@@ -1,0 +1,36 @@
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from apps.notifications.models import OutboxEvent
+from apps.notifications.reminding import registered, reminder_run
+from apps.projects import services
+from apps.projects.selectors import quarter_bounds
+from tests.projects.conftest import make_project
+
+pytestmark = pytest.mark.django_db
+
+
+def _at(day):
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(10)))
+
+
+def test_owner_reminded_two_weeks_before_quarter_end_once(world):
+    project = make_project(world)
+    job = registered()["projects.report_due"]
+    today = timezone.localdate()
+    _first, last = quarter_bounds(today)
+    assert reminder_run(job, now=_at(last - dt.timedelta(days=20))) == 0
+    assert reminder_run(job, now=_at(last - dt.timedelta(days=10))) == 1
+    assert reminder_run(job, now=_at(last - dt.timedelta(days=9))) == 0  # once
+    event = OutboxEvent.objects.get(name="project.report_due")
+    assert event.audience["ids"] == [project.secretary_id]
+
+
+def test_no_reminder_once_reported(world):
+    project = make_project(world)
+    services.report_add(actor=world.user("secretary"), project=project, text="x", percent=5)
+    job = registered()["projects.report_due"]
+    _first, last = quarter_bounds(timezone.localdate())
+    assert reminder_run(job, now=_at(last - dt.timedelta(days=1))) == 0
