@@ -109,7 +109,7 @@ def board(*, area: Area, category: str = "", level: str = "") -> dict:
         projects = projects.filter(category=category)
     if level:
         projects = projects.filter(level=level)
-    projects = with_details(projects.order_by("level", "-created_at", "pk"))
+    projects = with_details(projects.order_by("-level", "-created_at", "pk"))  # secretary first
     pledges = (
         Pledge.objects.filter(area__path__startswith=area.path)
         .select_related("member", "project")
