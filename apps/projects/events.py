@@ -28,6 +28,10 @@ EVENTS = {
         "title": _("您的承诺被确认为未兑现：{title}"),
         "body": _("支部书记确认您的承诺“{title}”未兑现。{note}"),
     },
+    "session.scoring_due": {
+        "title": _("评分即将截止：{title}"),
+        "body": _("评审会“{title}”还有 {count} 个项目您尚未评分，截止时间 {deadline}。"),
+    },
     "session.opened": {
         "title": _("请为项目评分：{title}"),
         "body": _("评审会“{title}”已开始评分，截止时间 {deadline}。"),

@@ -34,3 +34,24 @@ def test_no_reminder_once_reported(world):
     job = registered()["projects.report_due"]
     _first, last = quarter_bounds(timezone.localdate())
     assert reminder_run(job, now=_at(last - dt.timedelta(days=1))) == 0
+
+
+def test_jurors_reminded_the_day_before_the_deadline(world, make_session, jury_users):
+    from apps.projects.models import ReviewSession
+
+    x = make_project(world, title="X", org=world.branch_b)
+    session = make_session([x])
+    crits = list(session.criteria.values_list("pk", flat=True))
+    services.score_set(
+        actor=jury_users["resident"], session=session, project_id=x.pk,
+        scores=dict.fromkeys(crits, 80),
+    )  # fmt: skip
+    job = registered()["projects.scoring_due"]
+    assert reminder_run(job, now=timezone.now()) == 0  # a week to go
+    ReviewSession.objects.filter(pk=session.pk).update(
+        deadline=timezone.now() + dt.timedelta(hours=5)
+    )
+    # The veteran (branch B) is recused from X; the resident has scored; the head has not.
+    assert reminder_run(job, now=timezone.now()) == 1
+    event = OutboxEvent.objects.get(name="session.scoring_due")
+    assert event.audience["ids"] == [jury_users["department"].pk]
