@@ -285,6 +285,9 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
     {
         "WishStatusEnum": "apps.wishes.models.Wish.Status",
         "ClaimStatusEnum": "apps.wishes.models.Claim.Status",
+        "ProjectStatusEnum": "apps.projects.models.Project.Status",
+        "PledgeStatusEnum": "apps.projects.models.Pledge.Status",
+        "ReviewSessionStatusEnum": "apps.projects.models.ReviewSession.Status",
     }
 )
 CELERY_BEAT_SCHEDULE["wishes-expire-claims"] = {

@@ -4,6 +4,7 @@ Each action parses its input, calls one service and renders; services raise the 
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -126,7 +127,7 @@ class ProjectCreateInput(serializers.Serializer):
     targets = TargetInput(many=True, required=False, default=list)
 
 
-class NoteInput(serializers.Serializer):
+class ProjectNoteInput(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
@@ -201,48 +202,48 @@ class ProjectViewSet(
         return self._render(project, status.HTTP_201_CREATED)
 
     def _move(self, request, move: str):
-        note = parse(NoteInput, request.data)["note"]
+        note = parse(ProjectNoteInput, request.data)["note"]
         project = services.project_transition(
             actor=request.user, project=self.get_object(), move=move, note=note
         )
         return self._render(project)
 
-    @extend_schema(request=NoteInput, responses=ProjectDetailSerializer)
+    @extend_schema(request=ProjectNoteInput, responses=ProjectDetailSerializer)
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         return self._move(request, "submit")
 
-    @extend_schema(request=NoteInput, responses=ProjectDetailSerializer)
+    @extend_schema(request=ProjectNoteInput, responses=ProjectDetailSerializer)
     @action(detail=True, methods=["post"], url_path="return")
     def return_(self, request, pk=None):
         return self._move(request, "return")
 
-    @extend_schema(request=NoteInput, responses=ProjectDetailSerializer)
+    @extend_schema(request=ProjectNoteInput, responses=ProjectDetailSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         return self._move(request, "approve")
 
-    @extend_schema(request=NoteInput, responses=ProjectDetailSerializer)
+    @extend_schema(request=ProjectNoteInput, responses=ProjectDetailSerializer)
     @action(detail=True, methods=["post"])
     def start(self, request, pk=None):
         return self._move(request, "start")
 
-    @extend_schema(request=NoteInput, responses=ProjectDetailSerializer)
+    @extend_schema(request=ProjectNoteInput, responses=ProjectDetailSerializer)
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
         return self._move(request, "complete")
 
-    @extend_schema(request=NoteInput, responses=ProjectDetailSerializer)
+    @extend_schema(request=ProjectNoteInput, responses=ProjectDetailSerializer)
     @action(detail=True, methods=["post"])
     def suspend(self, request, pk=None):
         return self._move(request, "suspend")
 
-    @extend_schema(request=NoteInput, responses=ProjectDetailSerializer)
+    @extend_schema(request=ProjectNoteInput, responses=ProjectDetailSerializer)
     @action(detail=True, methods=["post"])
     def resume(self, request, pk=None):
         return self._move(request, "resume")
 
-    @extend_schema(request=NoteInput, responses=ProjectDetailSerializer)
+    @extend_schema(request=ProjectNoteInput, responses=ProjectDetailSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         return self._move(request, "cancel")
@@ -310,7 +311,7 @@ class PledgeInput(serializers.Serializer):
     due_on = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class ConfirmInput(serializers.Serializer):
+class PledgeConfirmInput(serializers.Serializer):
     kept = serializers.BooleanField()
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
@@ -360,10 +361,10 @@ class PledgeViewSet(
         )
         return self._render(pledge, status.HTTP_201_CREATED)
 
-    @extend_schema(request=ConfirmInput, responses=PledgeSerializer)
+    @extend_schema(request=PledgeConfirmInput, responses=PledgeSerializer)
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
-        data = parse(ConfirmInput, request.data)
+        data = parse(PledgeConfirmInput, request.data)
         pledge = services.pledge_confirm(
             actor=request.user, pledge=self.get_object(), kept=data["kept"], note=data["note"]
         )
@@ -391,7 +392,7 @@ class BoardView(APIView):
 
     permission_classes = [AllowAny]
 
-    @extend_schema(responses=serializers.DictField())
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request):
         area = get_or_404(Area.objects.all(), request.query_params.get("area"))
         category = request.query_params.get("category", "")
@@ -562,7 +563,7 @@ class SessionViewSet(
         session = services.session_close(actor=request.user, session=self.get_object())
         return self._render(session)
 
-    @extend_schema(request=ScoreInput, responses=serializers.DictField())
+    @extend_schema(request=ScoreInput, responses=OpenApiTypes.OBJECT)
     @action(detail=True, methods=["post"])
     def score(self, request, pk=None):
         data = parse(ScoreInput, request.data)
@@ -573,7 +574,7 @@ class SessionViewSet(
         mine = selectors.own_scores(user=request.user, session=session)
         return Response({"project": data["project"], "scores": mine.get(data["project"], {})})
 
-    @extend_schema(request=ConflictInput, responses={201: serializers.DictField()})
+    @extend_schema(request=ConflictInput, responses={201: OpenApiTypes.OBJECT})
     @action(detail=True, methods=["post"])
     def conflicts(self, request, pk=None):
         data = parse(ConflictInput, request.data)
@@ -585,14 +586,14 @@ class SessionViewSet(
         )
         return Response({"project": conflict.project_id}, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses=serializers.DictField())
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
     @action(detail=True, methods=["get"], url_path="my-scores")
     def my_scores(self, request, pk=None):
         session = self.get_object()
         services.juror_seat(request.user, session)
         return Response({"scores": selectors.own_scores(user=request.user, session=session)})
 
-    @extend_schema(request=None, responses=serializers.DictField())
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
     @action(detail=True, methods=["get"])
     def results(self, request, pk=None):
         return Response(sheets.ranking(self.get_object()))
