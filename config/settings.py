@@ -279,6 +279,14 @@ TONGXIN = {
     "PROBLEM_DUE_DAYS": {1: 3, 2: 7, 3: 15, 4: 30},
     "PAIRINGS_PER_HELPER": env_int("PAIRINGS_PER_HELPER", 5),
     "PAIRING_REMINDER_DAY": env_int("PAIRING_REMINDER_DAY", 20),
+    # Projects (书记项目): the jury's minimum per kind before a session opens; days before a
+    # quarter ends when owners of projects without a report this quarter are reminded; the
+    # mean distance (points) from the other jurors beyond which a juror is flagged; photos.
+    "PROJECT_JURY_MINIMUM": {"veteran": 1, "resident": 1, "department": 1},
+    "PROJECT_REPORT_REMIND_DAYS_BEFORE": env_int("PROJECT_REPORT_REMIND_DAYS_BEFORE", 14),
+    "PROJECT_JUROR_DIVERGENCE": env_int("PROJECT_JUROR_DIVERGENCE", 15),
+    "PROJECT_PHOTOS_MAX": 3,
+    "PROJECT_PHOTO_MAX_BYTES": env_int("PROJECT_PHOTO_MAX_BYTES", 5 * 1024 * 1024),
     # Roster imports (apps.rosters).
     "ROSTERS_MAX_ROWS": env_int("ROSTERS_MAX_ROWS", 200_000),  # data rows per file
     "ROSTERS_MAX_FILE_MB": env_int("ROSTERS_MAX_FILE_MB", 50),  # uploaded file size
@@ -292,6 +300,9 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
     {
         "WishStatusEnum": "apps.wishes.models.Wish.Status",
         "ClaimStatusEnum": "apps.wishes.models.Claim.Status",
+        "ProjectStatusEnum": "apps.projects.models.Project.Status",
+        "PledgeStatusEnum": "apps.projects.models.Pledge.Status",
+        "ReviewSessionStatusEnum": "apps.projects.models.ReviewSession.Status",
     }
 )
 CELERY_BEAT_SCHEDULE["volunteers-expire-need-offers"] = {

@@ -236,6 +236,10 @@ NOT_COLLECTIONS |= {"/api/wishes/", "/api/wish-categories/"}
 from tests.grids.test_permissions import COVERED as FIELDWORK_COVERED  # noqa: E402
 
 NOT_COLLECTIONS |= FIELDWORK_COVERED
+# Projects, pledges, review sessions and the public board: tests/projects/test_permissions.py.
+from tests.projects.test_permissions import COVERED as PROJECTS_COVERED  # noqa: E402
+
+NOT_COLLECTIONS |= PROJECTS_COVERED
 
 # Volunteer posts, registrations, teams, activities, occurrences, sign-ups, records: their
 # matrix (state changes through actions) is tests/volunteers/test_permissions.py.

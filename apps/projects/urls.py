@@ -1,6 +1,39 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from . import api, views
 
 app_name = "projects"
 
-# Pages at /<app>/..., API at /api/... (both included at the root by config/urls.py).
-urlpatterns: list = []
+router = SimpleRouter()
+router.register("api/projects", api.ProjectViewSet, basename="project-api")
+router.register("api/pledges", api.PledgeViewSet, basename="pledge-api")
+router.register("api/review-sessions", api.SessionViewSet, basename="session-api")
+
+# Pages at /projects/..., API at /api/... (both included at the root by config/urls.py).
+urlpatterns = [
+    path("projects/", views.project_list, name="list"),
+    path("projects/new/", views.project_new, name="new"),
+    path("projects/board/", views.board, name="board"),
+    path("projects/pledges/", views.pledges, name="pledges"),
+    path("projects/pledges/<int:pk>/confirm/", views.pledge_confirm, name="pledge_confirm"),
+    path("projects/pledges/<int:pk>/comment/", views.pledge_comment, name="pledge_comment"),
+    path("projects/sessions/", views.sessions, name="sessions"),
+    path("projects/sessions/new/", views.session_new, name="session_new"),
+    path("projects/sessions/<int:pk>/", views.session_detail, name="session"),
+    path("projects/sessions/<int:pk>/score/", views.score, name="score"),
+    path("projects/sessions/<int:pk>/results/", views.results, name="results"),
+    path("projects/sessions/<int:pk>/results.xlsx", views.results_xlsx, name="results_xlsx"),
+    path("projects/sessions/<int:pk>/<slug:act>/", views.session_act, name="session_act"),
+    path("projects/<int:pk>/", views.project_detail, name="detail"),
+    path("projects/<int:pk>/milestones/", views.milestone_add, name="milestone_add"),
+    path(
+        "projects/<int:pk>/milestones/<int:milestone>/done/",
+        views.milestone_done,
+        name="milestone_done",
+    ),
+    path("projects/<int:pk>/reports/", views.report_add, name="report_add"),
+    path("projects/<int:pk>/<slug:move>/", views.project_act, name="act"),
+    path("api/board/", api.BoardView.as_view(), name="board-api"),
+    *router.urls,
+]

@@ -1,0 +1,209 @@
+"""Reads of projects, pledges and sessions: scoped for users, and the public board (责任田
+晾晒), which shows only public rows and masked names."""
+
+from datetime import date, timedelta
+
+from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
+
+from apps.accounts.scoping import scoped, sees_personal
+from apps.core.errors import Conflict
+from apps.core.masking import mask_name
+from apps.register.models import Area
+
+from .models import (
+    Juror,
+    Milestone,
+    Pledge,
+    PledgeComment,
+    ProgressReport,
+    Project,
+    Result,
+    ReviewSession,
+    Score,
+)
+
+P = Project.Status
+PROJECT_RELATED = ("party_org", "area", "secretary", "parent")
+
+
+def quarter_of(day: date) -> tuple[int, int]:
+    return day.year, (day.month - 1) // 3 + 1
+
+
+def quarter_bounds(day: date) -> tuple[date, date]:
+    """First and last day of `day`'s quarter."""
+    year, quarter = quarter_of(day)
+    first = date(year, 3 * quarter - 2, 1)
+    following = date(year + (quarter == 4), 1 if quarter == 4 else 3 * quarter + 1, 1)
+    return first, following - timedelta(days=1)
+
+
+def with_details(qs: QuerySet) -> QuerySet:
+    reports = ProgressReport.objects.prefetch_related("photos")
+    children = Project.objects.exclude(status=P.CANCELLED).prefetch_related("children")
+    return qs.select_related(*PROJECT_RELATED).prefetch_related(
+        "targets",
+        "milestones",
+        Prefetch("reports", queryset=reports),
+        Prefetch("children", queryset=children),
+    )
+
+
+def projects_visible_to(*, user) -> QuerySet:
+    return scoped(user, Project).select_related(*PROJECT_RELATED)
+
+
+def progress_of(project: Project) -> int:
+    """The project's own percent, or the weighted mean of its (not cancelled) children's
+    progress when it has children. Uses prefetched children when present."""
+    children = [c for c in project.children.all() if c.status != P.CANCELLED]
+    if not children:
+        return project.percent
+    weight = sum(c.weight for c in children)
+    return round(sum(progress_of(c) * c.weight for c in children) / weight)
+
+
+def latest_report(project: Project) -> ProgressReport | None:
+    reports = list(project.reports.all())
+    return reports[0] if reports else None
+
+
+def needs_report(project: Project, today: date) -> bool:
+    """In progress with no progress report this quarter."""
+    if project.status != P.IN_PROGRESS:
+        return False
+    first, _last = quarter_bounds(today)
+    return not any(r.created_at.date() >= first for r in project.reports.all())
+
+
+def overdue_milestones(project: Project, today: date) -> list[Milestone]:
+    return [m for m in project.milestones.all() if m.is_overdue(today)]
+
+
+def pledges_visible_to(*, user) -> QuerySet:
+    return scoped(user, Pledge).select_related("member__user", "member__branch", "area", "project")
+
+
+def pledges_to_confirm(*, user) -> QuerySet:
+    """Open pledges of the members of the branches this user is secretary of (the service
+    decides; this lists the candidates in scope)."""
+    return (
+        pledges_visible_to(user=user).filter(status=Pledge.Status.OPEN).exclude(member__user=user)
+    )
+
+
+def member_display(user, pledge: Pledge) -> str:
+    name = pledge.member.name
+    return name if sees_personal(user, pledge) else mask_name(name)
+
+
+# --- the public board -----------------------------------------------------------------------
+
+
+def board(*, area: Area, category: str = "", level: str = "") -> dict:
+    """Every public project and every pledge in `area`'s subtree, and the closed sessions'
+    rankings for it; no personal data beyond masked names."""
+    projects = Project.objects.filter(status__in=Project.PUBLIC, area__path__startswith=area.path)
+    if category:
+        projects = projects.filter(category=category)
+    if level:
+        projects = projects.filter(level=level)
+    projects = with_details(projects.order_by("-level", "-created_at", "pk"))  # secretary first
+    pledges = (
+        Pledge.objects.filter(area__path__startswith=area.path)
+        .select_related("member", "project")
+        .prefetch_related(Prefetch("comments", queryset=PledgeComment.objects.all()))
+        .order_by("-created_at", "-pk")
+    )
+    if category or level:
+        pledges = pledges.filter(project__in=projects)
+    nodes = [area.path[:i] for i in range(Area.steplen, len(area.path) + 1, Area.steplen)]
+    sessions = (
+        ReviewSession.objects.filter(status=ReviewSession.Status.CLOSED)
+        .filter(party_org__area__path__in=nodes)
+        .prefetch_related(Prefetch("results", queryset=Result.objects.select_related("project")))
+        .order_by("-closed_at")[:3]
+    )
+    return {"projects": list(projects), "pledges": list(pledges), "sessions": list(sessions)}
+
+
+def board_project(project: Project, today: date) -> dict:
+    report = latest_report(project)
+    return {
+        "id": project.pk,
+        "title": project.title,
+        "level": project.level,
+        "level_display": project.get_level_display(),
+        "category": project.category,
+        "category_display": project.get_category_display(),
+        "status": project.status,
+        "status_display": project.get_status_display(),
+        "party_org": project.party_org.name,
+        "secretary": mask_name(project.secretary.name or ""),
+        "parent": project.parent_id,
+        "goal": project.goal,
+        "due_on": project.due_on,
+        "progress": progress_of(project),
+        "needs_report": needs_report(project, today),
+        "targets": [
+            {"name": t.name, "unit": t.unit, "target": t.target, "current": t.current}
+            for t in project.targets.all()
+        ],
+        "latest_report": None
+        if report is None
+        else {
+            "text": report.text,
+            "percent": report.percent,
+            "at": report.created_at,
+            "photos": [p.image.url for p in report.photos.all()],
+        },
+    }
+
+
+def board_pledge(pledge: Pledge) -> dict:
+    return {
+        "id": pledge.pk,
+        "title": pledge.title,
+        "member": mask_name(pledge.member.name),
+        "status": pledge.status,
+        "status_display": pledge.get_status_display(),
+        "due_on": pledge.due_on,
+        "project": pledge.project_id,
+        "comments": [c.text for c in pledge.comments.all()],
+    }
+
+
+# --- review sessions ------------------------------------------------------------------------
+
+
+def sessions_visible_to(*, user) -> QuerySet:
+    return scoped(user, ReviewSession).select_related("party_org", "organiser").distinct()
+
+
+def own_scores(*, user, session: ReviewSession) -> dict[int, dict[int, int]]:
+    """A juror's own scores {project: {criterion: value}}: the only scores anyone sees
+    before the session closes."""
+    rows = Score.objects.filter(juror__session=session, juror__user=user)
+    found: dict[int, dict[int, int]] = {}
+    for s in rows:
+        found.setdefault(s.project_id, {})[s.criterion_id] = s.value
+    return found
+
+
+def results(session: ReviewSession) -> list[Result]:
+    """The ranking, only once the session is closed (blind until close, for everyone)."""
+    if session.status != ReviewSession.Status.CLOSED:
+        raise Conflict(_("评审会结束前不公布得分。"), code="session_not_closed")
+    return list(session.results.select_related("project__party_org"))
+
+
+def juror_sheet(session: ReviewSession) -> tuple[list[Juror], dict]:
+    """For the result sheet (after close): the jurors and {(juror, project, criterion): value}."""
+    results(session)  # refuses before close
+    jurors = list(session.jurors.select_related("user"))
+    values = {
+        (s.juror_id, s.project_id, s.criterion_id): s.value
+        for s in Score.objects.filter(juror__session=session)
+    }
+    return jurors, values

@@ -1,0 +1,426 @@
+"""Phone-first pages: secretaries (projects, reports, pledge confirmation), members (my
+pledges), jurors (my sessions, score every project on one screen), organisers (sessions,
+results) and the public board. Each view parses the form, calls one service (or selector)
+and renders; errors come back as the service's Chinese `detail` (the `page` decorator)."""
+
+from datetime import datetime
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from apps.accounts.models import User
+from apps.accounts.scoping import CHANGE, grants, scoped
+from apps.core.errors import AppError, InvalidInput
+from apps.core.exports import XLSX_TYPE
+from apps.core.views import error_page, get_or_404, page
+from apps.register.models import Area, PartyOrg
+
+from . import selectors, services, sheets
+from .models import Category, Juror, Pledge, Project, ReviewSession
+
+P = Project.Status
+
+
+def _back(request, fallback: str):
+    return redirect(request.POST.get("next") or fallback)
+
+
+# --- projects -------------------------------------------------------------------------------
+
+
+@page
+def project_list(request):
+    today = timezone.localdate()
+    projects = list(selectors.with_details(selectors.projects_visible_to(user=request.user)))
+    for p in projects:
+        p.progress = selectors.progress_of(p)
+        p.flag_report = selectors.needs_report(p, today)
+        p.flag_overdue = bool(selectors.overdue_milestones(p, today))
+    return render(request, "projects/list.html", {"projects": projects})
+
+
+def _project_form(request) -> dict:
+    post = request.POST
+    keys = ("level", "party_org", "parent", "title", "problem", "goal", "category")
+    values = {k: post.get(k, "") for k in (*keys, "start_on", "due_on", "weight")}
+    values["targets"] = [
+        {"name": n, "unit": u, "target": t}
+        for n, u, t in zip(
+            post.getlist("target_name"),
+            post.getlist("target_unit"),
+            post.getlist("target_value"),
+            strict=False,
+        )
+        if n or t
+    ]
+    return values
+
+
+@page
+def project_new(request):
+    orgs = scoped(request.user, PartyOrg, CHANGE).order_by("path")
+    parents = selectors.projects_visible_to(user=request.user).filter(
+        level=Project.Level.SECRETARY, status__in=[P.APPROVED, P.IN_PROGRESS]
+    )
+    values, error = {}, None
+    if request.method == "POST":
+        values = _project_form(request)
+        try:
+            project = services.project_create(
+                actor=request.user,
+                level=values["level"],
+                party_org=get_or_404(orgs, values["party_org"]),
+                parent=get_or_404(parents, values["parent"]) if values["parent"] else None,
+                title=values["title"],
+                problem=values["problem"],
+                goal=values["goal"],
+                category=values["category"],
+                start_on=values["start_on"],
+                due_on=values["due_on"],
+                weight=values["weight"] or 1,
+                targets=values["targets"],
+            )
+        except AppError as exc:
+            error = exc.detail
+        else:
+            messages.success(request, _("项目已创建，请提交审批。"))
+            return redirect("projects:detail", project.pk)
+    context = {
+        "orgs": orgs,
+        "parents": parents,
+        "levels": Project.Level.choices,
+        "categories": Category.choices,
+        "values": values,
+        "error": error,
+    }
+    return render(request, "projects/new.html", context, status=400 if error else 200)
+
+
+MOVE_LABELS = {
+    "submit": gettext_lazy("提交审批"),
+    "return": gettext_lazy("退回修改"),
+    "approve": gettext_lazy("批准"),
+    "start": gettext_lazy("开始推进"),
+    "complete": gettext_lazy("标记完成"),
+    "suspend": gettext_lazy("暂停"),
+    "resume": gettext_lazy("恢复推进"),
+    "cancel": gettext_lazy("取消项目"),
+}
+
+
+@page
+def project_detail(request, pk):
+    qs = selectors.with_details(selectors.projects_visible_to(user=request.user))
+    project = get_or_404(qs.prefetch_related("events__actor", "pledges__member"), pk)
+    today = timezone.localdate()
+    context = {
+        "project": project,
+        "progress": selectors.progress_of(project),
+        "needs_report": selectors.needs_report(project, today),
+        "today": today,
+        "moves": [(m, str(MOVE_LABELS[m])) for m in Project.workflow.moves_from(project.status)],
+        "children": project.children.all(),
+    }
+    return render(request, "projects/detail.html", context)
+
+
+@require_POST
+@page
+def project_act(request, pk, move):
+    project = get_or_404(selectors.projects_visible_to(user=request.user), pk)
+    if move not in Project.workflow.moves:
+        raise InvalidInput(_("未知的操作。"), code="unknown_move")
+    services.project_transition(
+        actor=request.user, project=project, move=move, note=request.POST.get("note", "")
+    )
+    messages.success(request, _("操作成功。"))
+    return redirect("projects:detail", pk)
+
+
+@require_POST
+@page
+def milestone_add(request, pk):
+    project = get_or_404(selectors.projects_visible_to(user=request.user), pk)
+    post = request.POST
+    services.milestone_add(
+        actor=request.user, project=project, title=post.get("title"), due_on=post.get("due_on")
+    )
+    messages.success(request, _("节点已添加。"))
+    return redirect("projects:detail", pk)
+
+
+@require_POST
+@page
+def milestone_done(request, pk, milestone):
+    project = get_or_404(selectors.projects_visible_to(user=request.user), pk)
+    services.milestone_done(actor=request.user, milestone=get_or_404(project.milestones, milestone))
+    messages.success(request, _("节点已完成。"))
+    return redirect("projects:detail", pk)
+
+
+@require_POST
+@page
+def report_add(request, pk):
+    project = get_or_404(selectors.projects_visible_to(user=request.user), pk)
+    post = request.POST
+    values = {
+        key.removeprefix("target_"): value
+        for key, value in post.items()
+        if key.startswith("target_") and value != ""
+    }
+    services.report_add(
+        actor=request.user,
+        project=project,
+        text=post.get("text"),
+        percent=post.get("percent"),
+        target_values=values,
+        photos=request.FILES.getlist("photos"),
+    )
+    messages.success(request, _("进展已填报。"))
+    return redirect("projects:detail", pk)
+
+
+# --- pledges --------------------------------------------------------------------------------
+
+
+@page
+def pledges(request):
+    """My pledges and a form to make one; for branch secretaries, the pledges to confirm."""
+    mine = selectors.pledges_visible_to(user=request.user).filter(member__user=request.user)
+    is_secretary = any(g.role == "secretary" for g in grants(request.user))
+    to_confirm = selectors.pledges_to_confirm(user=request.user) if is_secretary else []
+    projects = selectors.projects_visible_to(user=request.user).filter(
+        status__in=[P.APPROVED, P.IN_PROGRESS]
+    )
+    if request.method == "POST":
+        post = request.POST
+        services.pledge_make(
+            actor=request.user,
+            title=post.get("title"),
+            content=post.get("content", ""),
+            due_on=post.get("due_on"),
+            project=get_or_404(projects, post["project"]) if post.get("project") else None,
+        )
+        messages.success(request, _("承诺已公开。"))
+        return redirect("projects:pledges")
+    context = {"mine": mine, "to_confirm": to_confirm, "projects": projects}
+    return render(request, "projects/pledges.html", context)
+
+
+@require_POST
+@page
+def pledge_confirm(request, pk):
+    pledge = get_or_404(selectors.pledges_visible_to(user=request.user), pk)
+    kept = request.POST.get("kept") == "1"
+    services.pledge_confirm(
+        actor=request.user, pledge=pledge, kept=kept, note=request.POST.get("note", "")
+    )
+    messages.success(request, _("已确认。"))
+    return redirect("projects:pledges")
+
+
+@require_POST
+@page
+def pledge_comment(request, pk):
+    pledge = get_or_404(Pledge.objects.select_related("area", "member"), pk)
+    services.pledge_comment(actor=request.user, pledge=pledge, text=request.POST.get("text"))
+    messages.success(request, _("感谢您的评价。"))
+    return _back(request, "projects:board")
+
+
+# --- the public board -----------------------------------------------------------------------
+
+
+def board(request):
+    """责任田晾晒: no login; only public rows and masked names."""
+    try:
+        return _board(request)
+    except AppError as exc:
+        return error_page(request, exc)
+
+
+def _board(request):
+    areas = Area.objects.filter(kind__in=[Area.Kind.STREET, Area.Kind.COMMUNITY]).order_by("path")
+    area_id = request.GET.get("area") or (areas[0].pk if areas else None)
+    area = get_or_404(Area.objects.all(), area_id)
+    category, level = request.GET.get("category", ""), request.GET.get("level", "")
+    if category not in ("", *Category.values) or level not in ("", *Project.Level.values):
+        raise InvalidInput(_("筛选条件无效。"), code="invalid_filter")
+    found = selectors.board(area=area, category=category, level=level)
+    today = timezone.localdate()
+    context = {
+        "area": area,
+        "areas": areas,
+        "category": category,
+        "level": level,
+        "categories": Category.choices,
+        "levels": Project.Level.choices,
+        "projects": [selectors.board_project(p, today) for p in found["projects"]],
+        "pledges": [selectors.board_pledge(p) for p in found["pledges"]],
+        "rankings": [sheets.ranking(s) for s in found["sessions"]],
+    }
+    return render(request, "projects/board.html", context)
+
+
+# --- review sessions ------------------------------------------------------------------------
+
+
+@page
+def sessions(request):
+    found = selectors.sessions_visible_to(user=request.user)
+    seats = set(Juror.objects.filter(user=request.user).values_list("session_id", flat=True))
+    return render(request, "projects/sessions.html", {"sessions": found, "seats": seats})
+
+
+@page
+def session_new(request):
+    orgs = scoped(request.user, PartyOrg, CHANGE).order_by("path")
+    today = timezone.localdate()
+    values = {"year": today.year, "quarter": (today.month - 1) // 3 + 1}
+    if request.method == "POST":
+        post = request.POST
+        deadline = _datetime(post.get("deadline", ""))
+        session = services.session_create(
+            actor=request.user,
+            party_org=get_or_404(orgs, post.get("party_org")),
+            title=post.get("title"),
+            kind=post.get("kind", ReviewSession.Kind.CONTEST),
+            method=post.get("method", ReviewSession.Method.MEAN),
+            year=post.get("year"),
+            quarter=post.get("quarter"),
+            deadline=deadline,
+        )
+        messages.success(request, _("评审会已创建，请添加评委。"))
+        return redirect("projects:session", session.pk)
+    context = {
+        "orgs": orgs,
+        "values": values,
+        "kinds": ReviewSession.Kind.choices,
+        "methods": ReviewSession.Method.choices,
+    }
+    return render(request, "projects/session_new.html", context)
+
+
+def _datetime(value: str):
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(_("请填写正确的截止时间。"), code="invalid_deadline") from None
+    return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
+
+
+def _session(request, pk) -> ReviewSession:
+    qs = selectors.sessions_visible_to(user=request.user).prefetch_related(
+        "criteria", "jurors__user", "projects__party_org"
+    )
+    return get_or_404(qs, pk)
+
+
+@page
+def session_detail(request, pk):
+    session = _session(request, pk)
+    organiser = scoped(request.user, ReviewSession, CHANGE).filter(pk=session.pk).exists()
+    context = {
+        "session": session,
+        "organiser": organiser,
+        "seat": session.jurors.filter(user=request.user).first(),
+        "juror_kinds": Juror.Kind.choices,
+    }
+    return render(request, "projects/session.html", context)
+
+
+@require_POST
+@page
+def session_act(request, pk, act):
+    session = _session(request, pk)
+    post = request.POST
+    if act == "juror":
+        user = User.objects.filter(username=post.get("username", "").strip()).first()
+        services.juror_add(actor=request.user, session=session, user=user, kind=post.get("kind"))
+    elif act == "criteria":
+        rows = zip(post.getlist("name"), post.getlist("weight"), strict=False)
+        criteria = [{"name": n, "weight": w} for n, w in rows if n or w]
+        services.session_criteria_set(actor=request.user, session=session, criteria=criteria)
+    elif act == "open":
+        services.session_open(actor=request.user, session=session)
+    elif act == "close":
+        services.session_close(actor=request.user, session=session)
+        return redirect("projects:results", pk)
+    else:
+        raise InvalidInput(_("未知的操作。"), code="unknown_action")
+    messages.success(request, _("操作成功。"))
+    return redirect("projects:session", pk)
+
+
+@page
+def score(request, pk):
+    """One screen: every project of the session with a number field per criterion; the
+    juror's own scores only; recused projects shown with the reason."""
+    session = _session(request, pk)
+    seat = services.juror_seat(request.user, session)
+    if request.method == "POST":
+        post = request.POST
+        if post.get("conflict"):
+            services.conflict_declare(
+                actor=request.user,
+                session=session,
+                project_id=post.get("project"),
+                reason=post.get("reason", ""),
+            )
+        else:
+            scores = {
+                key.removeprefix("c"): value
+                for key, value in post.items()
+                if key.startswith("c") and key[1:].isdigit() and value != ""
+            }
+            services.score_set(
+                actor=request.user, session=session, project_id=post.get("project"), scores=scores
+            )
+        messages.success(request, _("已保存。"))
+        return redirect("projects:score", pk)
+    mine = selectors.own_scores(user=request.user, session=session)
+    criteria = list(session.criteria.all())
+    rows = []
+    for project in session.projects.all():
+        given = mine.get(project.pk, {})
+        reason = services.recusal(seat, project)
+        rows.append(
+            {
+                "project": project,
+                "recused": services.RECUSAL_LABELS[reason] if reason else "",
+                "fields": [(c, given.get(c.pk, "")) for c in criteria],
+            }
+        )
+    context = {"session": session, "rows": rows, "open": session.status == "open"}
+    return render(request, "projects/score.html", context)
+
+
+@page
+def results(request, pk):
+    session = _session(request, pk)
+    ranking = sheets.ranking(session)
+    top = max((r["aggregate"] for r in ranking["rows"]), default=0) or 1
+    for row in ranking["rows"]:
+        row["bar"] = round(row["aggregate"] * 100 / top)
+    organiser = scoped(request.user, ReviewSession, CHANGE).filter(pk=session.pk).exists()
+    divergent = session.jurors.filter(divergent=True) if organiser else []
+    context = {
+        "session": session,
+        "ranking": ranking,
+        "organiser": organiser,
+        "divergent": divergent,
+    }
+    return render(request, "projects/results.html", context)
+
+
+@page
+def results_xlsx(request, pk):
+    session = get_or_404(scoped(request.user, ReviewSession, CHANGE), pk)
+    response = HttpResponse(sheets.result_xlsx(session), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="session-{session.pk}-results.xlsx"'
+    return response
