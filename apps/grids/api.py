@@ -13,7 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.core.api import ScopedViewSetMixin, parse
+from apps.core.api import ReasonInput, ScopedViewSetMixin, parse
 from apps.core.exports import FORMATS
 from apps.register.models import Area, Household, Member, Resident
 from apps.register.selectors import area_visible
@@ -128,6 +128,10 @@ class ProblemSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = fields
+
+
+class ResolutionInput(serializers.Serializer):
+    resolution = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class ProblemReportSerializer(ProblemInputSerializer):
@@ -259,19 +263,21 @@ class ProblemViewSet(
         problem = services.problem_start(actor=request.user, problem=self.get_object())
         return Response(ProblemSerializer(problem).data)
 
+    @extend_schema(request=ReasonInput, responses=ProblemSerializer)
     @action(detail=True, methods=["post"])
     def escalate(self, request, pk=None):
+        reason = parse(ReasonInput, request.data)["reason"]
         problem = services.problem_escalate(
-            actor=request.user, problem=self.get_object(), reason=request.data.get("reason", "")
+            actor=request.user, problem=self.get_object(), reason=reason
         )
         return Response(ProblemSerializer(problem).data)
 
+    @extend_schema(request=ResolutionInput, responses=ProblemSerializer)
     @action(detail=True, methods=["post"])
     def resolve(self, request, pk=None):
+        resolution = parse(ResolutionInput, request.data)["resolution"]
         problem = services.problem_resolve(
-            actor=request.user,
-            problem=self.get_object(),
-            resolution=request.data.get("resolution", ""),
+            actor=request.user, problem=self.get_object(), resolution=resolution
         )
         return Response(ProblemSerializer(problem).data)
 

@@ -1,8 +1,10 @@
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.api import TextField, parse
 from apps.core.errors import InvalidInput, NotFound
 from apps.register.models import Area
 
@@ -67,14 +69,23 @@ class PreferenceSerializer(serializers.ModelSerializer):
         fields = ["language", "wechat_openid", "muted"]
 
 
+class PreferenceInput(serializers.Serializer):
+    # Types only (DRF's CharField also refuses NUL bytes, which PostgreSQL cannot store);
+    # the service decides which values are valid.
+    language = TextField(required=False, max_length=10)
+    wechat_openid = TextField(required=False, allow_blank=True, max_length=64)
+    muted = serializers.DictField(child=serializers.JSONField(), required=False)
+
+
 class PreferenceView(APIView):
     serializer_class = PreferenceSerializer
 
     def get(self, request):
         return Response(PreferenceSerializer(selectors.preference_for(user=request.user)).data)
 
+    @extend_schema(request=PreferenceInput, responses=PreferenceSerializer)
     def put(self, request):
-        data = request.data if isinstance(request.data, dict) else {}
+        data = parse(PreferenceInput, request.data)
         preference = services.preference_update(
             user=request.user,
             language=data.get("language"),

@@ -11,9 +11,9 @@ from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 
 from apps.accounts.scoping import scoped
-from apps.core.api import ScopedViewSetMixin, parse
+from apps.core.api import ReasonInput, ScopedViewSetMixin, parse
 from apps.core.errors import Forbidden, InvalidInput, InvalidTransition, NotFound
-from apps.register.models import Organisation, Resident
+from apps.register.models import Resident
 
 from . import selectors, services
 from .models import Claim, Wish, WishCategory, WishEvent
@@ -82,10 +82,6 @@ class WishCreateInput(serializers.Serializer):
     estimated_cost = serializers.CharField(required=False, allow_blank=True, allow_null=True)
     wanted_by = serializers.DateField(required=False, allow_null=True)
     resident = serializers.IntegerField(required=False, allow_null=True)
-
-
-class ReasonInput(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class NoteInput(serializers.Serializer):
@@ -206,9 +202,7 @@ class WishViewSet(
         org_id = parse(ClaimInput, request.data).get("organisation")
         organisation = None
         if org_id:
-            organisation = Organisation.objects.select_related("area").filter(pk=org_id).first()
-            if organisation is None:
-                raise InvalidInput(_("找不到该组织。"), code="unknown_organisation")
+            organisation = selectors.organisation_for_claim(user=request.user, org_id=org_id)
         wish = selectors.wish_for_claim(pk=pk)
         if wish is None:
             raise NotFound()
