@@ -38,7 +38,7 @@ class TokenView(APIView):
         auth=[],
     )
     def post(self, request):
-        data = parse(TokenRequestSerializer, request.data)
+        data = parse(TokenRequestSerializer, request.data, request=request)
         token = token_obtain(
             request=request,
             identifier=data["username"],

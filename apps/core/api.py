@@ -44,6 +44,25 @@ class TextField(serializers.CharField):
         return super().to_internal_value(data)
 
 
+class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """A related id limited to the rows the requesting user may see (`scoped(..., VIEW)`).
+
+    An id out of scope gets DRF's "does not exist" like an id that does not exist, so an
+    input error never confirms a row (or names a person) the caller may not see. Without a
+    request in the serializer's context nothing is in scope: `parse(..., request=request)`.
+    """
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        return scoped(getattr(request, "user", None), super().get_queryset(), VIEW)
+
+
+class ScopedModelSerializer(serializers.ModelSerializer):
+    """A ModelSerializer whose writable relations are `ScopedPrimaryKeyRelatedField`s."""
+
+    serializer_related_field = ScopedPrimaryKeyRelatedField
+
+
 class ReasonInput(serializers.Serializer):
     """The body of an action that takes an optional reason (reject a wish, escalate a problem)."""
 
@@ -124,7 +143,7 @@ class PersonalSearchFilter(SearchFilter):
 PERSONAL_FILTER_BACKENDS = [DjangoFilterBackend, OrderingFilter, PersonalSearchFilter]
 
 
-def parse(serializer_class, data) -> dict:
+def parse(serializer_class, data, *, request=None) -> dict:
     """Validate request data with an input serializer; a bad value is a 400 in the one shape.
 
     Only a JSON object (or a form) is a request body: `[]`, `"x"` or `null` would otherwise
@@ -132,6 +151,6 @@ def parse(serializer_class, data) -> dict:
     """
     if not isinstance(data, Mapping):
         raise InvalidInput(_("请求体必须是一个 JSON 对象。"), code="invalid")
-    serializer = serializer_class(data=data)
+    serializer = serializer_class(data=data, context={"request": request})
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data

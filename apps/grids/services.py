@@ -244,15 +244,15 @@ def groups_accept(*, actor, grid: Area, proposals: list[dict]) -> list[Responsib
     except (KeyError, TypeError, ValueError, AttributeError):
         raise InvalidInput(_("编组方案格式无效。"), code="invalid_proposal") from None
     created = []
+    # Ids the actor may not see are treated as ids that do not exist (no name in an error).
+    members_seen, households_seen = scoped(actor, Member), scoped(actor, Household)
     with transaction.atomic():
         for k, p in enumerate(proposals, start=1):
-            members = list(Member.objects.filter(pk__in=p["members"]))
-            leader = Member.objects.filter(pk=p["leader"]).first()
+            members = list(members_seen.filter(pk__in=p["members"]))
+            leader = members_seen.filter(pk=p["leader"]).first()
             if leader is None:
                 raise InvalidInput(_("请选择组长。"), code="leader_required")
-            households = list(
-                Household.objects.filter(pk__in=p["households"]).select_related("area")
-            )
+            households = list(households_seen.filter(pk__in=p["households"]).select_related("area"))
             created.append(
                 group_create(
                     actor=actor,

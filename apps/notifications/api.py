@@ -85,7 +85,7 @@ class PreferenceView(APIView):
 
     @extend_schema(request=PreferenceInput, responses=PreferenceSerializer)
     def put(self, request):
-        data = parse(PreferenceInput, request.data)
+        data = parse(PreferenceInput, request.data, request=request)
         preference = services.preference_update(
             user=request.user,
             language=data.get("language"),

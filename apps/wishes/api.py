@@ -153,7 +153,7 @@ class WishViewSet(
 
     @extend_schema(request=WishCreateInput, responses={201: WishSerializer})
     def create(self, request, *args, **kwargs):
-        data = parse(WishCreateInput, request.data)
+        data = parse(WishCreateInput, request.data, request=request)
         resident = None
         if data.get("resident"):
             resident = (
@@ -185,21 +185,21 @@ class WishViewSet(
     @extend_schema(request=ReasonInput, responses=WishSerializer)
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
-        reason = parse(ReasonInput, request.data)["reason"]
+        reason = parse(ReasonInput, request.data, request=request)["reason"]
         wish = services.wish_reject(wish=self.get_object(), actor=request.user, reason=reason)
         return self._render(wish)
 
     @extend_schema(request=NoteInput, responses=WishSerializer)
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
-        note = parse(NoteInput, request.data)["note"]
+        note = parse(NoteInput, request.data, request=request)["note"]
         wish = services.wish_withdraw(wish=self.get_object(), actor=request.user, note=note)
         return self._render(wish)
 
     @extend_schema(request=ClaimInput, responses=WishSerializer)
     @action(detail=True, methods=["post"])
     def claim(self, request, pk=None):
-        org_id = parse(ClaimInput, request.data).get("organisation")
+        org_id = parse(ClaimInput, request.data, request=request).get("organisation")
         organisation = None
         if org_id:
             organisation = selectors.organisation_for_claim(user=request.user, org_id=org_id)
@@ -217,14 +217,14 @@ class WishViewSet(
     @extend_schema(request=NoteInput, responses=WishSerializer)
     @action(detail=True, methods=["post"])
     def release(self, request, pk=None):
-        note = parse(NoteInput, request.data)["note"]
+        note = parse(NoteInput, request.data, request=request)["note"]
         wish = services.wish_release(wish=self.get_object(), actor=request.user, note=note)
         return self._render(wish)
 
     @extend_schema(request=NoteInput, responses=WishSerializer)
     @action(detail=True, methods=["post"])
     def fulfil(self, request, pk=None):
-        note = parse(NoteInput, request.data)["note"]
+        note = parse(NoteInput, request.data, request=request)["note"]
         wish = services.wish_fulfil(
             wish=self.get_object(), actor=request.user, note=note, photo=request.FILES.get("photo")
         )
@@ -233,7 +233,7 @@ class WishViewSet(
     @extend_schema(request=ConfirmInput, responses=WishSerializer)
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
-        data = parse(ConfirmInput, request.data)
+        data = parse(ConfirmInput, request.data, request=request)
         wish = services.wish_confirm(
             wish=self.get_object(),
             actor=request.user,
