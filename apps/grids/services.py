@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from apps.accounts.models import Role, RoleAssignment
 from apps.accounts.scoping import CHANGE, can, has_role_over, scoped
 from apps.core import workflow
 from apps.core.conf import conf
@@ -95,6 +96,22 @@ def _save_composition(group: ResponsibilityGroup, people: set[int], households: 
         raise Conflict(_("部分户已由其他责任组包片。"), code="household_in_other_group") from None
 
 
+def _leader_role_sync(*, grid: Area, members: list[Member | None]) -> None:
+    """The `group_leader` role at `grid` for these members' users: held exactly while they
+    lead a group there (a leader of two groups keeps it when replaced in one)."""
+    for member in filter(None, members):
+        if not member.user_id:
+            continue
+        leads = ResponsibilityGroup.objects.filter(grid=grid, leader=member).exists()
+        held = RoleAssignment.objects.filter(
+            user_id=member.user_id, role=Role.GROUP_LEADER, area=grid, party_org=None
+        )
+        if leads and not held.exists():
+            RoleAssignment.objects.create(user_id=member.user_id, role=Role.GROUP_LEADER, area=grid)
+        elif not leads:
+            held.delete()
+
+
 def group_create(
     *,
     actor,
@@ -116,6 +133,7 @@ def group_create(
             grid=grid, name=name or _("%(grid)s责任组") % {"grid": grid.name}, leader=leader
         )
         _save_composition(group, people, households)
+        _leader_role_sync(grid=grid, members=[leader])
     return group
 
 
@@ -132,6 +150,7 @@ def group_update(
         raise Forbidden()
     with transaction.atomic():
         group = ResponsibilityGroup.objects.select_for_update().get(pk=group.pk)
+        previous = group.leader
         leader = leader or group.leader
         members = members if members is not None else list(group.members.all())
         if households is None:
@@ -146,6 +165,7 @@ def group_update(
             group.name = name
         group.save()
         _save_composition(group, people, households)
+        _leader_role_sync(grid=group.grid, members=[previous, leader])
     return group
 
 
