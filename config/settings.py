@@ -4,6 +4,7 @@ The embedded default (no environment at all) is a SQLite file in the project and
 tasks run eagerly in-process; set DATABASE_URL and REDIS_URL for PostgreSQL and Redis.
 """
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -50,7 +51,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "rest_framework.authtoken",  # only for the data migration of old tokens (accounts 0004)
+    "knox",
     "django_filters",
     "drf_spectacular",
     "treebeard",
@@ -188,9 +190,17 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
 }
 
+# API tokens: one per device (django-rest-knox), sent as `Authorization: Token <token>`.
+KNOX_TOKEN_MODEL = "accounts.DeviceToken"
+REST_KNOX = {
+    "TOKEN_MODEL": KNOX_TOKEN_MODEL,
+    "TOKEN_TTL": dt.timedelta(days=env_int("API_TOKEN_TTL_DAYS", 30)),
+    "AUTH_HEADER_PREFIX": "Token",
+}
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -12,12 +12,11 @@ from django.contrib.auth import authenticate
 from django.core.cache import cache
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from rest_framework.authtoken.models import Token
 
 from apps.core.conf import conf
 from apps.core.errors import InvalidInput, TooManyRequests
 
-from .models import User
+from .models import DeviceToken, User
 
 WINDOW_SECONDS = 60
 
@@ -75,12 +74,14 @@ def user_authenticate(*, request, identifier: str, password: str) -> User:
     return user
 
 
-def token_obtain(*, request, identifier: str, password: str) -> Token:
+def token_obtain(*, request, identifier: str, password: str, device: str = "") -> str:
+    """A new token for this device (the previous ones stay valid until they expire or are
+    revoked); returns the token itself, which only its digest is stored for."""
     user = user_authenticate(request=request, identifier=identifier, password=password)
-    token, _created = Token.objects.get_or_create(user=user)
+    _instance, token = DeviceToken.objects.create(user, name=(device or "").strip()[:64])
     return token
 
 
-def token_revoke(*, user: User) -> None:
-    """Delete the user's API token: every client using it must log in again."""
-    Token.objects.filter(user=user).delete()
+def token_revoke(*, token: DeviceToken) -> None:
+    """End one device's session (logout, or revoking it from the list of devices)."""
+    DeviceToken.objects.filter(pk=token.pk).delete()
