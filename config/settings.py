@@ -192,6 +192,9 @@ CELERY_BEAT_SCHEDULE: dict = {
 
 # API tokens: one per device (django-rest-knox), sent as `Authorization: Token <token>`.
 KNOX_TOKEN_MODEL = "accounts.DeviceToken"
+# Knox's migrations create its own `knox_authtoken` table (with a foreign key to users) even
+# when the token model is swapped; we use accounts.DeviceToken, so they are switched off.
+MIGRATION_MODULES = {"knox": None}
 REST_KNOX = {
     "TOKEN_MODEL": KNOX_TOKEN_MODEL,
     "TOKEN_TTL": dt.timedelta(days=env_int("API_TOKEN_TTL_DAYS", 30)),
