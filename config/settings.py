@@ -169,6 +169,9 @@ CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A worker process that has grown past this (KiB) is replaced after its current task, so one
+# huge import cannot keep a worker's memory high for good (README: "Worker memory").
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env_int("CELERY_WORKER_MAX_MEMORY_KB", 400_000)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 # Publishing must never hang a request when the broker is down: fail fast, the outbox
@@ -281,7 +284,8 @@ TONGXIN = {
     "ROSTERS_MAX_ROWS": env_int("ROSTERS_MAX_ROWS", 200_000),  # data rows per file
     "ROSTERS_MAX_FILE_MB": env_int("ROSTERS_MAX_FILE_MB", 50),  # uploaded file size
     "ROSTERS_MAX_COLUMNS": 100,  # declared xlsx width
-    "ROSTERS_MAX_UNPACKED_MB": 500,  # one xlsx worksheet once unzipped (zip bombs)
+    "ROSTERS_MAX_UNPACKED_MB": 500,  # all of an xlsx's members once unzipped (zip bombs)
+    "ROSTERS_MAX_COMPRESSION_RATIO": 100,  # unpacked / packed size of any member over 1 MB
     "ROSTERS_BATCH_SIZE": 2000,  # rows per write statement and per progress report
     "ROSTERS_PREVIEW_CHANGES": 50,  # changes listed on the preview page
 }
