@@ -312,6 +312,7 @@ class PairingViewSet(
         pairing = services.pairing_end(actor=request.user, pairing=self.get_object())
         return Response(PairingSerializer(pairing).data)
 
+    @extend_schema(responses=PairingSerializer(many=True))
     @action(detail=False, methods=["get"])
     def unvisited(self, request):
         qs = selectors.pairings_unvisited(user=request.user)

@@ -1,4 +1,4 @@
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -37,10 +37,14 @@ class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
         inbox = selectors.inbox_for(user=self.request.user, unread_only=unread)
         return inbox.select_related("event")
 
+    @extend_schema(
+        responses=inline_serializer("UnreadCount", {"unread": serializers.IntegerField()})
+    )
     @action(detail=False, url_path="unread-count")
     def unread_count(self, request):
         return Response({"unread": selectors.unread_count(user=request.user)})
 
+    @extend_schema(request=None, responses=NotificationSerializer)
     @action(detail=True, methods=["post"])
     def read(self, request, pk=None):
         try:
@@ -52,11 +56,22 @@ class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
         )
         return Response(NotificationSerializer(notification).data)
 
+    @extend_schema(
+        request=None,
+        responses=inline_serializer(
+            "ReadAll",
+            {"marked": serializers.IntegerField(), "unread": serializers.IntegerField()},
+        ),
+    )
     @action(detail=False, methods=["post"], url_path="read-all")
     def read_all(self, request):
         count = services.notifications_mark_all_read(user=request.user)
         return Response({"marked": count, "unread": 0})
 
+    @extend_schema(
+        request=None,
+        responses={202: inline_serializer("TestSent", {"event": serializers.IntegerField()})},
+    )
     @action(detail=False, methods=["post"], url_path="test")
     def send_test(self, request):
         event = services.notification_test_send(user=request.user)

@@ -26,7 +26,7 @@ class CategorySerializer(serializers.ModelSerializer):
 
 
 class EventSerializer(serializers.ModelSerializer):
-    actor = serializers.StringRelatedField()
+    actor = serializers.CharField(read_only=True, allow_null=True)  # null: the system
 
     class Meta:
         model = WishEvent
