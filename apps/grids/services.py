@@ -514,11 +514,15 @@ def problem_resolve(*, actor, problem: Problem, resolution: str) -> Problem:
     if not (resolution or "").strip():
         raise InvalidInput(_("请填写处理结果。"), code="resolution_required")
     with transaction.atomic():
+        # Guarded by the level read, like escalate: an escalation that won meanwhile keeps
+        # the status `escalated`, so the status alone would let this resolve apply too.
         _transition(
             problem,
             "resolve",
             actor=actor,
             note=resolution.strip(),
+            guard=Q(level=problem.level),
+            conflict=AlreadyEscalated,
             resolution=resolution.strip(),
             resolved_level=problem.level,
             resolved_at=timezone.now(),
