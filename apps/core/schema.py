@@ -1,5 +1,6 @@
 """The OpenAPI schema class (settings.REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"])."""
 
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.utils import OpenApiResponse
 
@@ -24,3 +25,18 @@ class AutoSchema(SpectacularAutoSchema):
                 error = OpenApiResponse(ErrorSerializer, description=text)
                 responses[str(code)] = self._get_response_for_code(error, str(code))
         return responses
+
+
+class TokenScheme(OpenApiAuthenticationExtension):
+    """The security scheme of our knox authentication (`Authorization: Token <token>`)."""
+
+    target_class = "apps.accounts.authentication.TokenAuthentication"
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": 'Token-based authentication with required prefix "Token"',
+        }
