@@ -51,9 +51,7 @@ def build(clients: int, rounds: int):
     call_command("migrate", verbosity=0)
     call_command("flush", interactive=False, verbosity=0)
 
-    from rest_framework.authtoken.models import Token
-
-    from apps.accounts.models import Role, RoleAssignment, User
+    from apps.accounts.models import DeviceToken, Role, RoleAssignment, User
     from apps.register.models import Area, Household, Member, PartyOrg, Resident
     from apps.wishes import services
     from apps.wishes.models import WishCategory
@@ -81,7 +79,7 @@ def build(clients: int, rounds: int):
     RoleAssignment.objects.bulk_create(
         RoleAssignment(user=u, role=Role.MEMBER, area=community) for u in users
     )
-    tokens = Token.objects.bulk_create(Token(key=Token.generate_key(), user=u) for u in users)
+    tokens = [DeviceToken.objects.create(u, name="bench")[1] for u in users]
 
     wish_ids = []
     for r in range(rounds):
@@ -89,7 +87,7 @@ def build(clients: int, rounds: int):
         services.wish_publish(wish=wish, actor=worker)
         wish_ids.append(wish.pk)
     connection.close()
-    return [t.key for t in tokens], wish_ids
+    return tokens, wish_ids
 
 
 LOG = Path(os.environ.get("TMPDIR", "/tmp")) / "tongxin-bench-claim-gunicorn.log"

@@ -79,9 +79,7 @@ def cleanup():
 
 
 def build(n: int):
-    from rest_framework.authtoken.models import Token
-
-    from apps.accounts.models import Role, RoleAssignment, User
+    from apps.accounts.models import DeviceToken, Role, RoleAssignment, User
     from apps.register.models import Area, Member, PartyOrg
 
     cleanup()
@@ -114,8 +112,8 @@ def build(n: int):
         ],
         batch_size=2000,
     )
-    token, _ = Token.objects.get_or_create(user=secretary)
-    return one, many, token.key, [u.pk for u in users[1:]]
+    _instance, token = DeviceToken.objects.create(secretary, name="bench")
+    return one, many, token, [u.pk for u in users[1:]]
 
 
 class Worker:

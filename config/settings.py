@@ -4,6 +4,7 @@ The embedded default (no environment at all) is a SQLite file in the project and
 tasks run eagerly in-process; set DATABASE_URL and REDIS_URL for PostgreSQL and Redis.
 """
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -50,7 +51,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "rest_framework.authtoken",  # only for the data migration of old tokens (accounts 0004)
+    "knox",
     "django_filters",
     "drf_spectacular",
     "treebeard",
@@ -167,6 +169,9 @@ CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A worker process that has grown past this (KiB) is replaced after its current task, so one
+# huge import cannot keep a worker's memory high for good (README: "Worker memory").
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env_int("CELERY_WORKER_MAX_MEMORY_KB", 400_000)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 # Publishing must never hang a request when the broker is down: fail fast, the outbox
@@ -188,9 +193,20 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
 }
 
+# API tokens: one per device (django-rest-knox), sent as `Authorization: Token <token>`.
+KNOX_TOKEN_MODEL = "accounts.DeviceToken"
+# Knox's migrations create its own `knox_authtoken` table (with a foreign key to users) even
+# when the token model is swapped; we use accounts.DeviceToken, so they are switched off.
+MIGRATION_MODULES = {"knox": None}
+REST_KNOX = {
+    "TOKEN_MODEL": KNOX_TOKEN_MODEL,
+    "TOKEN_TTL": dt.timedelta(days=env_int("API_TOKEN_TTL_DAYS", 30)),
+    "AUTH_HEADER_PREFIX": "Token",
+}
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "apps.accounts.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -208,7 +224,7 @@ REST_FRAMEWORK = {
         "apps.core.api.PersonalOrderingFilter",
         "apps.core.api.PersonalSearchFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "apps.core.schema.AutoSchema",
     "EXCEPTION_HANDLER": "apps.core.errors.api_exception_handler",
     "DEFAULT_THROTTLE_RATES": {"login": "5/min"},
 }
@@ -291,7 +307,8 @@ TONGXIN = {
     "ROSTERS_MAX_ROWS": env_int("ROSTERS_MAX_ROWS", 200_000),  # data rows per file
     "ROSTERS_MAX_FILE_MB": env_int("ROSTERS_MAX_FILE_MB", 50),  # uploaded file size
     "ROSTERS_MAX_COLUMNS": 100,  # declared xlsx width
-    "ROSTERS_MAX_UNPACKED_MB": 500,  # one xlsx worksheet once unzipped (zip bombs)
+    "ROSTERS_MAX_UNPACKED_MB": 500,  # all of an xlsx's members once unzipped (zip bombs)
+    "ROSTERS_MAX_COMPRESSION_RATIO": 100,  # unpacked / packed size of any member over 1 MB
     "ROSTERS_BATCH_SIZE": 2000,  # rows per write statement and per progress report
     "ROSTERS_PREVIEW_CHANGES": 50,  # changes listed on the preview page
 }

@@ -187,10 +187,10 @@ def api():
     client = APIClient()
 
     def as_user(user):
-        from rest_framework.authtoken.models import Token
+        from apps.accounts.models import DeviceToken
 
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        _instance, token = DeviceToken.objects.create(user, name="test")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
         return client
 
     client.as_user = as_user

@@ -46,10 +46,10 @@ class Endpoint:
 def _client(world, role) -> APIClient:
     client = APIClient()
     if role != "anonymous":
-        from rest_framework.authtoken.models import Token
+        from apps.accounts.models import DeviceToken
 
-        token, _ = Token.objects.get_or_create(user=world.user(role))
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        _instance, token = DeviceToken.objects.create(world.user(role), name="test")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     return client
 
 

@@ -220,8 +220,30 @@ def test_me_for_every_role(world, api, role):
         assert response.json()["username"] == world.user(role).username
 
 
+@pytest.mark.parametrize("role", ROLES)
+def test_device_tokens_for_every_role(world, role):
+    """/api/auth/tokens/: every role lists and revokes only its own devices; another user's
+    token is a 404; anonymous is 401."""
+    from apps.accounts.models import DeviceToken
+    from tests.permission_matrix import _client
+
+    others, _key = DeviceToken.objects.create(world.user("secretary"), name="别人的")
+    client = _client(world, role)
+    listed = client.get("/api/auth/tokens/")
+    delete = client.delete(f"/api/auth/tokens/{others.public_id}/")
+    if role == "anonymous":
+        assert (listed.status_code, delete.status_code) == (401, 401)
+        return
+    owner = world.user(role)
+    assert listed.status_code == 200
+    names = {t["name"] for t in listed.json()["results"]}
+    assert names == ({"test", "别人的"} if owner == others.user else {"test"})
+    assert delete.status_code == (204 if owner == others.user else 404)
+
+
 # Endpoints that are not scoped collections: covered by their own tests.
 NOT_COLLECTIONS = {
+    "/api/auth/tokens/",  # the caller's own devices: test_device_tokens_for_every_role
     "/api/auth/token/",
     "/api/auth/logout/",  # every role may revoke its own token: tests/accounts/test_auth_api.py
     "/api/me/",

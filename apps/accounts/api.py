@@ -1,21 +1,26 @@
 """Accounts API: token login and logout, and "who am I"."""
 
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import serializers
+from rest_framework import mixins, serializers, viewsets
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.api import ERROR_RESPONSES, ErrorSerializer, parse
 
-from .models import RoleAssignment, User
+from .models import DeviceToken, RoleAssignment, User
 from .services import token_obtain, token_revoke
 
 
 class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField(label=_("用户名或手机号"), max_length=150)
     password = serializers.CharField(label=_("密码"), max_length=128, trim_whitespace=False)
+    device = serializers.CharField(
+        label=_("设备名称"), max_length=64, required=False, allow_blank=True, default=""
+    )
 
 
 class TokenSerializer(serializers.Serializer):
@@ -38,22 +43,55 @@ class TokenView(APIView):
         auth=[],
     )
     def post(self, request):
-        data = parse(TokenRequestSerializer, request.data)
+        data = parse(TokenRequestSerializer, request.data, request=request)
         token = token_obtain(
             request=request,
             identifier=data["username"],
             password=data["password"],
+            device=data["device"],
         )
-        return Response({"token": token.key})
+        return Response({"token": token})
 
 
 class TokenRevokeView(APIView):
-    """POST /api/auth/logout/: revoke the caller's token (log out every API client of theirs)."""
+    """POST /api/auth/logout/: revoke the token this request came with (this device only)."""
 
     @extend_schema(request=None, responses={204: None, **ERROR_RESPONSES})
     def post(self, request):
-        token_revoke(user=request.user)
+        if isinstance(request.auth, DeviceToken):
+            token_revoke(token=request.auth)
         return Response(status=204)
+
+
+class DeviceTokenSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    current = serializers.SerializerMethodField()
+
+    class Meta:
+        model = DeviceToken
+        fields = ["id", "name", "created", "expiry", "current"]
+
+    def get_current(self, token) -> bool:
+        return token.pk == getattr(self.context["request"].auth, "pk", None)
+
+
+class DeviceTokenViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
+    """/api/auth/tokens/: the caller's signed-in devices; DELETE one to sign it out."""
+
+    serializer_class = DeviceTokenSerializer
+    queryset = DeviceToken.objects.none()  # for the schema; requests see their own tokens
+    lookup_field = "public_id"
+    lookup_value_regex = "[0-9a-f-]{36}"
+    filter_backends: list = []
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.queryset
+        live = Q(expiry__isnull=True) | Q(expiry__gt=timezone.now())
+        return DeviceToken.objects.filter(live, user=self.request.user).order_by("-created")
+
+    def perform_destroy(self, instance):
+        token_revoke(token=instance)
 
 
 class NodeSerializer(serializers.Serializer):

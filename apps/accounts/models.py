@@ -1,7 +1,10 @@
+import uuid
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from knox.models import AbstractAuthToken
 
 from apps.core.validators import validate_phone
 
@@ -81,3 +84,16 @@ class RoleAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} @ {self.area or self.party_org}"
+
+
+class DeviceToken(AbstractAuthToken):
+    """An API token for one device (django-rest-knox's token, with a name and a public id):
+    each login makes one, logout ends only the caller's, and each expires
+    (`REST_KNOX["TOKEN_TTL"]`). Knox stores only a digest of the token."""
+
+    public_id = models.UUIDField(_("编号"), default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(_("设备名称"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("登录设备")
+        verbose_name_plural = _("登录设备")

@@ -1,4 +1,5 @@
 from django.urls import path
+from rest_framework.routers import SimpleRouter
 
 from . import api, views
 
@@ -11,3 +12,7 @@ urlpatterns = [
     path("api/auth/logout/", api.TokenRevokeView.as_view(), name="api-logout"),
     path("api/me/", api.MeView.as_view(), name="api-me"),
 ]
+
+router = SimpleRouter()
+router.register("api/auth/tokens", api.DeviceTokenViewSet, basename="api-token-device")
+urlpatterns += router.urls

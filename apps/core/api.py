@@ -1,5 +1,8 @@
 """Shared API pieces: pagination and the scoped ViewSet base every app uses."""
 
+from collections.abc import Mapping
+
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse
@@ -41,6 +44,41 @@ ERROR_RESPONSES = {
 }
 
 
+class TextField(serializers.CharField):
+    """A CharField that takes only a JSON string: DRF's own turns 7 or true into "7"/"True"
+    and its error for a list says little. NUL bytes are refused by CharField already."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """A related id limited to the rows the requesting user may see (`scoped(..., VIEW)`).
+
+    An id out of scope gets DRF's "does not exist" like an id that does not exist, so an
+    input error never confirms a row (or names a person) the caller may not see. Without a
+    request in the serializer's context nothing is in scope: `parse(..., request=request)`.
+    """
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        return scoped(getattr(request, "user", None), super().get_queryset(), VIEW)
+
+
+class ScopedModelSerializer(serializers.ModelSerializer):
+    """A ModelSerializer whose writable relations are `ScopedPrimaryKeyRelatedField`s."""
+
+    serializer_related_field = ScopedPrimaryKeyRelatedField
+
+
+class ReasonInput(serializers.Serializer):
+    """The body of an action that takes an optional reason (reject a wish, escalate a problem)."""
+
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
 class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
@@ -55,6 +93,9 @@ class ScopedViewSetMixin:
     """
 
     scope_actions: dict[str, str] = {}
+    # Ids are integers: `/api/wishes/abc/claim/` is a 404 from the router, never a lookup
+    # with a string that the database (or a service's own lookup) chokes on.
+    lookup_value_regex = "[0-9]+"
 
     def scope_action(self) -> str:
         if self.action in self.scope_actions:
@@ -171,8 +212,14 @@ class PersonalSearchFilter(SearchFilter):
 PERSONAL_FILTER_BACKENDS = [PersonalFilterBackend, PersonalOrderingFilter, PersonalSearchFilter]
 
 
-def parse(serializer_class, data) -> dict:
-    """Validate request data with an input serializer; a bad value is a 400 in the one shape."""
-    serializer = serializer_class(data=data)
+def parse(serializer_class, data, *, request=None) -> dict:
+    """Validate request data with an input serializer; a bad value is a 400 in the one shape.
+
+    Only a JSON object (or a form) is a request body: `[]`, `"x"` or `null` would otherwise
+    reach the view as something without `.get`, and a service as a list where it expects text.
+    """
+    if not isinstance(data, Mapping):
+        raise InvalidInput(_("请求体必须是一个 JSON 对象。"), code="invalid")
+    serializer = serializer_class(data=data, context={"request": request})
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data

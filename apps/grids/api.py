@@ -13,7 +13,13 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.core.api import ScopedViewSetMixin, parse
+from apps.core.api import (
+    ReasonInput,
+    ScopedModelSerializer,
+    ScopedPrimaryKeyRelatedField,
+    ScopedViewSetMixin,
+    parse,
+)
 from apps.core.exports import FORMATS
 from apps.register.models import Area, Household, Member, Resident
 from apps.register.selectors import area_visible
@@ -38,22 +44,20 @@ class GroupSerializer(serializers.ModelSerializer):
 
 class GroupWriteSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    grid = serializers.PrimaryKeyRelatedField(queryset=Area.objects.all(), required=False)
-    leader = serializers.PrimaryKeyRelatedField(queryset=Member.objects.all(), required=False)
-    members = serializers.PrimaryKeyRelatedField(
-        queryset=Member.objects.all(), many=True, required=False
-    )
-    households = serializers.PrimaryKeyRelatedField(
+    grid = ScopedPrimaryKeyRelatedField(queryset=Area.objects.all(), required=False)
+    leader = ScopedPrimaryKeyRelatedField(queryset=Member.objects.all(), required=False)
+    members = ScopedPrimaryKeyRelatedField(queryset=Member.objects.all(), many=True, required=False)
+    households = ScopedPrimaryKeyRelatedField(
         queryset=Household.objects.select_related("area"), many=True, required=False
     )
 
 
 class ProposalSerializer(serializers.Serializer):
-    grid = serializers.PrimaryKeyRelatedField(queryset=Area.objects.all())
+    grid = ScopedPrimaryKeyRelatedField(queryset=Area.objects.all())
     groups = serializers.ListField(child=serializers.DictField(), min_length=1)
 
 
-class VisitSerializer(serializers.ModelSerializer):
+class VisitSerializer(ScopedModelSerializer):
     class Meta:
         model = Visit
         fields = [
@@ -77,12 +81,10 @@ class ProblemInputSerializer(serializers.Serializer):
 
 
 class VisitWriteSerializer(serializers.Serializer):
-    household = serializers.PrimaryKeyRelatedField(
-        queryset=Household.objects.select_related("area")
-    )
+    household = ScopedPrimaryKeyRelatedField(queryset=Household.objects.select_related("area"))
     visited_at = serializers.DateTimeField(required=False)
     notes = serializers.CharField(required=False, allow_blank=True, default="")
-    group = serializers.PrimaryKeyRelatedField(
+    group = ScopedPrimaryKeyRelatedField(
         queryset=ResponsibilityGroup.objects.all(), required=False, allow_null=True
     )
     problems = ProblemInputSerializer(many=True, required=False)
@@ -130,14 +132,18 @@ class ProblemSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class ResolutionInput(serializers.Serializer):
+    resolution = serializers.CharField(required=False, allow_blank=True, default="")
+
+
 class ProblemReportSerializer(ProblemInputSerializer):
-    household = serializers.PrimaryKeyRelatedField(
+    household = ScopedPrimaryKeyRelatedField(
         queryset=Household.objects.select_related("area"), required=False
     )
-    area = serializers.PrimaryKeyRelatedField(queryset=Area.objects.all(), required=False)
+    area = ScopedPrimaryKeyRelatedField(queryset=Area.objects.all(), required=False)
 
 
-class PairingSerializer(serializers.ModelSerializer):
+class PairingSerializer(ScopedModelSerializer):
     class Meta:
         model = Pairing
         fields = ["id", "helper", "resident", "active", "started_on", "ended_on"]
@@ -171,7 +177,7 @@ class GroupViewSet(
     http_method_names = ["get", "post", "patch"]
 
     def create(self, request, *args, **kwargs):
-        data = parse(GroupWriteSerializer, request.data)
+        data = parse(GroupWriteSerializer, request.data, request=request)
         group = services.group_create(
             actor=request.user,
             grid=data.get("grid") or _missing("grid"),
@@ -183,7 +189,7 @@ class GroupViewSet(
         return Response(GroupSerializer(group).data, status=201)
 
     def partial_update(self, request, *args, **kwargs):
-        data = parse(GroupWriteSerializer, request.data)
+        data = parse(GroupWriteSerializer, request.data, request=request)
         group = services.group_update(
             actor=request.user,
             group=self.get_object(),
@@ -205,7 +211,7 @@ class GroupViewSet(
 
     @action(detail=False, methods=["post"])
     def accept(self, request):
-        data = parse(ProposalSerializer, request.data)
+        data = parse(ProposalSerializer, request.data, request=request)
         groups = services.groups_accept(
             actor=request.user, grid=data["grid"], proposals=data["groups"]
         )
@@ -223,7 +229,7 @@ class VisitViewSet(
     serializer_class = VisitSerializer
 
     def create(self, request, *args, **kwargs):
-        data = parse(VisitWriteSerializer, request.data)
+        data = parse(VisitWriteSerializer, request.data, request=request)
         visit = services.visit_log(
             actor=request.user,
             household=data["household"],
@@ -250,7 +256,7 @@ class ProblemViewSet(
     scope_actions = {"start": "view", "escalate": "view", "resolve": "view"}
 
     def create(self, request, *args, **kwargs):
-        data = parse(ProblemReportSerializer, request.data)
+        data = parse(ProblemReportSerializer, request.data, request=request)
         problem = services.problem_report(actor=request.user, **data)
         return Response(ProblemSerializer(problem).data, status=201)
 
@@ -259,19 +265,21 @@ class ProblemViewSet(
         problem = services.problem_start(actor=request.user, problem=self.get_object())
         return Response(ProblemSerializer(problem).data)
 
+    @extend_schema(request=ReasonInput, responses=ProblemSerializer)
     @action(detail=True, methods=["post"])
     def escalate(self, request, pk=None):
+        reason = parse(ReasonInput, request.data, request=request)["reason"]
         problem = services.problem_escalate(
-            actor=request.user, problem=self.get_object(), reason=request.data.get("reason", "")
+            actor=request.user, problem=self.get_object(), reason=reason
         )
         return Response(ProblemSerializer(problem).data)
 
+    @extend_schema(request=ResolutionInput, responses=ProblemSerializer)
     @action(detail=True, methods=["post"])
     def resolve(self, request, pk=None):
+        resolution = parse(ResolutionInput, request.data, request=request)["resolution"]
         problem = services.problem_resolve(
-            actor=request.user,
-            problem=self.get_object(),
-            resolution=request.data.get("resolution", ""),
+            actor=request.user, problem=self.get_object(), resolution=resolution
         )
         return Response(ProblemSerializer(problem).data)
 
@@ -289,7 +297,7 @@ class PairingViewSet(
     scope_actions = {"end": "change", "unvisited": "view"}
 
     def create(self, request, *args, **kwargs):
-        data = parse(PairingSerializer, request.data)
+        data = parse(PairingSerializer, request.data, request=request)
         resident = Resident.objects.select_related("household__area").get(pk=data["resident"].pk)
         pairing = services.pairing_create(
             actor=request.user,
@@ -304,6 +312,7 @@ class PairingViewSet(
         pairing = services.pairing_end(actor=request.user, pairing=self.get_object())
         return Response(PairingSerializer(pairing).data)
 
+    @extend_schema(responses=PairingSerializer(many=True))
     @action(detail=False, methods=["get"])
     def unvisited(self, request):
         qs = selectors.pairings_unvisited(user=request.user)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from apps.accounts.models import Role, RoleAssignment
 from apps.accounts.scoping import CHANGE, can, has_role_over, scoped
 from apps.core import workflow
 from apps.core.conf import conf
@@ -96,6 +97,22 @@ def _save_composition(group: ResponsibilityGroup, people: set[int], households: 
         raise Conflict(_("部分户已由其他责任组包片。"), code="household_in_other_group") from None
 
 
+def _leader_role_sync(*, grid: Area, members: list[Member | None]) -> None:
+    """The `group_leader` role at `grid` for these members' users: held exactly while they
+    lead a group there (a leader of two groups keeps it when replaced in one)."""
+    for member in filter(None, members):
+        if not member.user_id:
+            continue
+        leads = ResponsibilityGroup.objects.filter(grid=grid, leader=member).exists()
+        held = RoleAssignment.objects.filter(
+            user_id=member.user_id, role=Role.GROUP_LEADER, area=grid, party_org=None
+        )
+        if leads and not held.exists():
+            RoleAssignment.objects.create(user_id=member.user_id, role=Role.GROUP_LEADER, area=grid)
+        elif not leads:
+            held.delete()
+
+
 def group_create(
     *,
     actor,
@@ -117,6 +134,7 @@ def group_create(
             grid=grid, name=name or _("%(grid)s责任组") % {"grid": grid.name}, leader=leader
         )
         _save_composition(group, people, households)
+        _leader_role_sync(grid=grid, members=[leader])
     return group
 
 
@@ -133,6 +151,7 @@ def group_update(
         raise Forbidden()
     with transaction.atomic():
         group = ResponsibilityGroup.objects.select_for_update().get(pk=group.pk)
+        previous = group.leader
         leader = leader or group.leader
         members = members if members is not None else list(group.members.all())
         if households is None:
@@ -147,6 +166,7 @@ def group_update(
             group.name = name
         group.save()
         _save_composition(group, people, households)
+        _leader_role_sync(grid=group.grid, members=[previous, leader])
     return group
 
 
@@ -245,15 +265,15 @@ def groups_accept(*, actor, grid: Area, proposals: list[dict]) -> list[Responsib
     except (KeyError, TypeError, ValueError, AttributeError):
         raise InvalidInput(_("编组方案格式无效。"), code="invalid_proposal") from None
     created = []
+    # Ids the actor may not see are treated as ids that do not exist (no name in an error).
+    members_seen, households_seen = scoped(actor, Member), scoped(actor, Household)
     with transaction.atomic():
         for k, p in enumerate(proposals, start=1):
-            members = list(Member.objects.filter(pk__in=p["members"]))
-            leader = Member.objects.filter(pk=p["leader"]).first()
+            members = list(members_seen.filter(pk__in=p["members"]))
+            leader = members_seen.filter(pk=p["leader"]).first()
             if leader is None:
                 raise InvalidInput(_("请选择组长。"), code="leader_required")
-            households = list(
-                Household.objects.filter(pk__in=p["households"]).select_related("area")
-            )
+            households = list(households_seen.filter(pk__in=p["households"]).select_related("area"))
             created.append(
                 group_create(
                     actor=actor,
@@ -486,11 +506,15 @@ def problem_resolve(*, actor, problem: Problem, resolution: str) -> Problem:
     if not (resolution or "").strip():
         raise InvalidInput(_("请填写处理结果。"), code="resolution_required")
     with transaction.atomic():
+        # Guarded by the level read, like escalate: an escalation that won meanwhile keeps
+        # the status `escalated`, so the status alone would let this resolve apply too.
         _transition(
             problem,
             "resolve",
             actor=actor,
             note=resolution.strip(),
+            guard=Q(level=problem.level),
+            conflict=AlreadyEscalated,
             resolution=resolution.strip(),
             resolved_level=problem.level,
             resolved_at=timezone.now(),

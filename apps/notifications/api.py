@@ -1,8 +1,10 @@
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.api import TextField, parse
 from apps.core.errors import InvalidInput, NotFound
 from apps.register.models import Area
 
@@ -35,10 +37,14 @@ class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
         inbox = selectors.inbox_for(user=self.request.user, unread_only=unread)
         return inbox.select_related("event")
 
+    @extend_schema(
+        responses=inline_serializer("UnreadCount", {"unread": serializers.IntegerField()})
+    )
     @action(detail=False, url_path="unread-count")
     def unread_count(self, request):
         return Response({"unread": selectors.unread_count(user=request.user)})
 
+    @extend_schema(request=None, responses=NotificationSerializer)
     @action(detail=True, methods=["post"])
     def read(self, request, pk=None):
         try:
@@ -50,11 +56,22 @@ class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
         )
         return Response(NotificationSerializer(notification).data)
 
+    @extend_schema(
+        request=None,
+        responses=inline_serializer(
+            "ReadAll",
+            {"marked": serializers.IntegerField(), "unread": serializers.IntegerField()},
+        ),
+    )
     @action(detail=False, methods=["post"], url_path="read-all")
     def read_all(self, request):
         count = services.notifications_mark_all_read(user=request.user)
         return Response({"marked": count, "unread": 0})
 
+    @extend_schema(
+        request=None,
+        responses={202: inline_serializer("TestSent", {"event": serializers.IntegerField()})},
+    )
     @action(detail=False, methods=["post"], url_path="test")
     def send_test(self, request):
         event = services.notification_test_send(user=request.user)
@@ -67,14 +84,23 @@ class PreferenceSerializer(serializers.ModelSerializer):
         fields = ["language", "wechat_openid", "muted"]
 
 
+class PreferenceInput(serializers.Serializer):
+    # Types only (DRF's CharField also refuses NUL bytes, which PostgreSQL cannot store);
+    # the service decides which values are valid.
+    language = TextField(required=False, max_length=10)
+    wechat_openid = TextField(required=False, allow_blank=True, max_length=64)
+    muted = serializers.DictField(child=serializers.JSONField(), required=False)
+
+
 class PreferenceView(APIView):
     serializer_class = PreferenceSerializer
 
     def get(self, request):
         return Response(PreferenceSerializer(selectors.preference_for(user=request.user)).data)
 
+    @extend_schema(request=PreferenceInput, responses=PreferenceSerializer)
     def put(self, request):
-        data = request.data if isinstance(request.data, dict) else {}
+        data = parse(PreferenceInput, request.data, request=request)
         preference = services.preference_update(
             user=request.user,
             language=data.get("language"),

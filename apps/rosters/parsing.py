@@ -89,6 +89,28 @@ def _first_sheet_member(archive: zipfile.ZipFile) -> str:
     return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
 
 
+def _check_archive(archive: zipfile.ZipFile) -> None:
+    """Refuse a zip bomb from the zip's directory, before anything is decompressed: every
+    member (the shared strings too, not only the sheet) counts towards the unpacked limit,
+    and none may unpack more than `ROSTERS_MAX_COMPRESSION_RATIO` times its packed size
+    (ordinary workbooks stay under ~30x; a 2.9 MB bomb of 1 GB is ~350x)."""
+    limit = conf("ROSTERS_MAX_UNPACKED_MB") * 1024 * 1024
+    ratio = conf("ROSTERS_MAX_COMPRESSION_RATIO")
+    total = 0
+    for info in archive.infolist():
+        total += info.file_size
+        if info.file_size > 1024 * 1024 and info.file_size > ratio * max(info.compress_size, 1):
+            raise InvalidInput(
+                _("文件解压后异常膨胀（疑似压缩炸弹），已拒绝导入。"), code="zip_bomb"
+            )
+    if total > limit:
+        raise InvalidInput(
+            _("文件解压后超过 %(mb)s MB 上限，请拆分后分批导入。")
+            % {"mb": conf("ROSTERS_MAX_UNPACKED_MB")},
+            code="unpacked_too_large",
+        )
+
+
 def _check_sheet(archive: zipfile.ZipFile, member: str) -> None:
     info = archive.getinfo(member)
     if info.file_size > conf("ROSTERS_MAX_UNPACKED_MB") * 1024 * 1024:
@@ -129,6 +151,7 @@ def _check_sheet(archive: zipfile.ZipFile, member: str) -> None:
 def _read_xlsx(data: bytes):
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            _check_archive(archive)
             _check_sheet(archive, _first_sheet_member(archive))
         sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
     except InvalidInput:

@@ -11,9 +11,9 @@ from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 
 from apps.accounts.scoping import scoped
-from apps.core.api import ScopedViewSetMixin, parse
+from apps.core.api import ReasonInput, ScopedViewSetMixin, parse
 from apps.core.errors import Forbidden, InvalidInput, InvalidTransition, NotFound
-from apps.register.models import Organisation, Resident
+from apps.register.models import Resident
 
 from . import selectors, services
 from .models import Claim, Wish, WishCategory, WishEvent
@@ -26,7 +26,7 @@ class CategorySerializer(serializers.ModelSerializer):
 
 
 class EventSerializer(serializers.ModelSerializer):
-    actor = serializers.StringRelatedField(allow_null=True)  # None where it is masked
+    actor = serializers.CharField(read_only=True, allow_null=True)  # None: masked, or the system
 
     class Meta:
         model = WishEvent
@@ -91,10 +91,6 @@ class WishCreateInput(serializers.Serializer):
     estimated_cost = serializers.CharField(required=False, allow_blank=True, allow_null=True)
     wanted_by = serializers.DateField(required=False, allow_null=True)
     resident = serializers.IntegerField(required=False, allow_null=True)
-
-
-class ReasonInput(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class NoteInput(serializers.Serializer):
@@ -166,7 +162,7 @@ class WishViewSet(
 
     @extend_schema(request=WishCreateInput, responses={201: WishSerializer})
     def create(self, request, *args, **kwargs):
-        data = parse(WishCreateInput, request.data)
+        data = parse(WishCreateInput, request.data, request=request)
         resident = None
         if data.get("resident"):
             resident = (
@@ -198,26 +194,24 @@ class WishViewSet(
     @extend_schema(request=ReasonInput, responses=WishSerializer)
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
-        reason = parse(ReasonInput, request.data)["reason"]
+        reason = parse(ReasonInput, request.data, request=request)["reason"]
         wish = services.wish_reject(wish=self.get_object(), actor=request.user, reason=reason)
         return self._render(wish)
 
     @extend_schema(request=NoteInput, responses=WishSerializer)
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
-        note = parse(NoteInput, request.data)["note"]
+        note = parse(NoteInput, request.data, request=request)["note"]
         wish = services.wish_withdraw(wish=self.get_object(), actor=request.user, note=note)
         return self._render(wish)
 
     @extend_schema(request=ClaimInput, responses=WishSerializer)
     @action(detail=True, methods=["post"])
     def claim(self, request, pk=None):
-        org_id = parse(ClaimInput, request.data).get("organisation")
+        org_id = parse(ClaimInput, request.data, request=request).get("organisation")
         organisation = None
         if org_id:
-            organisation = Organisation.objects.select_related("area").filter(pk=org_id).first()
-            if organisation is None:
-                raise InvalidInput(_("找不到该组织。"), code="unknown_organisation")
+            organisation = selectors.organisation_for_claim(user=request.user, org_id=org_id)
         wish = selectors.wish_for_claim(pk=pk)
         if wish is None:
             raise NotFound()
@@ -232,14 +226,14 @@ class WishViewSet(
     @extend_schema(request=NoteInput, responses=WishSerializer)
     @action(detail=True, methods=["post"])
     def release(self, request, pk=None):
-        note = parse(NoteInput, request.data)["note"]
+        note = parse(NoteInput, request.data, request=request)["note"]
         wish = services.wish_release(wish=self.get_object(), actor=request.user, note=note)
         return self._render(wish)
 
     @extend_schema(request=NoteInput, responses=WishSerializer)
     @action(detail=True, methods=["post"])
     def fulfil(self, request, pk=None):
-        note = parse(NoteInput, request.data)["note"]
+        note = parse(NoteInput, request.data, request=request)["note"]
         wish = services.wish_fulfil(
             wish=self.get_object(), actor=request.user, note=note, photo=request.FILES.get("photo")
         )
@@ -248,7 +242,7 @@ class WishViewSet(
     @extend_schema(request=ConfirmInput, responses=WishSerializer)
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
-        data = parse(ConfirmInput, request.data)
+        data = parse(ConfirmInput, request.data, request=request)
         wish = services.wish_confirm(
             wish=self.get_object(),
             actor=request.user,

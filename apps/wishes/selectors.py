@@ -10,8 +10,10 @@ from django.db.models import (
     Q,
     QuerySet,
 )
+from django.utils.translation import gettext as _
 
 from apps.accounts.scoping import PERSONAL, STAFF, VIEW, has_role_over, scope_filter
+from apps.core.errors import InvalidInput
 from apps.core.masking import mask_name
 from apps.register.models import Area, Organisation
 
@@ -69,6 +71,23 @@ def wish_for_claim(*, pk) -> Wish | None:
     community, or a representative of an organisation above it) is the scope check. The
     caller turns a refusal into a 404 when the user could not see the wish at all."""
     return Wish.objects.select_related(*LIST_RELATED).filter(pk=pk).first()
+
+
+def organisation_for_claim(*, user, org_id) -> Organisation:
+    """The organisation `user` claims on behalf of, from a form or JSON value. Only one they
+    represent: any other id (not a number, too big, someone else's, none at all) is the same
+    `unknown_organisation`, so the answer does not tell which organisations exist."""
+    text = str(org_id).strip()
+    organisation = None
+    if text.isascii() and text.isdigit():
+        organisation = (
+            Organisation.objects.select_related("area")
+            .filter(pk=int(text), representatives=user)
+            .first()
+        )
+    if organisation is None:
+        raise InvalidInput(_("找不到该组织。"), code="unknown_organisation")
+    return organisation
 
 
 def wish_detail(*, user, pk) -> Wish:

@@ -358,7 +358,9 @@ def wish_reject(*, wish: Wish, actor, reason: str) -> Wish:
 
 def wish_withdraw(*, wish: Wish, actor, note: str = "") -> Wish:
     workflow.check(wish, "withdraw")
-    if wish.resident.user_id != actor.pk and not has_role_over(actor, VETTERS, area=wish.area):
+    # Only the resident (README, and this message): staff turn a wish down with `reject`,
+    # whose reason the resident is shown.
+    if wish.resident.user_id != actor.pk:
         raise Forbidden(_("只有提交心愿的居民可以撤回。"), code="not_wish_owner")
     note = _clean_text(note, field="note", max_length=200, required=False, label=_("说明"))
     return _transition(wish, "withdraw", actor=actor, note=note)

@@ -222,7 +222,7 @@ def _organisation(request) -> Organisation | None:
     org_id = request.POST.get("organisation")
     if not org_id:
         return None
-    return Organisation.objects.select_related("area").filter(pk=org_id).first()
+    return selectors.organisation_for_claim(user=request.user, org_id=org_id)
 
 
 def _safe(request, url: str | None) -> str:

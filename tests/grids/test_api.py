@@ -175,7 +175,8 @@ def test_resident_reports_a_problem_at_home_but_not_elsewhere(world, api, househ
         {"household": households[0].pk, "category": "environment", "title": "x"},
         format="json",
     )
-    assert r.status_code == 403
+    # A neighbour's household is not the resident's to see: answered like a missing id.
+    assert r.status_code == 400 and set(r.json()["errors"]) == {"household"}
     assert Problem.objects.count() == 1
 
 

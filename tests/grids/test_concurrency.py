@@ -113,3 +113,32 @@ def test_concurrent_escalations_of_an_escalated_problem_apply_once(services, wor
     assert problem.level == Problem.Level.COMMUNITY
     assert ProblemEvent.objects.filter(problem=problem, move="escalate").count() == 2
     assert OutboxEvent.objects.filter(name="problem.escalated").count() == 2
+
+
+def test_concurrent_escalate_and_resolve_apply_once(services, world, households):
+    """Escalating moves the problem up a level without leaving `escalated`, so a resolve that
+    only checked the status could still apply after it (resolved at a level it no longer
+    sat at): both moves are guarded by the level read, and exactly one wins."""
+    from apps.grids.models import Problem, ProblemEvent
+
+    problem = grid_services.problem_report(
+        actor=world.user("group_leader"), household=households[0], category="dispute", title="噪音"
+    )
+    grid_services.problem_escalate(actor=world.user("group_leader"), problem=problem, reason="r")
+    copies = [Problem.objects.get(pk=problem.pk) for _ in range(8)]
+    actor = world.user("secretary")
+
+    def move(i):
+        if i % 2:
+            return grid_services.problem_resolve(actor=actor, problem=copies[i], resolution="好")
+        return grid_services.problem_escalate(actor=actor, problem=copies[i], reason=f"r{i}")
+
+    results = _race(8, move)
+
+    assert sum(isinstance(r, Problem) for r in results) == 1, results
+    assert set(results) - {r for r in results if isinstance(r, Problem)} <= {
+        "already_escalated",
+        "invalid_transition",
+    }, results
+    moves = ProblemEvent.objects.filter(problem=problem).exclude(move="report")
+    assert moves.count() == 2, list(moves.values_list("move", flat=True))

@@ -17,7 +17,12 @@ CLAIMANT_ONLY |= {"secretary": 403, "administrator": 403}
 TABLE = {
     "publish": ("submitted", {}, VETTING),
     "reject": ("submitted", {"reason": "不符合条件"}, VETTING),
-    "withdraw": ("submitted", {}, VETTING | {"resident": 200}),
+    # Only the resident withdraws (issue 13): staff reject, with a reason.
+    "withdraw": (
+        "submitted",
+        {},
+        {"resident": 200, "grid_worker": 403, "secretary": 403, "administrator": 403},
+    ),
     "claim": (
         "published",
         {},

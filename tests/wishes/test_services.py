@@ -518,3 +518,17 @@ def test_the_expiry_job_is_scheduled_and_registered(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["wishes-expire-claims"]
     app.loader.import_default_modules()
     assert entry["task"] in app.tasks
+
+
+def test_only_the_resident_withdraws_a_wish_grid_worker_rejects_instead(world, make_wish):
+    # Issue 13 finding 13: README and the message say only the resident may withdraw; staff
+    # have `reject`, whose reason the resident sees.
+    from apps.core.errors import Forbidden
+    from apps.wishes import services as wish_services
+
+    wish = make_wish("submitted")
+    with pytest.raises(Forbidden) as exc:
+        wish_services.wish_withdraw(wish=wish, actor=world.user("grid_worker"))
+    assert exc.value.code == "not_wish_owner"
+    wish_services.wish_withdraw(wish=wish, actor=world.user("resident"))
+    assert wish.status == "withdrawn"
