@@ -63,10 +63,17 @@ def _fast_password_hasher(settings):
 
 @pytest.fixture(autouse=True)
 def _eager_celery():
-    """Tasks run in-process unless a test starts a real worker (see `celery_worker_app`)."""
+    """Tasks run in-process unless a test starts a real worker (see `celery_worker_app`).
+
+    An eager `delay()` marks joins as blocking while it runs and restores the previous value
+    after, in one process-wide flag: threads racing through eager tasks (the concurrency
+    tests) can leave it set, and a later test's `.delay().get()` would then refuse to join."""
+    from celery._state import _set_task_join_will_block
+
     from config.celery import app
 
     app.conf.task_always_eager = True
+    _set_task_join_will_block(False)
     yield
     app.conf.task_always_eager = True
 
