@@ -76,3 +76,26 @@ def has_control_characters(value) -> bool:
     if isinstance(value, list | tuple):
         return any(has_control_characters(v) for v in value)
     return False
+
+
+def invalid(field: str, message: str, code: str):
+    """A 400 that names the field, for services checking their own input."""
+    from apps.core.errors import InvalidInput
+
+    return InvalidInput(message, code=code, errors={field: [message]})
+
+
+def clean_text(value, *, field: str, label: str, max_length: int, required: bool = True) -> str:
+    """Text a service takes from a form or the API: stripped, no control characters (pages
+    post straight to the services), present if required, at most `max_length` characters."""
+    from django.utils.translation import gettext
+
+    value = (value or "").strip()
+    if has_control_characters(value):
+        raise invalid(field, gettext("不能包含控制字符。"), "control_characters")
+    if required and not value:
+        raise invalid(field, gettext("请填写%(label)s。") % {"label": label}, f"{field}_required")
+    if len(value) > max_length:
+        message = gettext("%(label)s不能超过%(max)d个字。") % {"label": label, "max": max_length}
+        raise invalid(field, message, f"{field}_too_long")
+    return value

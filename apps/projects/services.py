@@ -18,6 +18,7 @@ from apps.accounts.scoping import has_role_over
 from apps.core import workflow
 from apps.core.conf import conf
 from apps.core.errors import Conflict, Forbidden, InvalidInput
+from apps.core.validators import clean_text, invalid
 from apps.notifications import audiences
 from apps.notifications.services import notify
 from apps.points.services import points_award
@@ -51,23 +52,9 @@ IMAGE_FORMATS = frozenset({"JPEG", "PNG", "WEBP"})
 # --- input checks ---------------------------------------------------------------------------
 
 
-def _invalid(field: str, message: str, code: str) -> InvalidInput:
-    return InvalidInput(message, code=code, errors={field: [message]})
-
-
-def _text(value, *, field: str, label: str, max_length: int, required: bool = True) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise _invalid(field, _("请填写%(label)s。") % {"label": label}, f"{field}_required")
-    if len(value) > max_length:
-        message = _("%(label)s不能超过%(max)d个字。") % {"label": label, "max": max_length}
-        raise _invalid(field, message, f"{field}_too_long")
-    return value
-
-
 def _choice(value, choices, *, field: str, label: str) -> str:
     if value not in {c for c, _label in choices}:
-        raise _invalid(field, _("请选择有效的%(label)s。") % {"label": label}, f"invalid_{field}")
+        raise invalid(field, _("请选择有效的%(label)s。") % {"label": label}, f"invalid_{field}")
     return value
 
 
@@ -77,7 +64,7 @@ def _integer(value, *, field: str, low: int, high: int, code: str, message: str)
     except (TypeError, ValueError):
         number = None
     if number is None or not low <= number <= high or str(value).strip() != str(number):
-        raise _invalid(field, message, code)
+        raise invalid(field, message, code)
     return number
 
 
@@ -87,7 +74,7 @@ def _decimal(value, *, field: str) -> Decimal:
     except (InvalidOperation, ValueError):
         number = None
     if number is None or not number.is_finite() or number < 0 or number >= Decimal("1e10"):
-        raise _invalid(field, _("请填写不小于 0 的数值。"), "invalid_number")
+        raise invalid(field, _("请填写不小于 0 的数值。"), "invalid_number")
     return number.quantize(Decimal("0.01"))
 
 
@@ -97,7 +84,7 @@ def _date(value, *, field: str, label: str) -> date:
     try:
         return date.fromisoformat(str(value))
     except (TypeError, ValueError):
-        raise _invalid(
+        raise invalid(
             field, _("请填写正确的%(label)s。") % {"label": label}, "invalid_date"
         ) from None
 
@@ -106,10 +93,10 @@ def _check_photos(photos) -> list:
     photos = [p for p in (photos or []) if p]
     if len(photos) > conf("PROJECT_PHOTOS_MAX"):
         message = _("最多上传 %(n)d 张照片。") % {"n": conf("PROJECT_PHOTOS_MAX")}
-        raise _invalid("photos", message, "too_many_photos")
+        raise invalid("photos", message, "too_many_photos")
     for photo in photos:
         if photo.size > conf("PROJECT_PHOTO_MAX_BYTES"):
-            raise _invalid("photos", _("照片太大。"), "photo_too_large")
+            raise invalid("photos", _("照片太大。"), "photo_too_large")
         try:
             with Image.open(photo) as image:
                 kind = image.format
@@ -119,7 +106,7 @@ def _check_photos(photos) -> list:
         finally:
             photo.seek(0)
         if kind not in IMAGE_FORMATS:
-            raise _invalid("photos", _("请上传 JPG、PNG 或 WEBP 格式的图片。"), "photo_not_image")
+            raise invalid("photos", _("请上传 JPG、PNG 或 WEBP 格式的图片。"), "photo_not_image")
     return photos
 
 
@@ -184,8 +171,8 @@ def _clean_targets(targets) -> list[Target]:
         field = f"targets[{i}]"
         rows.append(
             Target(
-                name=_text(row.get("name"), field=field, label=_("指标名称"), max_length=60),
-                unit=_text(row.get("unit"), field=field, label=_("单位"), max_length=20),
+                name=clean_text(row.get("name"), field=field, label=_("指标名称"), max_length=60),
+                unit=clean_text(row.get("unit"), field=field, label=_("单位"), max_length=20),
                 target=_decimal(row.get("target"), field=field),
                 current=_decimal(row.get("current") or 0, field=field),
             )
@@ -198,12 +185,12 @@ def _clean_parent(parent: Project | None, level: str, org: PartyOrg) -> Project 
         return None
     if level != Project.Level.BRANCH or parent.level != Project.Level.SECRETARY:
         message = _("只有支部项目可以挂在书记项目之下。")
-        raise _invalid("parent", message, "invalid_parent")
+        raise invalid("parent", message, "invalid_parent")
     if parent.status in (P.COMPLETED, P.CANCELLED) or not org.path.startswith(
         parent.party_org.path
     ):
         message = _("上级项目须为本党组织或上级党组织尚未结束的书记项目。")
-        raise _invalid("parent", message, "invalid_parent")
+        raise invalid("parent", message, "invalid_parent")
     return parent
 
 
@@ -228,16 +215,16 @@ def project_create(
         raise Forbidden(_("只有该党组织的书记可以认领项目。"), code="not_a_secretary")
     level = _choice(level, Project.Level.choices, field="level", label=_("层级"))
     category = _choice(category, Category.choices, field="category", label=_("类别"))
-    title = _text(title, field="title", label=_("项目名称"), max_length=80)
-    problem = _text(problem, field="problem", label=_("解决的问题"), max_length=2000)
-    goal = _text(goal, field="goal", label=_("项目目标"), max_length=2000)
+    title = clean_text(title, field="title", label=_("项目名称"), max_length=80)
+    problem = clean_text(problem, field="problem", label=_("解决的问题"), max_length=2000)
+    goal = clean_text(goal, field="goal", label=_("项目目标"), max_length=2000)
     start_on = _date(start_on, field="start_on", label=_("开始日期"))
     due_on = _date(due_on, field="due_on", label=_("完成期限"))
     if due_on < start_on:
-        raise _invalid("due_on", _("完成期限不能早于开始日期。"), "due_before_start")
+        raise invalid("due_on", _("完成期限不能早于开始日期。"), "due_before_start")
     area = area or party_org.area
     if area is None or (party_org.area and not area.path.startswith(party_org.area.path)):
-        raise _invalid("area", _("请选择该党组织所在区域内的服务区域。"), "invalid_area")
+        raise invalid("area", _("请选择该党组织所在区域内的服务区域。"), "invalid_area")
     parent = _clean_parent(parent, level, party_org)
     weight = _integer(
         weight, field="weight", low=1, high=100, code="invalid_weight",
@@ -278,7 +265,7 @@ def project_transition(*, actor, project: Project, move: str, note: str = "") ->
         _check_approver(actor, project)
     else:
         _check_runs(actor, project)
-    note = _text(note, field="note", label=_("说明"), max_length=500, required=False)
+    note = clean_text(note, field="note", label=_("说明"), max_length=500, required=False)
     now = timezone.now()
     fields = {}
     if move == "approve":
@@ -296,10 +283,10 @@ def _check_open(project: Project) -> None:
 def milestone_add(*, actor, project: Project, title: str, due_on) -> Milestone:
     _check_runs(actor, project)
     _check_open(project)
-    title = _text(title, field="title", label=_("节点"), max_length=80)
+    title = clean_text(title, field="title", label=_("节点"), max_length=80)
     due_on = _date(due_on, field="due_on", label=_("计划完成日期"))
     if due_on < project.start_on:
-        raise _invalid("due_on", _("节点日期不能早于项目开始日期。"), "due_before_start")
+        raise invalid("due_on", _("节点日期不能早于项目开始日期。"), "due_before_start")
     return Milestone.objects.create(project=project, title=title, due_on=due_on)
 
 
@@ -309,7 +296,7 @@ def milestone_done(*, actor, milestone: Milestone, done_on=None) -> Milestone:
     done_on = _date(done_on, field="done_on", label=_("完成日期")) if done_on else None
     done_on = done_on or timezone.localdate()
     if done_on > timezone.localdate():
-        raise _invalid("done_on", _("完成日期不能晚于今天。"), "done_in_future")
+        raise invalid("done_on", _("完成日期不能晚于今天。"), "done_in_future")
     Milestone.objects.filter(pk=milestone.pk).update(done_on=done_on)
     milestone.done_on = done_on
     return milestone
@@ -321,7 +308,7 @@ def _clean_target_values(project: Project, values: Mapping) -> dict[int, Decimal
     for key, value in (values or {}).items():
         pk = int(key) if str(key).isdigit() else None
         if pk not in targets:
-            raise _invalid("target_values", _("指标不属于该项目。"), "unknown_target")
+            raise invalid("target_values", _("指标不属于该项目。"), "unknown_target")
         cleaned[pk] = _decimal(value, field="target_values")
     return cleaned
 
@@ -333,7 +320,7 @@ def report_add(
     _check_runs(actor, project)
     if project.status != P.IN_PROGRESS:
         raise Conflict(_("只有推进中的项目可以填报进展。"), code="project_not_in_progress")
-    text = _text(text, field="text", label=_("进展情况"), max_length=2000)
+    text = clean_text(text, field="text", label=_("进展情况"), max_length=2000)
     percent = _integer(
         percent, field="percent", low=0, high=100, code="invalid_percent",
         message=_("完成进度应为 0 至 100 的整数。"),
@@ -367,7 +354,7 @@ def _check_pledge_project(project: Project | None, member: Member) -> Project | 
     near = community.startswith(area) or area.startswith(community)
     if project.status not in (P.APPROVED, P.IN_PROGRESS) or not near:
         message = _("只能为本社区已批准、推进中的项目作出承诺。")
-        raise _invalid("project", message, "project_not_available")
+        raise invalid("project", message, "project_not_available")
     return project
 
 
@@ -386,11 +373,13 @@ def pledge_make(
         raise Forbidden(_("只能以本人名义作出承诺。"), code="pledge_not_own")
     if own is None:
         raise Forbidden(_("只有党员可以作出承诺。"), code="not_a_member")
-    title = _text(title, field="title", label=_("承诺事项"), max_length=80)
-    content = _text(content, field="content", label=_("承诺内容"), max_length=1000, required=False)
+    title = clean_text(title, field="title", label=_("承诺事项"), max_length=80)
+    content = clean_text(
+        content, field="content", label=_("承诺内容"), max_length=1000, required=False
+    )
     due_on = _date(due_on, field="due_on", label=_("承诺期限"))
     if due_on < timezone.localdate():
-        raise _invalid("due_on", _("承诺期限不能早于今天。"), "due_in_past")
+        raise invalid("due_on", _("承诺期限不能早于今天。"), "due_in_past")
     project = _check_pledge_project(project, own)
     with transaction.atomic():
         pledge = Pledge.objects.create(
@@ -410,7 +399,7 @@ def pledge_confirm(*, actor, pledge: Pledge, kept: bool, note: str = "") -> Pled
     branch = pledge.member.branch
     if pledge.member.user_id == actor.pk or not _over_org(actor, branch, {Role.SECRETARY}):
         raise Forbidden(_("只有党员所在支部的书记可以确认承诺。"), code="not_branch_secretary")
-    note = _text(note, field="note", label=_("说明"), max_length=500, required=False)
+    note = clean_text(note, field="note", label=_("说明"), max_length=500, required=False)
     move = "keep" if kept else "break"
     workflow.check(pledge, move)
     with transaction.atomic(savepoint=False):
@@ -433,7 +422,7 @@ def pledge_comment(*, actor, pledge: Pledge, text: str) -> PledgeComment:
         raise Forbidden(_("只有本社区的居民可以评价承诺。"), code="not_a_local_resident")
     if pledge.status != Pledge.Status.KEPT:
         raise Conflict(_("只能评价已兑现的承诺。"), code="pledge_not_kept")
-    text = _text(text, field="text", label=_("评价"), max_length=200)
+    text = clean_text(text, field="text", label=_("评价"), max_length=200)
     return PledgeComment.objects.create(pledge=pledge, resident=resident, text=text)
 
 
@@ -455,17 +444,17 @@ def _check_draft(session: ReviewSession) -> None:
 def _clean_criteria(criteria) -> list[tuple[str, int]]:
     rows, names = [], set()
     for row in criteria or []:
-        name = _text(row.get("name"), field="criteria", label=_("评分项"), max_length=40)
+        name = clean_text(row.get("name"), field="criteria", label=_("评分项"), max_length=40)
         weight = _integer(
             row.get("weight"), field="criteria", low=1, high=100, code="invalid_weight",
             message=_("权重应为 1 至 100 的整数。"),
         )  # fmt: skip
         if name in names:
-            raise _invalid("criteria", _("评分项不能重复。"), "duplicate_criterion")
+            raise invalid("criteria", _("评分项不能重复。"), "duplicate_criterion")
         names.add(name)
         rows.append((name, weight))
     if not rows:
-        raise _invalid("criteria", _("请至少设置一个评分项。"), "criteria_required")
+        raise invalid("criteria", _("请至少设置一个评分项。"), "criteria_required")
     return rows
 
 
@@ -481,7 +470,7 @@ def _clean_session_projects(node: PartyOrg, projects) -> list[Project]:
             P.COMPLETED,
         ):
             message = _("参评项目须为该党组织下推进中或已完成的项目。")
-            raise _invalid("projects", message, "project_not_in_node")
+            raise invalid("projects", message, "project_not_in_node")
     return projects
 
 
@@ -500,7 +489,7 @@ def session_create(
 ) -> ReviewSession:
     if not _over_org(actor, party_org):
         raise Forbidden(_("只有该党组织的书记或管理员可以组织评审会。"), code="not_organiser")
-    title = _text(title, field="title", label=_("名称"), max_length=80)
+    title = clean_text(title, field="title", label=_("名称"), max_length=80)
     kind = _choice(kind, ReviewSession.Kind.choices, field="kind", label=_("类型"))
     method = _choice(method, ReviewSession.Method.choices, field="method", label=_("汇总方法"))
     year = _integer(
@@ -515,7 +504,7 @@ def session_create(
         message=_("季度应为 1 至 4。"),
     )
     if deadline is None or deadline <= timezone.now():
-        raise _invalid("deadline", _("评分截止时间须晚于现在。"), "deadline_past")
+        raise invalid("deadline", _("评分截止时间须晚于现在。"), "deadline_past")
     if criteria is None:
         criteria = [{"name": n, "weight": w} for n, w in DEFAULT_CRITERIA]
     criteria = _clean_criteria(criteria)
@@ -568,7 +557,7 @@ def juror_add(*, actor, session: ReviewSession, user, kind: str) -> Juror:
     _check_draft(session)
     kind = _choice(kind, Juror.Kind.choices, field="kind", label=_("评委类别"))
     if user is None:
-        raise _invalid("user", _("找不到该用户。"), "unknown_user")
+        raise invalid("user", _("找不到该用户。"), "unknown_user")
     if session.jurors.filter(user=user).exists():
         raise Conflict(_("该用户已是本场评委。"), code="already_juror")
     with transaction.atomic():
@@ -662,7 +651,7 @@ def _session_project(session: ReviewSession, project_id) -> Project:
     if str(project_id or "").isdigit():
         project = session.projects.select_related("party_org").filter(pk=project_id).first()
     if project is None:
-        raise _invalid("project", _("该项目不在本场评审会中。"), "project_not_in_session")
+        raise invalid("project", _("该项目不在本场评审会中。"), "project_not_in_session")
     return project
 
 
@@ -673,7 +662,7 @@ def conflict_declare(*, actor, session: ReviewSession, project_id, reason: str =
     if session.status == ReviewSession.Status.CLOSED:
         raise Conflict(_("评审会已结束。"), code="session_closed")
     project = _session_project(session, project_id)
-    reason = _text(reason, field="reason", label=_("回避理由"), max_length=200, required=False)
+    reason = clean_text(reason, field="reason", label=_("回避理由"), max_length=200, required=False)
     with transaction.atomic():
         conflict, _created = DeclaredConflict.objects.get_or_create(
             juror=juror, project=project, defaults={"reason": reason}
@@ -695,12 +684,12 @@ def score_set(*, actor, session: ReviewSession, project_id, scores: Mapping) -> 
         raise Forbidden(_("您须回避该项目，不能评分。"), code="recused")
     criteria = {c.pk: c for c in session.criteria.all()}
     if not isinstance(scores, Mapping) or not scores:
-        raise _invalid("scores", _("请填写评分。"), "scores_required")
+        raise invalid("scores", _("请填写评分。"), "scores_required")
     values = {}
     for key, value in scores.items():
         pk = int(key) if str(key).isdigit() else None
         if pk not in criteria:
-            raise _invalid("scores", _("评分项不属于本场评审会。"), "unknown_criterion")
+            raise invalid("scores", _("评分项不属于本场评审会。"), "unknown_criterion")
         values[pk] = _integer(
             value, field="scores", low=0, high=100, code="score_out_of_range",
             message=_("评分应为 0 至 100 的整数。"),

@@ -20,6 +20,7 @@ from apps.core import workflow
 from apps.core.conf import conf
 from apps.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from apps.core.masking import mask_id_number
+from apps.core.validators import clean_text, invalid
 from apps.notifications import audiences
 from apps.notifications.services import notify
 from apps.points.services import points_award
@@ -92,26 +93,12 @@ class OwnHours(Forbidden):
     default_detail = gettext_lazy("不能确认本人的服务时长。")
 
 
-def _invalid(field: str, message: str, code: str) -> InvalidInput:
-    return InvalidInput(message, code=code, errors={field: [message]})
-
-
-def _clean_text(value, *, field: str, max_length: int, required: bool, label: str) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise _invalid(field, _("请填写%(label)s。") % {"label": label}, f"{field}_required")
-    if len(value) > max_length:
-        message = _("%(label)s不能超过%(max)d个字。") % {"label": label, "max": max_length}
-        raise _invalid(field, message, f"{field}_too_long")
-    return value
-
-
 def _clean_skills(skills) -> list[str]:
     if isinstance(skills, str):
         skills = skills.replace("，", ",").split(",")
     cleaned = sorted({str(s).strip()[:20] for s in (skills or []) if str(s).strip()})
     if len(cleaned) > 10:
-        raise _invalid("skills", _("技能最多填写 10 项。"), "too_many_skills")
+        raise invalid("skills", _("技能最多填写 10 项。"), "too_many_skills")
     return cleaned
 
 
@@ -137,16 +124,16 @@ def post_enable(
     or its own; capacity, schedule, place and description are the community's."""
     _check_organiser(actor, community)
     if community.kind != Area.Kind.COMMUNITY:
-        raise _invalid("community", _("岗位只能设在社区。"), "not_a_community")
+        raise invalid("community", _("岗位只能设在社区。"), "not_a_community")
     if standard is not None:
         fields.setdefault("category", standard.category)
         fields.setdefault("skills", standard.skills)
         name = name or standard.name
-    name = _clean_text(name, field="name", max_length=40, required=True, label=_("岗位名称"))
+    name = clean_text(name, field="name", max_length=40, required=True, label=_("岗位名称"))
     fields["skills"] = _clean_skills(fields.get("skills"))
     capacity = fields.get("capacity", 10)
     if not isinstance(capacity, int) or not 1 <= capacity <= 10_000:
-        raise _invalid("capacity", _("岗位人数应为 1 至 10000。"), "invalid_capacity")
+        raise invalid("capacity", _("岗位人数应为 1 至 10000。"), "invalid_capacity")
     if Post.objects.filter(community=community, name=name).exists():
         raise Conflict(_("本社区已有同名岗位。"), code="duplicate_post")
     return Post.objects.create(community=community, standard=standard, name=name, **fields)
@@ -162,7 +149,7 @@ def post_update(*, actor, post: Post, **fields) -> Post:
     with transaction.atomic():
         if capacity is not None:
             if not isinstance(capacity, int) or not 1 <= capacity <= 10_000:
-                raise _invalid("capacity", _("岗位人数应为 1 至 10000。"), "invalid_capacity")
+                raise invalid("capacity", _("岗位人数应为 1 至 10000。"), "invalid_capacity")
             if not Post.objects.filter(pk=post.pk, filled__lte=capacity).update(capacity=capacity):
                 raise Conflict(_("岗位人数不能少于在岗人数。"), code="capacity_below_filled")
             post.capacity = capacity
@@ -179,12 +166,12 @@ def post_update(*, actor, post: Post, **fields) -> Post:
 def _community_post(community: Area, post_id, field: str, required: bool) -> Post | None:
     if post_id in (None, ""):
         if required:
-            raise _invalid(field, _("请选择第一志愿岗位。"), "choice_required")
+            raise invalid(field, _("请选择第一志愿岗位。"), "choice_required")
         return None
     post_id = getattr(post_id, "pk", post_id)
     post = Post.objects.filter(pk=post_id if str(post_id).isdigit() else 0).first()
     if post is None or post.community_id != community.pk or not post.enabled:
-        raise _invalid(field, _("请选择本社区开放的岗位。"), "unknown_post")
+        raise invalid(field, _("请选择本社区开放的岗位。"), "unknown_post")
     return post
 
 
@@ -201,9 +188,9 @@ def registration_submit(
     ]
     picked = [p.pk for p in posts if p is not None]
     if len(picked) != len(set(picked)):
-        raise _invalid("choice_2", _("志愿岗位不能重复。"), "duplicate_choice")
+        raise invalid("choice_2", _("志愿岗位不能重复。"), "duplicate_choice")
     skills = _clean_skills(skills)
-    available_times = _clean_text(
+    available_times = clean_text(
         available_times,
         field="available_times",
         max_length=200,
@@ -262,7 +249,7 @@ def registration_approve(
     _check_organiser(actor, registration.community)
     post = post or registration.choice_1
     if post.community_id != registration.community_id:
-        raise _invalid("post", _("请选择本社区的岗位。"), "unknown_post")
+        raise invalid("post", _("请选择本社区的岗位。"), "unknown_post")
     workflow.check(registration, "approve")
     number = f"ZY{registration.community_id:04d}{registration.member_id:07d}"
     with transaction.atomic():
@@ -287,7 +274,7 @@ def assignment_change(*, actor, assignment: Assignment, post: Post) -> Assignmen
     starts in the same transaction (never two active posts)."""
     _check_organiser(actor, assignment.post.community)
     if post.community_id != assignment.post.community_id:
-        raise _invalid("post", _("请选择本社区的岗位。"), "unknown_post")
+        raise invalid("post", _("请选择本社区的岗位。"), "unknown_post")
     workflow.check(assignment, "end")
     with transaction.atomic():
         _take_place(post)  # first: a full post leaves the old assignment untouched
@@ -303,7 +290,7 @@ def assignment_change(*, actor, assignment: Assignment, post: Post) -> Assignmen
 
 def registration_reject(*, actor, registration: VolunteerRegistration, reason: str):
     _check_organiser(actor, registration.community)
-    reason = _clean_text(reason, field="reason", max_length=200, required=True, label=_("原因"))
+    reason = clean_text(reason, field="reason", max_length=200, required=True, label=_("原因"))
     with transaction.atomic():
         workflow.transition(registration, "reject", actor=actor, note=reason)
         _notify_member(registration.member, "volunteer.rejected", {"reason": reason}, actor)
@@ -314,7 +301,7 @@ def registration_end(*, actor, registration: VolunteerRegistration, note: str = 
     """The member leaves (or the secretary ends) volunteering: the post's place is freed."""
     if registration.member.user_id != actor.pk:
         _check_organiser(actor, registration.community)
-    note = _clean_text(note, field="note", max_length=200, required=False, label=_("说明"))
+    note = clean_text(note, field="note", max_length=200, required=False, label=_("说明"))
     with transaction.atomic():
         workflow.transition(registration, "end", actor=actor, note=note)
         _end_assignment(registration.member_id, actor=actor, note=note)
@@ -331,8 +318,8 @@ def _notify_member(member: Member, event: str, context: dict, actor) -> None:
 
 def team_create(*, actor, community: Area, name: str, specialty: str, leader=None, members=()):
     _check_organiser(actor, community)
-    name = _clean_text(name, field="name", max_length=60, required=True, label=_("队名"))
-    specialty = _clean_text(
+    name = clean_text(name, field="name", max_length=60, required=True, label=_("队名"))
+    specialty = clean_text(
         specialty, field="specialty", max_length=20, required=True, label=_("专业方向")
     )
     with transaction.atomic():
@@ -363,19 +350,19 @@ def activity_create(
     """A dated activity, or with `weeks` > 1 a weekly series ("每周五 14:00–16:00"): one
     occurrence per week, each with its own capacity."""
     _check_organiser(actor, community)
-    title = _clean_text(title, field="title", max_length=60, required=True, label=_("活动名称"))
-    place = _clean_text(place, field="place", max_length=100, required=True, label=_("地点"))
+    title = clean_text(title, field="title", max_length=60, required=True, label=_("活动名称"))
+    place = clean_text(place, field="place", max_length=100, required=True, label=_("地点"))
     if ends_at <= starts_at or ends_at - starts_at > timedelta(hours=24):
-        raise _invalid("ends_at", _("结束时间应晚于开始时间且不超过 24 小时。"), "invalid_times")
+        raise invalid("ends_at", _("结束时间应晚于开始时间且不超过 24 小时。"), "invalid_times")
     if starts_at <= timezone.now():
-        raise _invalid("starts_at", _("开始时间应晚于现在。"), "starts_in_past")
+        raise invalid("starts_at", _("开始时间应晚于现在。"), "starts_in_past")
     if not isinstance(capacity, int) or not 1 <= capacity <= 10_000:
-        raise _invalid("capacity", _("名额应为 1 至 10000。"), "invalid_capacity")
+        raise invalid("capacity", _("名额应为 1 至 10000。"), "invalid_capacity")
     if not isinstance(weeks, int) or not 1 <= weeks <= MAX_WEEKS:
-        raise _invalid("weeks", _("每周重复最多 52 周。"), "invalid_weeks")
+        raise invalid("weeks", _("每周重复最多 52 周。"), "invalid_weeks")
     for owner in (post, team):
         if owner is not None and owner.community_id != community.pk:
-            raise _invalid("post", _("请选择本社区的岗位或服务队。"), "unknown_post")
+            raise invalid("post", _("请选择本社区的岗位或服务队。"), "unknown_post")
     with transaction.atomic():
         activity = Activity.objects.create(
             community=community,
@@ -402,7 +389,7 @@ def activity_create(
 def occurrence_cancel(*, actor, occurrence: Occurrence, reason: str) -> Occurrence:
     """A date is called off (a holiday): everyone signed up or waitlisted is told."""
     _check_organiser(actor, occurrence.activity.community)
-    reason = _clean_text(reason, field="reason", max_length=200, required=True, label=_("原因"))
+    reason = clean_text(reason, field="reason", max_length=200, required=True, label=_("原因"))
     with transaction.atomic():
         workflow.transition(occurrence, "cancel", actor=actor, note=reason, cancel_reason=reason)
         signups = SignUp.objects.filter(
@@ -580,10 +567,10 @@ def _clean_hours(value, occurrence: Occurrence) -> Decimal:
     except (InvalidOperation, ValueError):
         hours = None
     if hours is None or not hours.is_finite() or hours < 0:
-        raise _invalid("hours", _("服务时长不能为负数。"), "hours_negative")
+        raise invalid("hours", _("服务时长不能为负数。"), "hours_negative")
     if hours > occurrence.hours:
         message = _("服务时长不能超过活动时长（%(h)s 小时）。") % {"h": occurrence.hours}
-        raise _invalid("hours", message, "hours_over_occurrence")
+        raise invalid("hours", message, "hours_over_occurrence")
     return hours
 
 
@@ -595,7 +582,7 @@ def _check_day_total(member: Member, day, hours: Decimal, *, exclude) -> None:
         others = others.exclude(pk=exclude)
     total = (others.aggregate(s=Sum("hours"))["s"] or Decimal(0)) + hours
     if total > 24:
-        raise _invalid("hours", _("同一天的服务时长合计不能超过 24 小时。"), "hours_over_day")
+        raise invalid("hours", _("同一天的服务时长合计不能超过 24 小时。"), "hours_over_day")
 
 
 def _check_confirmer(actor, record: ServiceRecord) -> None:
@@ -624,7 +611,7 @@ def record_confirm(*, actor, record: ServiceRecord) -> ServiceRecord:
 
 def record_decline(*, actor, record: ServiceRecord, reason: str) -> ServiceRecord:
     _check_confirmer(actor, record)
-    reason = _clean_text(reason, field="reason", max_length=200, required=True, label=_("原因"))
+    reason = clean_text(reason, field="reason", max_length=200, required=True, label=_("原因"))
     workflow.transition(record, "decline", actor=actor, note=reason)
     return record
 
@@ -633,7 +620,7 @@ def record_amend(*, actor, record: ServiceRecord, hours, reason: str) -> Service
     """The organiser edits the hours (travel time excluded) with a reason, kept in the
     history; after confirmation too (points are not awarded twice)."""
     _check_confirmer(actor, record)
-    reason = _clean_text(reason, field="reason", max_length=200, required=True, label=_("原因"))
+    reason = clean_text(reason, field="reason", max_length=200, required=True, label=_("原因"))
     hours = _clean_hours(hours, record.occurrence)
     _check_day_total(record.member, record.served_on, hours, exclude=record.pk)
     move = "amend_confirmed" if record.status == ServiceRecord.Status.CONFIRMED else "amend"
@@ -712,7 +699,7 @@ def proposal_accept(*, actor, community: Area, lines) -> list[Assignment]:
         for reg_id, post_id in pairs:
             registration, post = registrations.get(reg_id), posts.get(post_id)
             if registration is None or registration.community_id != community.pk or post is None:
-                raise _invalid("lines", _("方案中有不属于本社区的报到或岗位。"), "unknown_line")
+                raise invalid("lines", _("方案中有不属于本社区的报到或岗位。"), "unknown_line")
             made.append(registration_approve(actor=actor, registration=registration, post=post))
     return made
 
@@ -807,10 +794,10 @@ def need_create(
         raise Forbidden(
             _("只有本区域的网格员、书记或居民本人可以登记服务需求。"), code="not_allowed"
         )
-    title = _clean_text(title, field="title", max_length=60, required=True, label=_("需求"))
-    place = _clean_text(place, field="place", max_length=100, required=False, label=_("地点"))
+    title = clean_text(title, field="title", max_length=60, required=True, label=_("需求"))
+    place = clean_text(place, field="place", max_length=100, required=False, label=_("地点"))
     if wanted_at <= timezone.now():
-        raise _invalid("wanted_at", _("服务时间应晚于现在。"), "wanted_in_past")
+        raise invalid("wanted_at", _("服务时间应晚于现在。"), "wanted_in_past")
     with transaction.atomic():
         need = Need.objects.create(
             area=area,
@@ -837,7 +824,7 @@ def need_dispatch(*, actor, need: Need, member: Member) -> Need:
     workflow.check(need, "dispatch")
     ranked = {row["member"] for row in need_candidates(need=need, limit=10_000)}
     if member.pk not in ranked:
-        raise _invalid("member", _("请选择本社区的在岗志愿者。"), "not_a_candidate")
+        raise invalid("member", _("请选择本社区的在岗志愿者。"), "not_a_candidate")
     deadline = timezone.now() + timedelta(hours=conf("NEED_ANSWER_HOURS"))
     with transaction.atomic():
         workflow.transition(need, "dispatch", actor=actor, volunteer=member, answer_by=deadline)
@@ -896,7 +883,7 @@ def _return_to_worker(need: Need, move: str, *, actor, note: str) -> Need:
 def need_decline(*, actor, need: Need, reason: str = "") -> Need:
     _check_volunteer(actor, need)
     workflow.check(need, "decline")
-    reason = _clean_text(reason, field="reason", max_length=200, required=False, label=_("原因"))
+    reason = clean_text(reason, field="reason", max_length=200, required=False, label=_("原因"))
     return _return_to_worker(need, "decline", actor=actor, note=reason)
 
 
@@ -917,7 +904,7 @@ def needs_expire_offers(*, now=None) -> int:
 def need_complete(*, actor, need: Need, note: str = "") -> Need:
     _check_volunteer(actor, need)
     workflow.check(need, "complete")
-    note = _clean_text(note, field="note", max_length=500, required=False, label=_("说明"))
+    note = clean_text(note, field="note", max_length=500, required=False, label=_("说明"))
     resident_user = need.resident.user_id if need.resident_id else None
     with transaction.atomic():
         workflow.transition(need, "complete", actor=actor, note=note)
@@ -941,8 +928,8 @@ def need_confirm(*, actor, need: Need, rating, comment: str = "") -> Need:
     except (TypeError, ValueError):
         rating = 0
     if not 1 <= rating <= 5:
-        raise _invalid("rating", _("请给出 1 到 5 星的评分。"), "invalid_rating")
-    comment = _clean_text(comment, field="comment", max_length=500, required=False, label=_("评价"))
+        raise invalid("rating", _("请给出 1 到 5 星的评分。"), "invalid_rating")
+    comment = clean_text(comment, field="comment", max_length=500, required=False, label=_("评价"))
     with transaction.atomic():
         workflow.transition(
             need, "confirm", actor=actor, note=comment, rating=rating, rating_comment=comment

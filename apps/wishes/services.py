@@ -19,8 +19,8 @@ from apps.accounts.models import Role
 from apps.accounts.scoping import has_role_over
 from apps.core import workflow
 from apps.core.conf import conf
-from apps.core.errors import Conflict, Forbidden, InvalidInput, InvalidTransition
-from apps.core.validators import has_control_characters
+from apps.core.errors import Conflict, Forbidden, InvalidTransition
+from apps.core.validators import clean_text, invalid
 from apps.notifications import audiences
 from apps.notifications.services import notify
 from apps.points.services import points_award
@@ -136,22 +136,6 @@ def _transition(
 # --- input checks ---------------------------------------------------------------------------
 
 
-def _invalid(field: str, message: str, code: str) -> InvalidInput:
-    return InvalidInput(message, code=code, errors={field: [message]})
-
-
-def _clean_text(value, *, field: str, max_length: int, required: bool, label: str) -> str:
-    value = (value or "").strip()
-    if has_control_characters(value):  # the pages' forms post straight to the services
-        raise _invalid(field, _("不能包含控制字符。"), "control_characters")
-    if required and not value:
-        raise _invalid(field, _("请填写%(label)s。") % {"label": label}, f"{field}_required")
-    if len(value) > max_length:
-        message = _("%(label)s不能超过%(max)d个字。") % {"label": label, "max": max_length}
-        raise _invalid(field, message, f"{field}_too_long")
-    return value
-
-
 def _clean_category(category) -> WishCategory:
     if isinstance(category, WishCategory):
         category = category.pk
@@ -160,7 +144,7 @@ def _clean_category(category) -> WishCategory:
     except (TypeError, ValueError):
         found = None
     if found is None:
-        raise _invalid("category", _("请选择有效的心愿类别。"), "unknown_category")
+        raise invalid("category", _("请选择有效的心愿类别。"), "unknown_category")
     return found
 
 
@@ -172,13 +156,13 @@ def _clean_cost(cost) -> Decimal | None:
     except ArithmeticError:
         cost = None
     if cost is None or not cost.is_finite() or cost < 0 or cost >= Decimal("1000000"):
-        raise _invalid("estimated_cost", _("预计费用应为 0 至 999999 元。"), "invalid_cost")
+        raise invalid("estimated_cost", _("预计费用应为 0 至 999999 元。"), "invalid_cost")
     return cost.quantize(Decimal("0.01"))
 
 
 def _clean_wanted_by(value: date | None) -> date | None:
     if value is not None and value < timezone.localdate():
-        raise _invalid("wanted_by", _("期望完成日期不能早于今天。"), "wanted_by_past")
+        raise invalid("wanted_by", _("期望完成日期不能早于今天。"), "wanted_by_past")
     return value
 
 
@@ -193,7 +177,7 @@ def _clean_photo(photo, *, field: str) -> ContentFile:
     limit = conf("WISH_PHOTO_MAX_BYTES")
     if photo.size > limit:
         message = _("照片不能超过 %(mb)s MB。") % {"mb": round(limit / 1024 / 1024, 1)}
-        raise _invalid(field, message, "photo_too_large")
+        raise invalid(field, message, "photo_too_large")
     try:
         with Image.open(photo) as image:
             kind, (width, height) = image.format, image.size
@@ -207,12 +191,12 @@ def _clean_photo(photo, *, field: str) -> ContentFile:
     finally:
         photo.seek(0)
     if kind not in IMAGE_FORMATS:
-        raise _invalid(field, _("请上传 JPG、PNG 或 WEBP 格式的图片。"), "photo_not_image")
+        raise invalid(field, _("请上传 JPG、PNG 或 WEBP 格式的图片。"), "photo_not_image")
     if width * height > conf("WISH_PHOTO_MAX_PIXELS"):
         message = _("照片不能超过 %(mp)s 百万像素。") % {
             "mp": round(conf("WISH_PHOTO_MAX_PIXELS") / 1_000_000)
         }
-        raise _invalid(field, message, "photo_too_large_pixels")
+        raise invalid(field, message, "photo_too_large_pixels")
     return ContentFile(out.getvalue(), name=f"{uuid.uuid4().hex}.{IMAGE_FORMATS[kind][0]}")
 
 
@@ -220,7 +204,7 @@ def _check_photos(photos) -> list:
     photos = [p for p in (photos or []) if p]
     if len(photos) > conf("WISH_PHOTOS_MAX"):
         message = _("最多上传 %(n)d 张照片。") % {"n": conf("WISH_PHOTOS_MAX")}
-        raise _invalid("photos", message, "too_many_photos")
+        raise invalid("photos", message, "too_many_photos")
     return [_clean_photo(photo, field="photos") for photo in photos]
 
 
@@ -297,8 +281,8 @@ def wish_submit(
     photos=(),
 ) -> Wish:
     resident = _submitting_for(actor, resident)
-    title = _clean_text(title, field="title", max_length=60, required=True, label=_("心愿标题"))
-    description = _clean_text(
+    title = clean_text(title, field="title", max_length=60, required=True, label=_("心愿标题"))
+    description = clean_text(
         description, field="description", max_length=1000, required=False, label=_("心愿描述")
     )
     category = _clean_category(category)
@@ -344,7 +328,7 @@ def wish_publish(*, wish: Wish, actor) -> Wish:
 def wish_reject(*, wish: Wish, actor, reason: str) -> Wish:
     workflow.check(wish, "reject")
     _check_vetter(wish, actor)
-    reason = _clean_text(reason, field="reason", max_length=200, required=True, label=_("原因"))
+    reason = clean_text(reason, field="reason", max_length=200, required=True, label=_("原因"))
     return _transition(
         wish,
         "reject",
@@ -362,7 +346,7 @@ def wish_withdraw(*, wish: Wish, actor, note: str = "") -> Wish:
     # whose reason the resident is shown.
     if wish.resident.user_id != actor.pk:
         raise Forbidden(_("只有提交心愿的居民可以撤回。"), code="not_wish_owner")
-    note = _clean_text(note, field="note", max_length=200, required=False, label=_("说明"))
+    note = clean_text(note, field="note", max_length=200, required=False, label=_("说明"))
     return _transition(wish, "withdraw", actor=actor, note=note)
 
 
@@ -438,7 +422,7 @@ def _end_claim(wish: Wish, move: str, *, actor, note: str = "") -> Wish:
 def wish_release(*, wish: Wish, actor, note: str = "") -> Wish:
     """The claimant gives the wish back; it is published again."""
     workflow.check(wish, "release")
-    note = _clean_text(note, field="note", max_length=200, required=False, label=_("说明"))
+    note = clean_text(note, field="note", max_length=200, required=False, label=_("说明"))
     return _end_claim(wish, "release", actor=actor, note=note)
 
 
@@ -470,7 +454,7 @@ def wish_fulfil(*, wish: Wish, actor, note: str, photo=None) -> Wish:
     workflow.check(wish, "fulfil")
     claim = _active_claim(wish)
     _check_claimant(claim, actor)
-    note = _clean_text(note, field="note", max_length=1000, required=True, label=_("完成说明"))
+    note = clean_text(note, field="note", max_length=1000, required=True, label=_("完成说明"))
     if photo:
         photo = _clean_photo(photo, field="photo")
     now = timezone.now()
@@ -500,8 +484,8 @@ def wish_confirm(*, wish: Wish, actor, rating, comment: str = "") -> Wish:
     except (TypeError, ValueError):
         rating = 0
     if not 1 <= rating <= 5:
-        raise _invalid("rating", _("请给出 1 到 5 星的评分。"), "invalid_rating")
-    comment = _clean_text(comment, field="comment", max_length=500, required=False, label=_("评价"))
+        raise invalid("rating", _("请给出 1 到 5 星的评分。"), "invalid_rating")
+    comment = clean_text(comment, field="comment", max_length=500, required=False, label=_("评价"))
     with transaction.atomic():
         _transition(
             wish,
