@@ -33,10 +33,46 @@ def test_production_settings_pass_the_deploy_check():
     assert result.returncode == 0, result.stderr + result.stdout
 
 
-def test_no_secret_key_without_debug_is_refused():
-    result = _manage("check", SECRET_KEY="")
+def _python(code, **env):
+    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "DJANGO_SETTINGS_MODULE"}}
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_no_secret_key_without_debug_refuses_to_serve():
+    result = _python("import config.wsgi", SECRET_KEY="")
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_no_secret_key_without_debug_refuses_to_run_the_worker():
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "celery"), "-A", "config", "worker", "--pool=solo"],
+        cwd=ROOT,
+        env={**{k: v for k, v in os.environ.items() if k != "DEBUG"}, "SECRET_KEY": ""},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_no_secret_key_without_debug_fails_the_deploy_check():
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", SECRET_KEY="")
+    assert result.returncode != 0
+    assert "security.W009" in result.stderr + result.stdout
+
+
+def test_commands_that_sign_nothing_run_without_a_secret_key():
+    result = _manage("makemigrations", "--check", "--dry-run", SECRET_KEY="")
+    assert result.returncode == 0, result.stderr + result.stdout
 
 
 def test_database_connections_are_reused():
