@@ -68,6 +68,15 @@ def validate_no_control_characters(value) -> None:
         raise ValidationError(_("不能包含控制字符。"), code="control_characters")
 
 
+def parse_id(value) -> int | None:
+    """A row id from what a user sent, or None: ASCII digits only, within a bigint. Never
+    raises, so `filter(pk=parse_id(text))` finds nothing for "abc", "1e9" or "-1"."""
+    text = str(value if value is not None else "").strip()
+    if text.isascii() and text.isdigit() and len(text) <= 18:
+        return int(text)
+    return None
+
+
 def has_control_characters(value) -> bool:
     if isinstance(value, str):
         return CONTROL_RE.search(value) is not None

@@ -4,14 +4,16 @@ import posixpath
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import JsonResponse
-from django.shortcuts import redirect, render
+from django.http import HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.static import serve as static_serve
 
 from apps.accounts.scoping import grants
 from apps.core.errors import AppError, NotFound
 from apps.core.menu import tiles_for
+from apps.core.validators import parse_id
 
 
 @login_required
@@ -46,16 +48,31 @@ def page(view):
         except AppError as exc:
             if request.method == "POST":
                 messages.error(request, exc.detail)
-                return redirect(request.META.get("HTTP_REFERER") or request.path)
+                return redirect_back(
+                    request, request.META.get("HTTP_REFERER"), default=request.path
+                )
             return error_page(request, exc)
 
     return wrapper
 
 
+def redirect_back(request, *candidates: str | None, default: str) -> HttpResponseRedirect:
+    """To the first of `candidates` (a form's `next` or `back`, the Referer) that points back
+    into this site, else to the URL `default`. What a user sent is only ever a URL, never
+    resolved as a view name, and never leads off the site."""
+    for url in candidates:
+        if url and url_has_allowed_host_and_scheme(
+            url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            return HttpResponseRedirect(url)
+    return HttpResponseRedirect(default)
+
+
 def get_or_404(queryset, pk):
     """The row with id `pk` in `queryset` (already scoped), or NotFound for anything else,
     a malformed id included."""
-    obj = queryset.filter(pk=pk).first() if str(pk or "").isdigit() else None
+    pk = parse_id(pk)
+    obj = queryset.filter(pk=pk).first() if pk is not None else None
     if obj is None:
         raise NotFound()
     return obj

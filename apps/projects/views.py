@@ -8,6 +8,7 @@ from datetime import datetime
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,17 +18,13 @@ from apps.accounts.models import User
 from apps.accounts.scoping import CHANGE, grants, scoped
 from apps.core.errors import AppError, InvalidInput
 from apps.core.exports import XLSX_TYPE
-from apps.core.views import error_page, get_or_404, page
+from apps.core.views import error_page, get_or_404, page, redirect_back
 from apps.register.models import Area, PartyOrg
 
 from . import selectors, services, sheets
 from .models import Category, Juror, Pledge, Project, ReviewSession
 
 P = Project.Status
-
-
-def _back(request, fallback: str):
-    return redirect(request.POST.get("next") or fallback)
 
 
 # --- projects -------------------------------------------------------------------------------
@@ -230,7 +227,7 @@ def pledge_comment(request, pk):
     pledge = get_or_404(Pledge.objects.select_related("area", "member"), pk)
     services.pledge_comment(actor=request.user, pledge=pledge, text=request.POST.get("text"))
     messages.success(request, _("感谢您的评价。"))
-    return _back(request, "projects:board")
+    return redirect_back(request, request.POST.get("next"), default=reverse("projects:board"))
 
 
 # --- the public board -----------------------------------------------------------------------

@@ -20,7 +20,7 @@ from apps.core import workflow
 from apps.core.conf import conf
 from apps.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from apps.core.masking import mask_id_number
-from apps.core.validators import clean_text, invalid
+from apps.core.validators import clean_text, invalid, parse_id
 from apps.notifications import audiences
 from apps.notifications.services import notify
 from apps.points.services import points_award
@@ -689,7 +689,9 @@ def proposal_accept(*, actor, community: Area, lines) -> list[Assignment]:
     """Approve the (possibly edited) proposal: `lines` are (registration id, post id) pairs.
     All or nothing: one full post or a moved registration rolls every line back."""
     _check_organiser(actor, community)
-    pairs = [(int(r), int(p)) for r, p in lines if p]
+    pairs = [(parse_id(r), parse_id(p)) for r, p in lines if p]
+    if any(None in pair for pair in pairs):
+        raise InvalidInput(_("安排方案中有无效的报到或岗位。"), code="invalid_proposal")
     registrations = VolunteerRegistration.objects.select_related("member", "community").in_bulk(
         [r for r, _p in pairs]
     )

@@ -16,7 +16,8 @@ from django.views.decorators.http import require_POST
 
 from apps.accounts.scoping import CHANGE, grants, scoped
 from apps.core.errors import Forbidden, InvalidInput
-from apps.core.views import get_or_404, page
+from apps.core.validators import parse_id
+from apps.core.views import get_or_404, page, redirect_back
 from apps.register.models import Area, Member
 
 from . import selectors, services
@@ -53,7 +54,7 @@ def register(request):
     member = _member(request.user)
     if member is None:
         raise Forbidden(_("只有登记在册的党员可以参加志愿服务。"), code="not_a_member")
-    community = Area.objects.filter(pk=request.POST.get("community") or member.community_id).first()
+    community = get_or_404(Area.objects, request.POST.get("community") or member.community_id)
     services.registration_submit(
         actor=request.user,
         community=community,
@@ -77,11 +78,6 @@ def _managed_communities(user):
     for path in paths:
         q |= Q(path__startswith=path)
     return communities.filter(q)
-
-
-def _next(request, default: str):
-    target = request.POST.get("next") or ""
-    return target if target.startswith("/") and not target.startswith("//") else default
 
 
 @page
@@ -116,7 +112,7 @@ def manage(request):
 def approve(request, pk):
     registration = get_or_404(scoped(request.user, VolunteerRegistration, CHANGE), pk)
     post = Post.objects.filter(
-        pk=request.POST.get("post") or 0, community=registration.community_id
+        pk=parse_id(request.POST.get("post")), community=registration.community_id
     ).first()
     services.registration_approve(actor=request.user, registration=registration, post=post)
     messages.success(request, _("已通过并安排岗位。"))
@@ -206,7 +202,8 @@ def occurrence_act(request, pk, action):
         messages.success(request, _("已登记出勤。"))
     else:
         raise InvalidInput(_("未知操作。"), code="unknown_action")
-    return redirect(_next(request, reverse("volunteers:occurrence", args=[occ.pk])))
+    default = reverse("volunteers:occurrence", args=[occ.pk])
+    return redirect_back(request, request.POST.get("next"), default=default)
 
 
 @page
@@ -246,7 +243,7 @@ def record_act(request, pk, action):
         messages.success(request, _("服务时长已修改。"))
     else:
         raise InvalidInput(_("未知操作。"), code="unknown_action")
-    return redirect(_next(request, reverse("volunteers:manage")))
+    return redirect_back(request, request.POST.get("next"), default=reverse("volunteers:manage"))
 
 
 def _qr_svg(url: str) -> str:

@@ -9,13 +9,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from apps.accounts.scoping import grants, has_role_over, scoped
 from apps.core.errors import AppError
+from apps.core.validators import parse_id
+from apps.core.views import redirect_back
 from apps.register.models import Area, Organisation, Resident
 
 from . import selectors, services
@@ -49,7 +51,7 @@ def _submit_page(request, *, template: str, residents=None):
         values = _form_values(request)
         resident = None
         if residents is not None:
-            resident = residents.filter(pk=values["resident"] or 0).first()
+            resident = residents.filter(pk=parse_id(values["resident"])).first()
             if resident is None:
                 error = _("请选择居民。")
         wanted_by = _date(values["wanted_by"])
@@ -225,13 +227,6 @@ def _organisation(request) -> Organisation | None:
     return selectors.organisation_for_claim(user=request.user, org_id=org_id)
 
 
-def _safe(request, url: str | None) -> str:
-    """`url` if it points back into this site, else ""."""
-    if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}):
-        return url
-    return ""
-
-
 @login_required
 @require_POST
 def act(request, pk: int, action: str):
@@ -241,12 +236,13 @@ def act(request, pk: int, action: str):
     if wish is None:
         raise Http404
     service, success = ACTIONS[action]
+    detail = reverse("wishes:detail", args=[pk])
     try:
         service(wish, request)
     except AppError as exc:
         messages.error(request, exc.detail, extra_tags=exc.code)
-        target = _safe(request, request.POST.get("back") or request.POST.get("next"))
-    else:
-        messages.success(request, str(success))
-        target = _safe(request, request.POST.get("next"))
-    return redirect(target) if target else redirect("wishes:detail", pk=pk)
+        return redirect_back(
+            request, request.POST.get("back"), request.POST.get("next"), default=detail
+        )
+    messages.success(request, str(success))
+    return redirect_back(request, request.POST.get("next"), default=detail)
