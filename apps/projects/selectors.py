@@ -2,8 +2,9 @@
 晾晒), which shows only public rows and masked names."""
 
 from datetime import date, timedelta
+from statistics import median
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Avg, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from apps.accounts.scoping import scoped, sees_personal
@@ -12,12 +13,14 @@ from apps.core.masking import mask_name
 from apps.register.models import Area
 
 from .models import (
+    JointRequest,
     Juror,
     Milestone,
     Pledge,
     PledgeComment,
     ProgressReport,
     Project,
+    Rating,
     Result,
     ReviewSession,
     Score,
@@ -207,3 +210,124 @@ def juror_sheet(session: ReviewSession) -> tuple[list[Juror], dict]:
         for s in Score.objects.filter(juror__session=session)
     }
     return jurors, values
+
+
+# --- joint requests (双向约谈 / 点题) ---------------------------------------------------------
+
+J = JointRequest.Status
+JOINT_RELATED = ("community", "opener__household__area", "assignee", "project", "entered_by")
+
+
+def joint_requests_visible_to(*, user) -> QuerySet:
+    """The requests `user` may read: the scoping rule (staff and members of the subtree,
+    the user's own signatures), plus, for a resident, every request of their community —
+    residents co-sign from a shared link, and the board shows the same requests to anyone."""
+    visible = scoped(user, JointRequest)
+    resident = getattr(user, "resident", None) if user.is_authenticated else None
+    if resident is not None:
+        path = resident.household.area.path
+        depth = Area.KIND_ORDER.index(Area.Kind.COMMUNITY) + 1
+        own_community = JointRequest.objects.filter(community__path=path[: depth * Area.steplen])
+        visible = JointRequest.objects.filter(
+            Q(pk__in=visible.values("pk")) | Q(pk__in=own_community.values("pk"))
+        )
+    return visible.select_related(*JOINT_RELATED)
+
+
+def joint_signed_by(request: JointRequest, user) -> bool:
+    if not user.is_authenticated:
+        return False
+    return request.signatures.filter(resident__user=user, withdrawn_at__isnull=True).exists()
+
+
+def joint_signature_names(request: JointRequest, user) -> list[dict]:
+    """The active signatures, names masked unless `user` sees them (staff in scope)."""
+    rows = request.signatures.filter(withdrawn_at__isnull=True).select_related(
+        "resident__household__area", "entered_by"
+    )
+    unmasked = sees_personal(user, request.opener)
+    return [
+        {
+            "name": s.resident.name if unmasked else mask_name(s.resident.name),
+            "signed_at": s.signed_at,
+            "entered": s.entered_by_id is not None,
+            "entered_by": str(s.entered_by) if unmasked and s.entered_by_id else "",
+        }
+        for s in rows
+    ]
+
+
+def joint_rating_mean(request: JointRequest) -> float | None:
+    mean = request.ratings.filter(round=request.round).aggregate(m=Avg("stars"))["m"]
+    return round(mean, 2) if mean is not None else None
+
+
+def joint_progress(request: JointRequest) -> int:
+    """Percent of the way through: signatures while collecting, then by stage."""
+    if request.status == J.COLLECTING:
+        return min(100, round(100 * request.signature_count / request.threshold))
+    return {
+        J.UNDER_REVIEW: 40,
+        J.ACCEPTED: 60,
+        J.REPLIED: 80,
+        J.CLOSED: 100,
+    }.get(request.status, 0)
+
+
+def joint_board_row(request: JointRequest) -> dict:
+    """One request as the public board shows it: no personal data but a masked name."""
+    return {
+        "id": request.pk,
+        "topic": request.topic,
+        "level": request.level,
+        "level_display": request.get_level_display(),
+        "department": request.department,
+        "status": request.status,
+        "status_display": request.get_status_display(),
+        "signature_count": request.signature_count,
+        "threshold": request.threshold,
+        "progress": joint_progress(request),
+        "opener": mask_name(request.opener.name),
+        "signing_until": request.signing_until,
+        "reply_due": request.reply_due,
+        "project": request.project_id,
+        "created_at": request.created_at,
+    }
+
+
+def joint_board(*, community: Area) -> list[JointRequest]:
+    return list(
+        JointRequest.objects.filter(community=community, status__in=JointRequest.OPEN)
+        .select_related("opener")
+        .order_by("status", "-signature_count", "-pk")
+    )
+
+
+def joint_stats(*, community: Area, start: date, end: date) -> dict:
+    """Requests opened in [start, end]: how many, share accepted of those decided, median
+    days from acceptance to first reply, mean rating (all rounds)."""
+    rows = list(
+        JointRequest.objects.filter(
+            community__path__startswith=community.path,
+            created_at__date__gte=start,
+            created_at__date__lte=end,
+        ).values("pk", "status", "accepted_at", "first_replied_at")
+    )
+    decided = [r for r in rows if r["status"] not in (J.COLLECTING, J.UNDER_REVIEW, J.EXPIRED)]
+    accepted = [r for r in decided if r["status"] != J.DECLINED]
+    days = sorted(
+        (r["first_replied_at"] - r["accepted_at"]).total_seconds() / 86400
+        for r in accepted
+        if r["first_replied_at"] and r["accepted_at"]
+    )
+    mean = Rating.objects.filter(request__in=[r["pk"] for r in rows]).aggregate(m=Avg("stars"))
+    return {
+        "start": start,
+        "end": end,
+        "requests": len(rows),
+        "reached": sum(1 for r in rows if r["status"] not in (J.COLLECTING, J.EXPIRED)),
+        "expired": sum(1 for r in rows if r["status"] == J.EXPIRED),
+        "accepted_share": round(len(accepted) / len(decided), 3) if decided else None,
+        "median_days_to_reply": round(median(days), 1) if days else None,
+        "mean_rating": round(mean["m"], 2) if mean["m"] is not None else None,
+    }
