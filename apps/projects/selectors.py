@@ -7,7 +7,7 @@ from statistics import median
 from django.db.models import Avg, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from apps.accounts.scoping import scoped, sees_personal
+from apps.accounts.scoping import grants, scoped, sees_personal
 from apps.core.errors import Conflict
 from apps.core.masking import mask_name
 from apps.register.models import Area
@@ -218,19 +218,30 @@ J = JointRequest.Status
 JOINT_RELATED = ("community", "opener__household__area", "assignee", "project", "entered_by")
 
 
+def _community_path(path: str) -> str | None:
+    depth = Area.KIND_ORDER.index(Area.Kind.COMMUNITY) + 1
+    return path[: depth * Area.steplen] if len(path) >= depth * Area.steplen else None
+
+
 def joint_requests_visible_to(*, user) -> QuerySet:
-    """The requests `user` may read: the scoping rule (staff and members of the subtree,
-    the user's own signatures), plus, for a resident, every request of their community —
-    residents co-sign from a shared link, and the board shows the same requests to anyone."""
-    visible = scoped(user, JointRequest)
-    resident = getattr(user, "resident", None) if user.is_authenticated else None
+    """The requests `user` may read: the scoping rule (roles over the community, the user's
+    own signatures), plus the requests of every community the user lives in or holds a
+    role inside (a resident co-signs from a shared link; a grid worker enters paper
+    signatures), those assigned to them and those of their working groups. Requests are
+    public on the board anyway; this is what the lists and details show."""
+    if not user.is_authenticated:
+        return JointRequest.objects.none()
+    paths = {_community_path(g.area_path) for g in grants(user) if g.area_path}
+    resident = getattr(user, "resident", None)
     if resident is not None:
-        path = resident.household.area.path
-        depth = Area.KIND_ORDER.index(Area.Kind.COMMUNITY) + 1
-        own_community = JointRequest.objects.filter(community__path=path[: depth * Area.steplen])
-        visible = JointRequest.objects.filter(
-            Q(pk__in=visible.values("pk")) | Q(pk__in=own_community.values("pk"))
-        )
+        paths.add(_community_path(resident.household.area.path))
+    extra = Q(assignee=user) | Q(community__joint_working_group__members=user)
+    for path in filter(None, paths):
+        extra |= Q(community__path=path)
+    inside = JointRequest.objects.filter(extra).values("pk")
+    visible = JointRequest.objects.filter(
+        Q(pk__in=scoped(user, JointRequest).values("pk")) | Q(pk__in=inside)
+    )
     return visible.select_related(*JOINT_RELATED)
 
 

@@ -9,6 +9,10 @@ router = SimpleRouter()
 router.register("api/projects", api.ProjectViewSet, basename="project-api")
 router.register("api/pledges", api.PledgeViewSet, basename="pledge-api")
 router.register("api/review-sessions", api.SessionViewSet, basename="session-api")
+router.register("api/joint-requests", api.JointRequestViewSet, basename="joint-api")
+router.register(
+    "api/joint-working-group", api.WorkingGroupMemberViewSet, basename="joint-group-api"
+)
 
 # Pages at /projects/..., API at /api/... (both included at the root by config/urls.py).
 urlpatterns = [
@@ -35,5 +39,6 @@ urlpatterns = [
     path("projects/<int:pk>/reports/", views.report_add, name="report_add"),
     path("projects/<int:pk>/<slug:move>/", views.project_act, name="act"),
     path("api/board/", api.BoardView.as_view(), name="board-api"),
+    path("api/joint-board/", api.JointBoardView.as_view(), name="joint-board-api"),
     *router.urls,
 ]
