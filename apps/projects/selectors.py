@@ -342,3 +342,43 @@ def joint_stats(*, community: Area, start: date, end: date) -> dict:
         "median_days_to_reply": round(median(days), 1) if days else None,
         "mean_rating": round(mean["m"], 2) if mean["m"] is not None else None,
     }
+
+
+def joint_opener_display(request: JointRequest, user) -> str:
+    name = request.opener.name
+    return name if sees_personal(user, request.opener) else mask_name(name)
+
+
+def joint_assignee_candidates(community: Area) -> QuerySet:
+    """Who the working group may assign: staff roles in the community or above it, and the
+    working group's named members."""
+    from apps.accounts.models import RoleAssignment, User
+
+    staff = ("grid_worker", "secretary", "administrator")
+    ancestors = [
+        community.path[:i] for i in range(Area.steplen, len(community.path) + 1, Area.steplen)
+    ]
+    seats = RoleAssignment.objects.filter(role__in=staff).filter(
+        Q(area__path__startswith=community.path) | Q(area__path__in=ancestors)
+    )
+    named = Q(joint_group_seats__group__community=community)
+    return (
+        User.objects.filter(Q(pk__in=seats.values("user")) | named, is_active=True)
+        .distinct()
+        .order_by("name", "pk")
+    )
+
+
+def joint_paper_candidates(request: JointRequest, user, limit: int = 500) -> list:
+    """Residents of the request's community in `user`'s scope who have not signed: whom a
+    grid worker may enter a paper signature for."""
+    from apps.register.models import Resident
+
+    signed = request.signatures.filter(withdrawn_at__isnull=True).values("resident")
+    return list(
+        scoped(user, Resident)
+        .filter(household__area__path__startswith=request.community.path)
+        .exclude(pk__in=signed)
+        .select_related("household__area")
+        .order_by("household__area__path", "household__room", "pk")[:limit]
+    )

@@ -29,6 +29,11 @@ urlpatterns = [
     path("projects/sessions/<int:pk>/results/", views.results, name="results"),
     path("projects/sessions/<int:pk>/results.xlsx", views.results_xlsx, name="results_xlsx"),
     path("projects/sessions/<int:pk>/<slug:act>/", views.session_act, name="session_act"),
+    path("projects/joint/", views.joint_list, name="joint_list"),
+    path("projects/joint/new/", views.joint_new, name="joint_new"),
+    path("projects/joint/board/", views.joint_board, name="joint_board"),
+    path("projects/joint/<int:pk>/", views.joint_detail, name="joint"),
+    path("projects/joint/<int:pk>/<slug:act>/", views.joint_act, name="joint_act"),
     path("projects/<int:pk>/", views.project_detail, name="detail"),
     path("projects/<int:pk>/milestones/", views.milestone_add, name="milestone_add"),
     path(
