@@ -332,6 +332,8 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         "PledgeStatusEnum": "apps.projects.models.Pledge.Status",
         "ReviewSessionStatusEnum": "apps.projects.models.ReviewSession.Status",
         "JointRequestStatusEnum": "apps.projects.models.JointRequest.Status",
+        "JointRequestLevelEnum": "apps.projects.models.JointRequest.Level",
+        "ProjectLevelEnum": "apps.projects.models.Project.Level",
     }
 )
 CELERY_BEAT_SCHEDULE["volunteers-expire-need-offers"] = {

@@ -8,6 +8,8 @@ from apps.core.admin import ReadOnlyInline, ScopedAdmin
 
 from .models import (
     Criterion,
+    JointRequest,
+    JointRequestEvent,
     Juror,
     Milestone,
     Pledge,
@@ -18,7 +20,9 @@ from .models import (
     Result,
     ReviewSession,
     ReviewSessionEvent,
+    Signature,
     Target,
+    WorkingGroup,
 )
 
 
@@ -96,3 +100,30 @@ class ReviewSessionAdmin(ScopedAdmin):
     list_select_related = ["party_org"]
     exclude = ["projects"]
     inlines = [CriterionInline, JurorInline, ResultInline, SessionEventInline]
+
+
+class SignatureInline(ReadOnlyInline, admin.TabularInline):
+    model = Signature
+    show_change_link = False
+    fields = readonly_fields = ["resident", "household", "entered_by", "signed_at", "withdrawn_at"]
+
+
+class JointEventInline(ReadOnlyInline, admin.TabularInline):
+    model = JointRequestEvent
+    show_change_link = False
+    fields = readonly_fields = ["at", "move", "from_status", "to_status", "actor", "note"]
+
+
+@admin.register(JointRequest)
+class JointRequestAdmin(ScopedAdmin):
+    list_display = ["topic", "community", "level", "status", "signature_count", "threshold"]
+    list_filter = ["status", "level"]
+    search_fields = ["topic"]
+    list_select_related = ["community"]
+    inlines = [SignatureInline, JointEventInline]
+
+
+@admin.register(WorkingGroup)
+class WorkingGroupAdmin(ScopedAdmin):
+    list_display = ["community", "threshold", "one_per_household", "signing_days"]
+    list_select_related = ["community"]
