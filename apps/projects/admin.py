@@ -6,6 +6,7 @@ from django.contrib import admin
 
 from apps.core.admin import ReadOnlyInline, ScopedAdmin
 
+from . import services
 from .models import (
     Criterion,
     JointRequest,
@@ -125,5 +126,15 @@ class JointRequestAdmin(ScopedAdmin):
 
 @admin.register(WorkingGroup)
 class WorkingGroupAdmin(ScopedAdmin):
+    """A community's own rules for joint requests (empty: the JOINT_* defaults)."""
+
     list_display = ["community", "threshold", "one_per_household", "signing_days"]
     list_select_related = ["community"]
+    fields = ["community", "threshold", "one_per_household", "signing_days"]
+    raw_id_fields = ["community"]
+    create_service = services.working_group_configure
+    update_service = services.working_group_update
+    instance_name = "group"
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["community"] if obj else []

@@ -632,7 +632,7 @@ class WorkingGroup(models.Model):
         _("征集期（天）"), null=True, blank=True, validators=[MinValueValidator(1)]
     )
 
-    scope = Scope(area="community", view=ALL_AREA_ROLES, change=frozenset({Role.SECRETARY}))
+    scope = Scope(area="community", view=ALL_AREA_ROLES, change=ORGANISERS)
 
     class Meta:
         verbose_name = _("点题工作组")

@@ -1278,3 +1278,42 @@ def working_group_remove(*, actor, seat: WorkingGroupMember) -> None:
     if not has_role_over(actor, {Role.SECRETARY}, area=seat.group.community):
         raise Forbidden(_("只有社区书记可以调整工作组成员。"), code="not_a_secretary")
     seat.delete()
+
+
+def _clean_group_settings(threshold, one_per_household, signing_days) -> dict:
+    def number(value, field, low, high, message):
+        if value in (None, ""):
+            return None
+        return _integer(
+            value, field=field, low=low, high=high, code=f"invalid_{field}", message=message
+        )
+
+    return {
+        "threshold": number(
+            threshold, "threshold", 2, 1000, _("联名人数门槛应为 2 至 1000 的整数。")
+        ),
+        "signing_days": number(signing_days, "signing_days", 1, 365, _("征集期应为 1 至 365 天。")),
+        "one_per_household": None if one_per_household in ("", None) else bool(one_per_household),
+    }
+
+
+def working_group_configure(
+    *, actor, community: Area, threshold=None, one_per_household=None, signing_days=None
+) -> WorkingGroup:
+    """A community's own threshold, household rule and signing period (empty: the
+    defaults), set by a secretary or administrator over it; requests opened later use them."""
+    if community is None or community.kind != Area.Kind.COMMUNITY:
+        raise invalid("community", _("请选择社区。"), "invalid_community")
+    if not has_role_over(actor, ORGANISERS, area=community):
+        raise Forbidden(_("只有社区书记可以设置点题规则。"), code="not_a_secretary")
+    fields = _clean_group_settings(threshold, one_per_household, signing_days)
+    group, _created = WorkingGroup.objects.update_or_create(community=community, defaults=fields)
+    return group
+
+
+def working_group_update(*, actor, group: WorkingGroup, **fields) -> WorkingGroup:
+    values = {
+        name: fields.get(name, getattr(group, name))
+        for name in ("threshold", "one_per_household", "signing_days")
+    }
+    return working_group_configure(actor=actor, community=group.community, **values)

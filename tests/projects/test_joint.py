@@ -430,3 +430,51 @@ def test_residents_see_their_communitys_requests_and_not_others(world):
     assert request not in selectors.joint_requests_visible_to(user=stranger.user)
     assert request not in selectors.joint_requests_visible_to(user=world.user("outsider"))
     assert request in selectors.joint_requests_visible_to(user=world.user("member"))
+
+
+def test_a_secretary_sets_the_communitys_rules_and_others_cannot(world):
+    with raises("not_a_secretary"):
+        services.working_group_configure(
+            actor=world.user("grid_worker"), community=world.community_a, threshold=5
+        )
+    with raises("invalid_threshold"):
+        services.working_group_configure(
+            actor=world.user("secretary"), community=world.community_a, threshold=1
+        )
+    assert not WorkingGroup.objects.exists()
+    group = services.working_group_configure(
+        actor=world.user("secretary"), community=world.community_a, threshold=12, signing_days=7
+    )
+    services.working_group_update(
+        actor=world.user("secretary"), group=group, one_per_household=False
+    )
+    request = open_request(world)
+    assert (request.threshold, request.one_per_household) == (12, False)
+    assert request.signing_until - timezone.now() < dt.timedelta(days=7, minutes=1)
+
+
+def test_the_beat_task_expires_requests_past_their_signing_period(world):
+    from apps.projects.tasks import expire_joint_requests
+
+    request = open_request(world)
+    JointRequest.objects.filter(pk=request.pk).update(
+        signing_until=timezone.now() - dt.timedelta(hours=1)
+    )
+    assert expire_joint_requests.delay().get() == 1
+    request.refresh_from_db()
+    assert request.status == J.EXPIRED and moves(request) == ["open", "expire"]
+
+
+def test_the_secretary_sets_the_rules_in_the_admin(world, staff_client):
+    client = staff_client("secretary")
+    r = client.post(
+        "/admin/projects/workinggroup/add/",
+        {"community": world.community_a.pk, "threshold": "1", "signing_days": ""},
+    )
+    assert r.status_code == 200 and not WorkingGroup.objects.exists()  # refused on the form
+    r = client.post(
+        "/admin/projects/workinggroup/add/",
+        {"community": world.community_a.pk, "threshold": "8", "signing_days": "20"},
+    )
+    assert r.status_code == 302, r.content.decode()[:2000]
+    assert WorkingGroup.objects.get().threshold == 8

@@ -35,7 +35,7 @@ def test_ten_residents_co_sign_then_accepted_replied_rated_adopted(
     joint = JointRequest.objects.get()
     link = f"{url}/projects/joint/{joint.pk}/"
     page.wait_for_url(link)
-    assert "1" == page.inner_text("#joint-count")
+    assert page.inner_text("#joint-count") == "1"
 
     # The first neighbour opens the shared link signed out: sign in, then one tap.
     logout(page)
