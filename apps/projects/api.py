@@ -949,7 +949,9 @@ class WorkingGroupMemberViewSet(
     """The members a community's secretary names to its joint-request working group
     (secretaries over the community belong to it without a row)."""
 
-    queryset = WorkingGroupMember.objects.select_related("group__community", "user")
+    queryset = WorkingGroupMember.objects.select_related("group__community", "user").order_by(
+        "group__community__path", "pk"
+    )
     serializer_class = WorkingGroupMemberSerializer
     filterset_fields = ["group__community"]
 

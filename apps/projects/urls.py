@@ -32,6 +32,7 @@ urlpatterns = [
     path("projects/joint/", views.joint_list, name="joint_list"),
     path("projects/joint/new/", views.joint_new, name="joint_new"),
     path("projects/joint/board/", views.joint_board, name="joint_board"),
+    path("projects/joint/group/", views.joint_group, name="joint_group"),
     path("projects/joint/<int:pk>/", views.joint_detail, name="joint"),
     path("projects/joint/<int:pk>/<slug:act>/", views.joint_act, name="joint_act"),
     path("projects/<int:pk>/", views.project_detail, name="detail"),

@@ -6,6 +6,7 @@ and renders; errors come back as the service's Chinese `detail` (the `page` deco
 from datetime import datetime, timedelta
 
 from django.contrib import messages
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -22,7 +23,15 @@ from apps.core.views import error_page, get_or_404, page
 from apps.register.models import Area, PartyOrg, Resident
 
 from . import selectors, services, sheets
-from .models import Category, JointRequest, Juror, Pledge, Project, ReviewSession
+from .models import (
+    Category,
+    JointRequest,
+    Juror,
+    Pledge,
+    Project,
+    ReviewSession,
+    WorkingGroupMember,
+)
 
 P = Project.Status
 
@@ -444,6 +453,7 @@ def joint_list(request):
             "status": status,
             "statuses": JointRequest.Status.choices,
             "is_resident": hasattr(request.user, "resident"),
+            "is_secretary": any(g.role == Role.SECRETARY for g in grants(request.user)),
         },
     )
 
@@ -618,3 +628,37 @@ def _joint_board(request):
         "stats": selectors.joint_stats(community=community, start=start, end=end),
     }
     return render(request, "projects/joint_board.html", context)
+
+
+@page
+def joint_group(request):
+    """The secretary names the members of their communities' working groups."""
+    communities = [
+        c
+        for c in scoped(request.user, Area).filter(kind=Area.Kind.COMMUNITY).order_by("path")
+        if has_role_over(request.user, {Role.SECRETARY}, area=c)
+    ]
+    if request.method == "POST":
+        if request.POST.get("remove"):
+            seats = WorkingGroupMember.objects.filter(group__community__in=communities)
+            seat = get_or_404(seats.select_related("group__community"), request.POST["remove"])
+            services.working_group_remove(actor=request.user, seat=seat)
+            messages.success(request, _("已移出工作组。"))
+        else:
+            community = get_or_404(
+                Area.objects.filter(pk__in=[c.pk for c in communities]),
+                request.POST.get("community"),
+            )
+            login = (request.POST.get("login") or "").strip()
+            user = User.objects.filter(Q(username=login) | Q(phone=login), is_active=True).first()
+            if not login or user is None:
+                raise InvalidInput(_("找不到该用户。"), code="unknown_user")
+            services.working_group_name(actor=request.user, community=community, user=user)
+            messages.success(request, _("已加入工作组。"))
+        return redirect("projects:joint_group")
+    seats = WorkingGroupMember.objects.filter(group__community__in=communities).select_related(
+        "group__community", "user"
+    )
+    return render(
+        request, "projects/joint_group.html", {"communities": communities, "seats": seats}
+    )

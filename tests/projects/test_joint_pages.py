@@ -93,3 +93,26 @@ def test_an_unknown_action_is_refused(world, client):
     r = client.post(f"/projects/joint/{request.pk}/explode/", HTTP_REFERER="/projects/joint/")
     assert r.status_code == 302
     assert JointRequest.objects.get().status == "collecting"
+
+
+def test_the_secretary_names_and_removes_working_group_members_on_a_page(world, client):
+    from apps.projects.models import WorkingGroupMember
+
+    client.force_login(world.user("secretary"))
+    assert "海城社区" in client.get("/projects/joint/group/").content.decode()
+    client.post("/projects/joint/group/", {"community": world.community_a.pk, "login": "member"})
+    seat = WorkingGroupMember.objects.get()
+    assert seat.user == world.user("member")
+    r = client.post(
+        "/projects/joint/group/",
+        {"community": world.community_a.pk, "login": "nobody-here"},
+        HTTP_REFERER="/projects/joint/group/",
+        follow=True,
+    )
+    assert "找不到该用户" in r.content.decode()
+    client.post("/projects/joint/group/", {"remove": seat.pk})
+    assert not WorkingGroupMember.objects.exists()
+    # The outsider (secretary of B) cannot touch A's group.
+    client.force_login(world.user("outsider"))
+    client.post("/projects/joint/group/", {"community": world.community_a.pk, "login": "member"})
+    assert not WorkingGroupMember.objects.exists()
