@@ -252,20 +252,23 @@ def joint_signed_by(request: JointRequest, user) -> bool:
 
 
 def joint_signature_names(request: JointRequest, user) -> list[dict]:
-    """The active signatures, names masked unless `user` sees them (staff in scope)."""
+    """The active signatures, each name masked unless `user` may see that resident's."""
     rows = request.signatures.filter(withdrawn_at__isnull=True).select_related(
         "resident__household__area", "entered_by"
     )
-    unmasked = sees_personal(user, request.opener)
-    return [
-        {
-            "name": s.resident.name if unmasked else mask_name(s.resident.name),
-            "signed_at": s.signed_at,
-            "entered": s.entered_by_id is not None,
-            "entered_by": str(s.entered_by) if unmasked and s.entered_by_id else "",
-        }
-        for s in rows
-    ]
+    shown = []
+    for s in rows:
+        # Per signer: staff over the signer's building see every name, a resident their own.
+        unmasked = sees_personal(user, s.resident)
+        shown.append(
+            {
+                "name": s.resident.name if unmasked else mask_name(s.resident.name),
+                "signed_at": s.signed_at,
+                "entered": s.entered_by_id is not None,
+                "entered_by": str(s.entered_by) if unmasked and s.entered_by_id else "",
+            }
+        )
+    return shown
 
 
 def joint_rating_mean(request: JointRequest) -> float | None:

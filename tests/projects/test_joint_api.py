@@ -5,6 +5,8 @@ import datetime as dt
 
 import pytest
 
+from apps.core.masking import mask_name
+from apps.projects import services
 from apps.projects.models import JointRequest, Project, Rating, Signature
 from tests.projects.joint_helpers import make_request, open_request, resident, residents
 
@@ -125,6 +127,11 @@ def test_names_are_masked_for_residents_and_members(world, api):
     assert body["signatures"][0]["name"] == "张*丰"
     body = api.as_user(world.user("grid_worker")).get(f"{URL}{request.pk}/").json()
     assert body["opener_name"] == "张三丰"
+    # The opener sees their own name, and the neighbour's masked.
+    services.joint_sign(actor=neighbour.user, request=request)
+    body = api.as_user(request.opener.user).get(f"{URL}{request.pk}/").json()
+    names = [s["name"] for s in body["signatures"]]
+    assert names == ["张三丰", mask_name(neighbour.name)]
 
 
 def test_the_board_is_public_with_counts_masked_names_and_stats(world, client):

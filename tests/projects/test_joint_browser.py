@@ -10,6 +10,7 @@ import pytest
 from apps.projects.models import JointRequest, Project, WorkingGroup
 from tests.conftest import login
 from tests.projects.joint_helpers import resident, residents
+from tests.projects.test_browser import shot
 
 pytestmark = pytest.mark.browser
 
@@ -51,6 +52,8 @@ def test_ten_residents_co_sign_then_accepted_replied_rated_adopted(
         logout(page)
         login(page, live_server, n.user.username)
         page.goto(link)
+        if n is neighbours[-1]:
+            shot(page, "joint-sign")
         page.click("button.sign")  # one tap
         assert "联名成功" in page.locator(".messages").inner_text()
     assert page.inner_text("#joint-count") == "10"
@@ -77,6 +80,7 @@ def test_ten_residents_co_sign_then_accepted_replied_rated_adopted(
     login(page, live_server, opener.user.username)
     page.goto(link)
     assert "社区会议室" in page.inner_text("#joint-" + str(joint.pk))
+    shot(page, "joint-replied")
     page.check(".rate-form input[value='4']")
     page.click(".rate-form button.primary")
     assert page.inner_text("#joint-rating") == "4.0"
@@ -92,7 +96,10 @@ def test_ten_residents_co_sign_then_accepted_replied_rated_adopted(
     project = Project.objects.get()
     page.wait_for_url(f"{url}/projects/{project.pk}/")
     assert "来源：居民联名点题" in page.inner_text(".joint-source")
+    shot(page, "joint-adopted-project")
     page.click(".joint-source a")
     page.wait_for_url(link)
     joint.refresh_from_db()
     assert joint.project == project and joint.signature_count == 10
+    page.goto(f"{url}/projects/joint/board/?community={world.community_a.pk}")
+    shot(page, "joint-board")
