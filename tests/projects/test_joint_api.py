@@ -176,3 +176,25 @@ def test_thirty_signatures_through_the_api_reach_review_once(world, api):
     request.refresh_from_db()
     assert request.signature_count == 13 and request.status == "under_review"
     assert request.events.filter(move="reach").count() == 1
+
+
+def test_request_photos_are_re_encoded_and_a_non_image_writes_nothing(
+    world, api, settings, tmp_path
+):
+    from apps.projects.models import JointRequestPhoto
+    from tests.wishes.test_photo_safety import PAYLOAD, _png_with_html, _stored_bytes
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    client = api.as_user(resident(world).user)
+    data = {"topic": "路面塌陷", "level": "street", "photos": [_png_with_html()]}
+    r = client.post(URL, data, format="multipart")
+    assert r.status_code == 201, r.json()
+    image = JointRequestPhoto.objects.get().image
+    assert image.name.endswith(".png") and "poc" not in image.name
+    assert PAYLOAD not in _stored_bytes(image)
+    fake = _png_with_html()
+    fake = type(fake)(PAYLOAD)
+    fake.name = "x.png"
+    r = client.post(URL, {"topic": "t", "level": "street", "photos": [fake]}, format="multipart")
+    assert r.status_code == 400 and r.json()["code"] == "photo_not_image"
+    assert JointRequest.objects.count() == 1
