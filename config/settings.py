@@ -304,6 +304,17 @@ TONGXIN = {
     "PROJECT_JUROR_DIVERGENCE": env_int("PROJECT_JUROR_DIVERGENCE", 15),
     "PROJECT_PHOTOS_MAX": 3,
     "PROJECT_PHOTO_MAX_BYTES": env_int("PROJECT_PHOTO_MAX_BYTES", 5 * 1024 * 1024),
+    # Joint requests (双向约谈 / 点题): signatures needed, days to collect them, one signature
+    # per household (each community may set its own on its working group); days the
+    # assigned official has to reply, days overdue before the level above is told; the mean
+    # rating under which the working group is told.
+    "JOINT_THRESHOLD": env_int("JOINT_THRESHOLD", 10),
+    "JOINT_SIGNING_DAYS": env_int("JOINT_SIGNING_DAYS", 30),
+    "JOINT_ONE_PER_HOUSEHOLD": env_bool("JOINT_ONE_PER_HOUSEHOLD", True),
+    "JOINT_REPLY_DAYS": env_int("JOINT_REPLY_DAYS", 15),
+    "JOINT_ESCALATE_AFTER_DAYS": env_int("JOINT_ESCALATE_AFTER_DAYS", 3),
+    "JOINT_LOW_RATING": env_float("JOINT_LOW_RATING", 3.0),
+    "JOINT_PHOTOS_MAX": 3,
     # Roster imports (apps.rosters).
     "ROSTERS_MAX_ROWS": env_int("ROSTERS_MAX_ROWS", 200_000),  # data rows per file
     "ROSTERS_MAX_FILE_MB": env_int("ROSTERS_MAX_FILE_MB", 50),  # uploaded file size
@@ -321,6 +332,9 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         "ProjectStatusEnum": "apps.projects.models.Project.Status",
         "PledgeStatusEnum": "apps.projects.models.Pledge.Status",
         "ReviewSessionStatusEnum": "apps.projects.models.ReviewSession.Status",
+        "JointRequestStatusEnum": "apps.projects.models.JointRequest.Status",
+        "JointRequestLevelEnum": "apps.projects.models.JointRequest.Level",
+        "ProjectLevelEnum": "apps.projects.models.Project.Level",
     }
 )
 CELERY_BEAT_SCHEDULE["volunteers-expire-need-offers"] = {
@@ -329,5 +343,9 @@ CELERY_BEAT_SCHEDULE["volunteers-expire-need-offers"] = {
 }
 CELERY_BEAT_SCHEDULE["wishes-expire-claims"] = {
     "task": "apps.wishes.tasks.expire_overdue_claims",
+    "schedule": 3600.0,
+}
+CELERY_BEAT_SCHEDULE["projects-expire-joint-requests"] = {
+    "task": "apps.projects.tasks.expire_joint_requests",
     "schedule": 3600.0,
 }

@@ -6,8 +6,11 @@ from django.contrib import admin
 
 from apps.core.admin import ReadOnlyInline, ScopedAdmin
 
+from . import services
 from .models import (
     Criterion,
+    JointRequest,
+    JointRequestEvent,
     Juror,
     Milestone,
     Pledge,
@@ -18,7 +21,9 @@ from .models import (
     Result,
     ReviewSession,
     ReviewSessionEvent,
+    Signature,
     Target,
+    WorkingGroup,
 )
 
 
@@ -96,3 +101,40 @@ class ReviewSessionAdmin(ScopedAdmin):
     list_select_related = ["party_org"]
     exclude = ["projects"]
     inlines = [CriterionInline, JurorInline, ResultInline, SessionEventInline]
+
+
+class SignatureInline(ReadOnlyInline, admin.TabularInline):
+    model = Signature
+    show_change_link = False
+    fields = readonly_fields = ["resident", "household", "entered_by", "signed_at", "withdrawn_at"]
+
+
+class JointEventInline(ReadOnlyInline, admin.TabularInline):
+    model = JointRequestEvent
+    show_change_link = False
+    fields = readonly_fields = ["at", "move", "from_status", "to_status", "actor", "note"]
+
+
+@admin.register(JointRequest)
+class JointRequestAdmin(ScopedAdmin):
+    list_display = ["topic", "community", "level", "status", "signature_count", "threshold"]
+    list_filter = ["status", "level"]
+    search_fields = ["topic"]
+    list_select_related = ["community"]
+    inlines = [SignatureInline, JointEventInline]
+
+
+@admin.register(WorkingGroup)
+class WorkingGroupAdmin(ScopedAdmin):
+    """A community's own rules for joint requests (empty: the JOINT_* defaults)."""
+
+    list_display = ["community", "threshold", "one_per_household", "signing_days"]
+    list_select_related = ["community"]
+    fields = ["community", "threshold", "one_per_household", "signing_days"]
+    raw_id_fields = ["community"]
+    create_service = services.working_group_configure
+    update_service = services.working_group_update
+    instance_name = "group"
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["community"] if obj else []

@@ -1,11 +1,13 @@
 """`/api/projects/`, `/api/pledges/`, `/api/review-sessions/` and the public `/api/board/`.
 Each action parses its input, calls one service and renders; services raise the errors."""
 
+from datetime import date, timedelta
+
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
@@ -13,15 +15,24 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.models import User
-from apps.accounts.scoping import CHANGE, VIEW, scoped
-from apps.core.api import ScopedViewSetMixin, parse
+from apps.accounts.scoping import CHANGE, VIEW, scoped, sees_personal
+from apps.core.api import ReasonInput, ScopedViewSetMixin, parse
 from apps.core.errors import InvalidInput
 from apps.core.exports import XLSX_TYPE
+from apps.core.masking import mask_name
 from apps.core.views import get_or_404
-from apps.register.models import Area, PartyOrg
+from apps.register.models import Area, PartyOrg, Resident
 
 from . import selectors, services, sheets
-from .models import Category, Milestone, Pledge, Project, ReviewSession
+from .models import (
+    Category,
+    JointRequest,
+    Milestone,
+    Pledge,
+    Project,
+    ReviewSession,
+    WorkingGroupMember,
+)
 
 
 def _scoped_pk(user, model, pk, *, field: str, code: str, action: str = VIEW):
@@ -606,3 +617,357 @@ class SessionViewSet(
         filename = f"session-{session.pk}-results.xlsx"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
+
+
+# --- joint requests (双向约谈 / 点题) ---------------------------------------------------------
+
+
+class JointRequestSerializer(serializers.ModelSerializer):
+    status_display = serializers.CharField(source="get_status_display")
+    level_display = serializers.CharField(source="get_level_display")
+    community_name = serializers.CharField(source="community.name")
+    opener_name = serializers.SerializerMethodField()
+    assignee_name = serializers.SerializerMethodField()
+    progress = serializers.SerializerMethodField()
+    rating_mean = serializers.SerializerMethodField()
+    signed = serializers.SerializerMethodField()
+    photos = serializers.SerializerMethodField()
+    moves = serializers.SerializerMethodField()
+
+    class Meta:
+        model = JointRequest
+        fields = ["id", "topic", "description", "level", "level_display", "department"]
+        fields += ["status", "status_display", "community", "community_name", "opener_name"]
+        fields += ["threshold", "signature_count", "progress", "signing_until", "reached_at"]
+        fields += ["assignee", "assignee_name", "reply_due", "reply_text", "meeting_at"]
+        fields += ["meeting_place", "replied_at", "round", "rating_mean", "decline_reason"]
+        fields += ["project", "signed", "photos", "moves", "created_at"]
+        read_only_fields = fields
+
+    def get_opener_name(self, request) -> str:
+        user = self.context["request"].user
+        name = request.opener.name
+        return name if sees_personal(user, request.opener) else mask_name(name)
+
+    def get_assignee_name(self, request) -> str:
+        return str(request.assignee) if request.assignee_id else ""
+
+    def get_progress(self, request) -> int:
+        return selectors.joint_progress(request)
+
+    def get_rating_mean(self, request) -> float | None:
+        return selectors.joint_rating_mean(request)
+
+    def get_signed(self, request) -> bool:
+        return selectors.joint_signed_by(request, self.context["request"].user)
+
+    def get_photos(self, request) -> list[str]:
+        return [p.image.url for p in request.photos.all()]
+
+    def get_moves(self, request) -> list[str]:
+        return JointRequest.workflow.moves_from(request.status)
+
+
+class JointSignatureSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    signed_at = serializers.DateTimeField()
+    entered = serializers.BooleanField()
+    entered_by = serializers.CharField()
+
+
+class JointRequestDetailSerializer(JointRequestSerializer):
+    signatures = serializers.SerializerMethodField()
+
+    class Meta(JointRequestSerializer.Meta):
+        fields = JointRequestSerializer.Meta.fields + ["signatures"]
+        read_only_fields = fields
+
+    @extend_schema_field(JointSignatureSerializer(many=True))
+    def get_signatures(self, request) -> list[dict]:
+        return selectors.joint_signature_names(request, self.context["request"].user)
+
+
+class JointOpenInput(serializers.Serializer):
+    topic = serializers.CharField(required=False, allow_blank=True, default="")
+    level = serializers.CharField(required=False, allow_blank=True, default="")
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    department = serializers.CharField(required=False, allow_blank=True, default="")
+    resident = serializers.IntegerField(required=False, allow_null=True)
+
+
+class JointResidentInput(serializers.Serializer):
+    resident = serializers.IntegerField(required=False, allow_null=True)
+
+
+class JointAcceptInput(serializers.Serializer):
+    assignee = serializers.IntegerField()
+    reply_due = serializers.CharField(required=False, allow_blank=True, default="")
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class JointReplyInput(serializers.Serializer):
+    text = serializers.CharField(required=False, allow_blank=True, default="")
+    meeting_at = serializers.CharField(required=False, allow_blank=True, default="")
+    meeting_place = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class JointRateInput(serializers.Serializer):
+    stars = serializers.CharField(required=False, allow_blank=True, default="")
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    resident = serializers.IntegerField(required=False, allow_null=True)
+
+
+class JointReopenInput(serializers.Serializer):
+    reply_due = serializers.CharField(required=False, allow_blank=True, default="")
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class JointAdoptInput(serializers.Serializer):
+    goal = serializers.CharField(required=False, allow_blank=True, default="")
+    category = serializers.CharField(required=False, allow_blank=True, default="")
+    due_on = serializers.CharField(required=False, allow_blank=True, default="")
+    party_org = serializers.IntegerField(required=False, allow_null=True)
+
+
+class JointAdoptOutput(serializers.Serializer):
+    request = serializers.IntegerField()
+    project = serializers.IntegerField()
+
+
+def _resident(user, pk):
+    return _scoped_pk(user, Resident, pk, field="resident", code="unknown_resident")
+
+
+class JointRequestViewSet(
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Joint requests (双向约谈 / 点题) the user may read (`selectors.joint_requests_visible_to`:
+    the scoping rule, plus a resident's own community). One POST per step; the services
+    decide who may (403) and when (409)."""
+
+    queryset = JointRequest.objects.all()
+    serializer_class = JointRequestSerializer
+    filterset_fields = ["status", "level", "community"]
+    ordering_fields = ["created_at", "signature_count"]
+    lookup_value_regex = "[0-9]+"
+
+    def get_queryset(self):
+        qs = selectors.joint_requests_visible_to(user=self.request.user)
+        return qs.prefetch_related("photos").order_by("-created_at", "-pk")
+
+    def get_serializer_class(self):
+        if self.action == "retrieve":
+            return JointRequestDetailSerializer
+        return JointRequestSerializer
+
+    def _render(self, request, code=status.HTTP_200_OK):
+        request = JointRequest.objects.select_related(*selectors.JOINT_RELATED).get(pk=request.pk)
+        data = JointRequestDetailSerializer(request, context={"request": self.request}).data
+        return Response(data, status=code)
+
+    @extend_schema(request=JointOpenInput, responses={201: JointRequestDetailSerializer})
+    def create(self, request, *args, **kwargs):
+        data = parse(JointOpenInput, request.data)
+        joint = services.joint_open(
+            actor=request.user,
+            resident=_resident(request.user, data.get("resident")),
+            topic=data["topic"],
+            level=data["level"],
+            description=data["description"],
+            department=data["department"],
+            photos=request.FILES.getlist("photos"),
+        )
+        return self._render(joint, status.HTTP_201_CREATED)
+
+    def _public(self) -> JointRequest:
+        # Requests are public on the board: signing one of another community is the
+        # service's clear `not_same_community`, not a 404.
+        qs = JointRequest.objects.select_related(*selectors.JOINT_RELATED)
+        return get_or_404(qs, self.kwargs["pk"])
+
+    @extend_schema(request=JointResidentInput, responses={201: JointRequestDetailSerializer})
+    @action(detail=True, methods=["post"])
+    def sign(self, request, pk=None):
+        data = parse(JointResidentInput, request.data)
+        joint = self._public()
+        resident = _resident(request.user, data.get("resident"))
+        services.joint_sign(actor=request.user, request=joint, resident=resident)
+        return self._render(joint, status.HTTP_201_CREATED)
+
+    @extend_schema(request=JointResidentInput, responses=JointRequestDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def unsign(self, request, pk=None):
+        data = parse(JointResidentInput, request.data)
+        joint = self.get_object()
+        resident = _resident(request.user, data.get("resident"))
+        services.joint_unsign(actor=request.user, request=joint, resident=resident)
+        return self._render(joint)
+
+    @extend_schema(request=JointAcceptInput, responses=JointRequestDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        data = parse(JointAcceptInput, request.data)
+        joint = self.get_object()
+        services.joint_accept(
+            actor=request.user,
+            request=joint,
+            assignee=User.objects.filter(pk=data["assignee"], is_active=True).first(),
+            reply_due=data["reply_due"],
+            note=data["note"],
+        )
+        return self._render(joint)
+
+    @extend_schema(request=ReasonInput, responses=JointRequestDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def decline(self, request, pk=None):
+        reason = parse(ReasonInput, request.data)["reason"]
+        joint = self.get_object()
+        services.joint_decline(actor=request.user, request=joint, reason=reason)
+        return self._render(joint)
+
+    @extend_schema(request=JointReplyInput, responses=JointRequestDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def reply(self, request, pk=None):
+        data = parse(JointReplyInput, request.data)
+        joint = self.get_object()
+        services.joint_reply(actor=request.user, request=joint, **data)
+        return self._render(joint)
+
+    @extend_schema(request=JointRateInput, responses={201: JointRequestDetailSerializer})
+    @action(detail=True, methods=["post"])
+    def rate(self, request, pk=None):
+        data = parse(JointRateInput, request.data)
+        joint = self.get_object()
+        services.joint_rate(
+            actor=request.user,
+            request=joint,
+            stars=data["stars"],
+            comment=data["comment"],
+            resident=_resident(request.user, data.get("resident")),
+        )
+        return self._render(joint, status.HTTP_201_CREATED)
+
+    @extend_schema(request=JointReopenInput, responses=JointRequestDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def reopen(self, request, pk=None):
+        data = parse(JointReopenInput, request.data)
+        joint = self.get_object()
+        services.joint_reopen(actor=request.user, request=joint, **data)
+        return self._render(joint)
+
+    @extend_schema(request=ProjectNoteInput, responses=JointRequestDetailSerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        note = parse(ProjectNoteInput, request.data)["note"]
+        joint = self.get_object()
+        services.joint_close(actor=request.user, request=joint, note=note)
+        return self._render(joint)
+
+    @extend_schema(request=JointAdoptInput, responses={201: JointAdoptOutput})
+    @action(detail=True, methods=["post"])
+    def adopt(self, request, pk=None):
+        data = parse(JointAdoptInput, request.data)
+        joint = self.get_object()
+        org = _scoped_pk(
+            request.user, PartyOrg, data.get("party_org"), field="party_org", code="unknown_org"
+        )
+        project = services.joint_adopt(
+            actor=request.user,
+            request=joint,
+            party_org=org,
+            goal=data["goal"],
+            category=data["category"],
+            due_on=data["due_on"],
+        )
+        return Response({"request": joint.pk, "project": project.pk}, status.HTTP_201_CREATED)
+
+
+def _date_param(params, name: str, default):
+    value = params.get(name)
+    if not value:
+        return default
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(_("请填写正确的日期。"), code="invalid_date") from None
+
+
+class JointBoardView(APIView):
+    """The community's request board, readable without login: open requests with their
+    signature counts and progress (masked names), and statistics for a date range.
+    `?community=<id>&start=YYYY-MM-DD&end=YYYY-MM-DD` (default: the last 365 days)."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        params = request.query_params
+        community = get_or_404(
+            Area.objects.filter(kind=Area.Kind.COMMUNITY), params.get("community")
+        )
+        end = _date_param(params, "end", timezone.localdate())
+        start = _date_param(params, "start", end - timedelta(days=365))
+        if start > end:
+            raise InvalidInput(_("开始日期不能晚于结束日期。"), code="invalid_range")
+        requests = selectors.joint_board(community=community)
+        return Response(
+            {
+                "community": {"id": community.pk, "name": community.name},
+                "requests": [selectors.joint_board_row(r) for r in requests],
+                "stats": selectors.joint_stats(community=community, start=start, end=end),
+            }
+        )
+
+
+class WorkingGroupMemberSerializer(serializers.ModelSerializer):
+    community = serializers.IntegerField(source="group.community_id")
+    community_name = serializers.CharField(source="group.community.name")
+    user_name = serializers.CharField(source="user.__str__")
+
+    class Meta:
+        model = WorkingGroupMember
+        fields = ["id", "community", "community_name", "user", "user_name", "created_at"]
+        read_only_fields = fields
+
+
+class WorkingGroupMemberInput(serializers.Serializer):
+    community = serializers.IntegerField()
+    user = serializers.IntegerField()
+
+
+class WorkingGroupMemberViewSet(
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """The members a community's secretary names to its joint-request working group
+    (secretaries over the community belong to it without a row)."""
+
+    queryset = WorkingGroupMember.objects.select_related("group__community", "user").order_by(
+        "group__community__path", "pk"
+    )
+    serializer_class = WorkingGroupMemberSerializer
+    filterset_fields = ["group__community"]
+
+    @extend_schema(request=WorkingGroupMemberInput, responses={201: WorkingGroupMemberSerializer})
+    def create(self, request, *args, **kwargs):
+        data = parse(WorkingGroupMemberInput, request.data)
+        community = _scoped_pk(
+            request.user, Area, data["community"], field="community", code="unknown_community"
+        )
+        user = User.objects.filter(pk=data["user"], is_active=True).first()
+        if user is None:
+            raise InvalidInput(
+                _("找不到该用户。"), code="unknown_user", errors={"user": ["unknown_user"]}
+            )
+        seat = services.working_group_name(actor=request.user, community=community, user=user)
+        return Response(WorkingGroupMemberSerializer(seat).data, status=status.HTTP_201_CREATED)
+
+    def perform_destroy(self, instance):
+        services.working_group_remove(actor=self.request.user, seat=instance)

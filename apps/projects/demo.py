@@ -13,7 +13,7 @@ from apps.core.errors import AppError
 from apps.register.models import Area, Member, PartyOrg
 
 from . import services
-from .models import Project, ReviewSession
+from .models import JointRequest, Project, ReviewSession
 
 TITLES = [
     ("老旧小区加装电梯", "livelihood"),
@@ -144,4 +144,90 @@ def seed_projects(*, scale: int, rng: random.Random, stdout) -> None:
 
 _LOGINS = ("secretary", "administrator", "juror", "resident", "sec-02")
 
-SEEDERS = [seed_projects]
+JOINT_TOPICS = [
+    ("小区停车难，晚上无处停车", "community", "", "collecting"),
+    ("菜场周边占道经营", "street", "", "under_review"),
+    ("公交站点太远，老人出行不便", "department", "区交通运输局", "accepted"),
+    ("老旧小区雨污分流改造", "street", "", "replied"),
+    ("楼道堆放杂物", "community", "", "declined"),
+    ("健身场地缺少照明", "community", "", "adopted"),
+]
+
+
+def _joint_signers(community, count: int, skip) -> list:
+    """Residents of `community`, one per household, not `skip`."""
+    from apps.register.models import Resident
+
+    seen, found = set(), []
+    residents = (
+        Resident.objects.filter(household__area__path__startswith=community.path)
+        .exclude(pk=skip.pk)
+        .order_by("household_id", "pk")
+        .select_related("household__area")
+    )
+    for r in residents.iterator():
+        if r.household_id not in seen and r.household_id != skip.household_id:
+            seen.add(r.household_id)
+            found.append(r)
+            if len(found) == count:
+                break
+    return found
+
+
+def seed_joint_requests(*, scale: int, rng: random.Random, stdout) -> None:
+    """A few joint requests (双向约谈 / 点题) of the `resident` login's community, one in
+    each state: residents without a login signed on paper, entered by the secretary."""
+    names = ("resident", "secretary", "grid_worker")
+    users = {u.username: u for u in User.objects.filter(username__in=names)}
+    if len(users) < len(names) or not hasattr(users["resident"], "resident"):
+        stdout.write("seed_joint_requests: the demo logins are missing, nothing to do.")
+        return
+    opener, secretary, worker = users["resident"].resident, users["secretary"], users["grid_worker"]
+    today = timezone.localdate()
+    try:
+        for i, (topic, level, department, state) in enumerate(JOINT_TOPICS):
+            joint = services.joint_open(
+                actor=secretary if i else opener.user,
+                resident=opener,
+                topic=topic,
+                level=level,
+                department=department,
+                description=f"{topic}，居民多次反映，希望约谈相关负责同志。",
+            )
+            extra = 5 if state == "collecting" else joint.threshold + rng.randint(0, 6)
+            for resident in _joint_signers(joint.community, extra, opener):
+                services.joint_sign(actor=secretary, request=joint, resident=resident)
+            if state in ("collecting", "under_review"):
+                continue
+            if state == "declined":
+                services.joint_decline(
+                    actor=secretary, request=joint, reason="属于物业管理职责，已转物业公司处理"
+                )
+                continue
+            services.joint_accept(actor=secretary, request=joint, assignee=worker)
+            if state == "accepted":
+                continue
+            services.joint_reply(
+                actor=worker,
+                request=joint,
+                text="已会同相关部门现场查看，制定了整改方案。",
+                meeting_at=timezone.now() + datetime.timedelta(days=3),
+                meeting_place="社区党群服务中心二楼会议室",
+            )
+            services.joint_rate(actor=opener.user, request=joint, stars=rng.choice([4, 5]))
+            if state == "adopted":
+                services.joint_close(actor=secretary, request=joint)
+                services.joint_adopt(
+                    actor=secretary,
+                    request=joint,
+                    goal="年内为小区健身场地加装照明",
+                    category="livelihood",
+                    due_on=today + datetime.timedelta(days=180),
+                )
+    except AppError as exc:
+        stdout.write(f"seed_joint_requests: stopped early: {exc.code} {exc.detail}")
+        return
+    stdout.write(f"seed_joint_requests: {JointRequest.objects.count()} joint requests")
+
+
+SEEDERS = [seed_projects, seed_joint_requests]

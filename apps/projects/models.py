@@ -599,3 +599,356 @@ class Result(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rank}. {self.project}"
+
+
+# --- 双向约谈 / 点题: joint requests ---------------------------------------------------------
+
+
+class WorkingGroup(models.Model):
+    """A community's working group (工作组): who reviews, accepts, assigns and declines its
+    joint requests. The secretaries over the community belong to it implicitly; `members`
+    are the people a secretary names. Also where a community's own settings for joint
+    requests live (empty: the `JOINT_*` defaults)."""
+
+    community = models.OneToOneField(
+        "register.Area",
+        on_delete=models.CASCADE,
+        related_name="joint_working_group",
+        verbose_name=_("社区"),
+    )
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        through="WorkingGroupMember",
+        through_fields=("group", "user"),
+        related_name="joint_working_groups",
+        blank=True,
+        verbose_name=_("成员"),
+    )
+    threshold = models.PositiveSmallIntegerField(
+        _("联名人数门槛"), null=True, blank=True, validators=[MinValueValidator(2)]
+    )
+    one_per_household = models.BooleanField(_("每户限签一人"), null=True, blank=True)
+    signing_days = models.PositiveSmallIntegerField(
+        _("征集期（天）"), null=True, blank=True, validators=[MinValueValidator(1)]
+    )
+
+    scope = Scope(area="community", view=ALL_AREA_ROLES, change=ORGANISERS)
+
+    class Meta:
+        verbose_name = _("点题工作组")
+        verbose_name_plural = _("点题工作组")
+
+    def __str__(self) -> str:
+        return f"{self.community} · {_('工作组')}"
+
+
+class WorkingGroupMember(models.Model):
+    group = models.ForeignKey(
+        WorkingGroup, on_delete=models.CASCADE, related_name="seats", verbose_name=_("工作组")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="joint_group_seats",
+        verbose_name=_("成员"),
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("指定人"),
+    )
+    created_at = models.DateTimeField(_("指定时间"), auto_now_add=True)
+
+    scope = Scope(area="group__community", view=ALL_AREA_ROLES, change=frozenset({Role.SECRETARY}))
+
+    class Meta:
+        verbose_name = _("工作组成员")
+        verbose_name_plural = _("工作组成员")
+        constraints = [
+            models.UniqueConstraint(fields=["group", "user"], name="working_group_member_once")
+        ]
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class JointRequest(TimeStampedModel):
+    """双向约谈 / 点题: residents co-sign a request to meet the officials responsible.
+
+    Collecting until `threshold` active signatures; the signature that reaches it moves the
+    request to review in its own transaction (see `services.joint_sign`). Signing goes on
+    while under review (support keeps counting); the move happens once."""
+
+    class Level(models.TextChoices):
+        COMMUNITY = "community", _("社区")
+        STREET = "street", _("街道")
+        DEPARTMENT = "department", _("部门")
+
+    class Status(models.TextChoices):
+        COLLECTING = "collecting", _("征集联名")
+        UNDER_REVIEW = "under_review", _("待受理")
+        ACCEPTED = "accepted", _("已受理")
+        REPLIED = "replied", _("已答复")
+        CLOSED = "closed", _("已办结")
+        DECLINED = "declined", _("不予受理")
+        EXPIRED = "expired", _("已过期")
+
+    # Creation is the "open" history row (collecting). Closed, declined, expired are final.
+    workflow = Workflow(
+        history="projects.JointRequestEvent",
+        moves={
+            "reach": ({Status.COLLECTING}, Status.UNDER_REVIEW),
+            "expire": ({Status.COLLECTING}, Status.EXPIRED),
+            "accept": ({Status.UNDER_REVIEW}, Status.ACCEPTED),
+            "decline": ({Status.UNDER_REVIEW}, Status.DECLINED),
+            "reply": ({Status.ACCEPTED}, Status.REPLIED),
+            "reopen": ({Status.REPLIED}, Status.ACCEPTED),
+            "close": ({Status.REPLIED}, Status.CLOSED),
+        },
+    )
+    SIGNING = (Status.COLLECTING, Status.UNDER_REVIEW)
+    OPEN = (Status.COLLECTING, Status.UNDER_REVIEW, Status.ACCEPTED, Status.REPLIED)
+    ADOPTABLE = (Status.ACCEPTED, Status.REPLIED, Status.CLOSED)
+
+    community = models.ForeignKey(
+        "register.Area",
+        on_delete=models.PROTECT,
+        related_name="joint_requests",
+        verbose_name=_("社区"),
+    )
+    opener = models.ForeignKey(
+        "register.Resident",
+        on_delete=models.PROTECT,
+        related_name="opened_joint_requests",
+        verbose_name=_("发起居民"),
+    )
+    # Set when staff entered the request for the resident (the workstation channel).
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="entered_joint_requests",
+        verbose_name=_("代录人"),
+    )
+    topic = models.CharField(_("点题事项"), max_length=80)
+    description = models.TextField(_("具体情况"), max_length=2000, blank=True)
+    level = models.CharField(_("约谈层级"), max_length=20, choices=Level.choices)
+    department = models.CharField(_("约谈部门"), max_length=60, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=20, choices=Status.choices, default=Status.COLLECTING
+    )
+    threshold = models.PositiveSmallIntegerField(_("联名人数门槛"))
+    one_per_household = models.BooleanField(_("每户限签一人"))
+    # Active signatures, kept under the request's row lock by `services.joint_sign`.
+    signature_count = models.PositiveIntegerField(_("联名人数"), default=0)
+    signing_until = models.DateTimeField(_("征集截止"))
+    reached_at = models.DateTimeField(_("达到门槛时间"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="decided_joint_requests",
+        verbose_name=_("受理人"),
+    )
+    accepted_at = models.DateTimeField(_("受理时间"), null=True, blank=True)
+    decline_reason = models.CharField(_("不予受理原因"), max_length=300, blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_joint_requests",
+        verbose_name=_("责任人"),
+    )
+    reply_due = models.DateField(_("答复期限"), null=True, blank=True)
+    reply_text = models.TextField(_("答复内容"), max_length=2000, blank=True)
+    meeting_at = models.DateTimeField(_("约谈时间"), null=True, blank=True)
+    meeting_place = models.CharField(_("约谈地点"), max_length=100, blank=True)
+    replied_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
+    first_replied_at = models.DateTimeField(_("首次答复时间"), null=True, blank=True)
+    # Each reopening starts a new round of reply and ratings.
+    round = models.PositiveSmallIntegerField(_("答复轮次"), default=1)
+    low_rating_round = models.PositiveSmallIntegerField(_("低分告知轮次"), default=0)
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    # Adopted as a secretary project (书记项目); the project's page links back.
+    project = models.OneToOneField(
+        Project,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="joint_request",
+        verbose_name=_("转为书记项目"),
+    )
+
+    # Requests are public on the board (masked names). Staff and members see those of their
+    # subtree, signers their own; residents of the community reach the others through
+    # `selectors.joint_requests_visible_to`. Names unmasked for staff only.
+    scope = Scope(
+        area="community",
+        own="signatures__resident__user",
+        view=ALL_AREA_ROLES,
+        change=frozenset({Role.SECRETARY}),
+    )
+
+    class Meta:
+        verbose_name = _("联名点题")
+        verbose_name_plural = _("联名点题")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["community", "status"], name="joint_community_status"),
+            models.Index(fields=["status", "signing_until"], name="joint_status_until"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(signature_count__gte=0), name="joint_count_not_negative"
+            ),
+            models.CheckConstraint(condition=Q(threshold__gte=2), name="joint_threshold_min"),
+        ]
+
+    def __str__(self) -> str:
+        return self.topic
+
+
+class JointRequestEvent(TransitionRecord):
+    object_field = "request"
+
+    request = models.ForeignKey(
+        JointRequest, on_delete=models.CASCADE, related_name="events", verbose_name=_("联名点题")
+    )
+    from_status = models.CharField(
+        _("原状态"), max_length=20, choices=JointRequest.Status.choices, blank=True
+    )
+    to_status = models.CharField(_("新状态"), max_length=20, choices=JointRequest.Status.choices)
+
+    class Meta(TransitionRecord.Meta):
+        verbose_name = _("点题记录")
+        verbose_name_plural = _("点题记录")
+        indexes = [models.Index(fields=["request", "at"], name="jointevent_request_at")]
+
+
+def joint_photo_path(instance, filename: str) -> str:
+    return f"joint/{instance.request_id}/{filename}"
+
+
+class JointRequestPhoto(models.Model):
+    request = models.ForeignKey(
+        JointRequest, on_delete=models.CASCADE, related_name="photos", verbose_name=_("联名点题")
+    )
+    image = models.ImageField(_("照片"), upload_to=joint_photo_path)
+
+    class Meta:
+        verbose_name = _("点题照片")
+        verbose_name_plural = _("点题照片")
+
+    def __str__(self) -> str:
+        return self.image.name
+
+
+class Signature(models.Model):
+    """One resident's co-signature (联名). One active signature per resident, and per
+    household when the request says so: partial unique indexes, the database's last word
+    under concurrent signers. A withdrawn signature stays as the audit trail."""
+
+    request = models.ForeignKey(
+        JointRequest,
+        on_delete=models.CASCADE,
+        related_name="signatures",
+        verbose_name=_("联名点题"),
+    )
+    resident = models.ForeignKey(
+        "register.Resident",
+        on_delete=models.PROTECT,
+        related_name="joint_signatures",
+        verbose_name=_("居民"),
+    )
+    household = models.ForeignKey(
+        "register.Household",
+        on_delete=models.PROTECT,
+        related_name="joint_signatures",
+        verbose_name=_("户"),
+    )
+    # Copied from the request so that the household index can be conditional on it.
+    one_per_household = models.BooleanField(_("每户限签一人"))
+    # Who entered it for the resident (paper signatures at the workstation); empty if the
+    # resident signed with their own login.
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="entered_joint_signatures",
+        verbose_name=_("代录人"),
+    )
+    signed_at = models.DateTimeField(_("签名时间"), auto_now_add=True)
+    withdrawn_at = models.DateTimeField(_("撤回时间"), null=True, blank=True)
+
+    scope = Scope(
+        area="request__community",
+        own="resident__user",
+        view=frozenset({Role.GRID_WORKER, Role.SECRETARY, Role.ADMINISTRATOR}),
+    )
+
+    class Meta:
+        verbose_name = _("联名签名")
+        verbose_name_plural = _("联名签名")
+        ordering = ["signed_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request", "resident"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="signature_one_per_resident",
+            ),
+            models.UniqueConstraint(
+                fields=["request", "household"],
+                condition=Q(withdrawn_at__isnull=True, one_per_household=True),
+                name="signature_one_per_household",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request_id} · {self.resident_id}"
+
+
+class Rating(models.Model):
+    """A signer's rating (1–5) of the reply of one round."""
+
+    request = models.ForeignKey(
+        JointRequest, on_delete=models.CASCADE, related_name="ratings", verbose_name=_("联名点题")
+    )
+    resident = models.ForeignKey(
+        "register.Resident",
+        on_delete=models.PROTECT,
+        related_name="joint_ratings",
+        verbose_name=_("居民"),
+    )
+    round = models.PositiveSmallIntegerField(_("答复轮次"))
+    stars = models.PositiveSmallIntegerField(
+        _("评分"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    comment = models.CharField(_("评价"), max_length=300, blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("代录人"),
+    )
+    created_at = models.DateTimeField(_("评价时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("答复评价")
+        verbose_name_plural = _("答复评价")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request", "resident", "round"], name="rating_once_per_round"
+            ),
+            models.CheckConstraint(condition=Q(stars__gte=1, stars__lte=5), name="rating_1_to_5"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request_id} · {self.stars}"

@@ -5,13 +5,14 @@ from datetime import datetime, timedelta
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from apps.accounts.models import Role
 from apps.core.conf import conf
-from apps.notifications.audiences import users
+from apps.notifications.audiences import area_role, users
 from apps.notifications.reminding import ONCE, Due, reminder
 
-from .models import ProgressReport, Project, ReviewSession, Score
+from .models import JointRequest, ProgressReport, Project, ReviewSession, Score
 from .selectors import quarter_bounds, quarter_of
-from .services import recusal
+from .services import recusal, street_of
 
 REPORT_DUE = "projects.report_due"
 
@@ -77,3 +78,52 @@ def jurors_with_unscored_projects(now: datetime):
                         "deadline": timezone.localtime(session.deadline).strftime("%Y-%m-%d %H:%M"),
                     },
                 )
+
+
+JOINT_REPLY_DUE = "projects.joint_reply_due"
+JOINT_REPLY_ESCALATED = "projects.joint_reply_escalated"
+
+
+def _overdue_joint_requests(before):
+    return (
+        JointRequest.objects.filter(status=JointRequest.Status.ACCEPTED, reply_due__lt=before)
+        .select_related("community")
+        .order_by("pk")
+    )
+
+
+def _joint_context(request) -> dict:
+    return {
+        "request_id": request.pk,
+        "title": request.topic,
+        "community": request.community.name,
+        "reply_due": request.reply_due.isoformat(),
+    }
+
+
+@reminder(JOINT_REPLY_DUE, event="joint.reply_due", period=ONCE)
+def joint_replies_overdue(now: datetime):
+    """An accepted request not replied to by its due date: remind the assignee, once per
+    request and reply round."""
+    for request in _overdue_joint_requests(timezone.localdate(now)):
+        yield Due(
+            key=f"{request.pk}:{request.round}",
+            audience=users(request.assignee_id),
+            context=_joint_context(request),
+        )
+
+
+@reminder(JOINT_REPLY_ESCALATED, event="joint.reply_escalated", period=ONCE)
+def joint_replies_escalated(now: datetime):
+    """Still not replied JOINT_ESCALATE_AFTER_DAYS after the due date: tell the level above
+    (the street's secretaries and administrators), once per request and reply round."""
+    days = conf("JOINT_ESCALATE_AFTER_DAYS")
+    for request in _overdue_joint_requests(timezone.localdate(now) - timedelta(days=days)):
+        street = street_of(request.community)
+        if street is None:
+            continue
+        yield Due(
+            key=f"{request.pk}:{request.round}",
+            audience=area_role(street.pk, Role.SECRETARY, Role.ADMINISTRATOR),
+            context=_joint_context(request),
+        )

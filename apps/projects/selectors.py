@@ -2,22 +2,25 @@
 晾晒), which shows only public rows and masked names."""
 
 from datetime import date, timedelta
+from statistics import median
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Avg, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from apps.accounts.scoping import scoped, sees_personal
+from apps.accounts.scoping import grants, scoped, sees_personal
 from apps.core.errors import Conflict
 from apps.core.masking import mask_name
 from apps.register.models import Area
 
 from .models import (
+    JointRequest,
     Juror,
     Milestone,
     Pledge,
     PledgeComment,
     ProgressReport,
     Project,
+    Rating,
     Result,
     ReviewSession,
     Score,
@@ -207,3 +210,178 @@ def juror_sheet(session: ReviewSession) -> tuple[list[Juror], dict]:
         for s in Score.objects.filter(juror__session=session)
     }
     return jurors, values
+
+
+# --- joint requests (双向约谈 / 点题) ---------------------------------------------------------
+
+J = JointRequest.Status
+JOINT_RELATED = ("community", "opener__household__area", "assignee", "project", "entered_by")
+
+
+def _community_path(path: str) -> str | None:
+    depth = Area.KIND_ORDER.index(Area.Kind.COMMUNITY) + 1
+    return path[: depth * Area.steplen] if len(path) >= depth * Area.steplen else None
+
+
+def joint_requests_visible_to(*, user) -> QuerySet:
+    """The requests `user` may read: the scoping rule (roles over the community, the user's
+    own signatures), plus the requests of every community the user lives in or holds a
+    role inside (a resident co-signs from a shared link; a grid worker enters paper
+    signatures), those assigned to them and those of their working groups. Requests are
+    public on the board anyway; this is what the lists and details show."""
+    if not user.is_authenticated:
+        return JointRequest.objects.none()
+    paths = {_community_path(g.area_path) for g in grants(user) if g.area_path}
+    resident = getattr(user, "resident", None)
+    if resident is not None:
+        paths.add(_community_path(resident.household.area.path))
+    extra = Q(assignee=user) | Q(community__joint_working_group__members=user)
+    for path in filter(None, paths):
+        extra |= Q(community__path=path)
+    inside = JointRequest.objects.filter(extra).values("pk")
+    visible = JointRequest.objects.filter(
+        Q(pk__in=scoped(user, JointRequest).values("pk")) | Q(pk__in=inside)
+    )
+    return visible.select_related(*JOINT_RELATED)
+
+
+def joint_signed_by(request: JointRequest, user) -> bool:
+    if not user.is_authenticated:
+        return False
+    return request.signatures.filter(resident__user=user, withdrawn_at__isnull=True).exists()
+
+
+def joint_signature_names(request: JointRequest, user) -> list[dict]:
+    """The active signatures, each name masked unless `user` may see that resident's."""
+    rows = request.signatures.filter(withdrawn_at__isnull=True).select_related(
+        "resident__household__area", "entered_by"
+    )
+    shown = []
+    for s in rows:
+        # Per signer: staff over the signer's building see every name, a resident their own.
+        unmasked = sees_personal(user, s.resident)
+        shown.append(
+            {
+                "name": s.resident.name if unmasked else mask_name(s.resident.name),
+                "signed_at": s.signed_at,
+                "entered": s.entered_by_id is not None,
+                "entered_by": str(s.entered_by) if unmasked and s.entered_by_id else "",
+            }
+        )
+    return shown
+
+
+def joint_rating_mean(request: JointRequest) -> float | None:
+    mean = request.ratings.filter(round=request.round).aggregate(m=Avg("stars"))["m"]
+    return round(mean, 2) if mean is not None else None
+
+
+def joint_progress(request: JointRequest) -> int:
+    """Percent of the way through: signatures while collecting, then by stage."""
+    if request.status == J.COLLECTING:
+        return min(100, round(100 * request.signature_count / request.threshold))
+    return {
+        J.UNDER_REVIEW: 40,
+        J.ACCEPTED: 60,
+        J.REPLIED: 80,
+        J.CLOSED: 100,
+    }.get(request.status, 0)
+
+
+def joint_board_row(request: JointRequest) -> dict:
+    """One request as the public board shows it: no personal data but a masked name."""
+    return {
+        "id": request.pk,
+        "topic": request.topic,
+        "level": request.level,
+        "level_display": request.get_level_display(),
+        "department": request.department,
+        "status": request.status,
+        "status_display": request.get_status_display(),
+        "signature_count": request.signature_count,
+        "threshold": request.threshold,
+        "progress": joint_progress(request),
+        "opener": mask_name(request.opener.name),
+        "signing_until": request.signing_until,
+        "reply_due": request.reply_due,
+        "project": request.project_id,
+        "created_at": request.created_at,
+    }
+
+
+def joint_board(*, community: Area) -> list[JointRequest]:
+    return list(
+        JointRequest.objects.filter(community=community, status__in=JointRequest.OPEN)
+        .select_related("opener")
+        .order_by("status", "-signature_count", "-pk")
+    )
+
+
+def joint_stats(*, community: Area, start: date, end: date) -> dict:
+    """Requests opened in [start, end]: how many, share accepted of those decided, median
+    days from acceptance to first reply, mean rating (all rounds)."""
+    rows = list(
+        JointRequest.objects.filter(
+            community__path__startswith=community.path,
+            created_at__date__gte=start,
+            created_at__date__lte=end,
+        ).values("pk", "status", "accepted_at", "first_replied_at")
+    )
+    decided = [r for r in rows if r["status"] not in (J.COLLECTING, J.UNDER_REVIEW, J.EXPIRED)]
+    accepted = [r for r in decided if r["status"] != J.DECLINED]
+    days = sorted(
+        (r["first_replied_at"] - r["accepted_at"]).total_seconds() / 86400
+        for r in accepted
+        if r["first_replied_at"] and r["accepted_at"]
+    )
+    mean = Rating.objects.filter(request__in=[r["pk"] for r in rows]).aggregate(m=Avg("stars"))
+    return {
+        "start": start,
+        "end": end,
+        "requests": len(rows),
+        "reached": sum(1 for r in rows if r["status"] not in (J.COLLECTING, J.EXPIRED)),
+        "expired": sum(1 for r in rows if r["status"] == J.EXPIRED),
+        "accepted_share": round(len(accepted) / len(decided), 3) if decided else None,
+        "median_days_to_reply": round(median(days), 1) if days else None,
+        "mean_rating": round(mean["m"], 2) if mean["m"] is not None else None,
+    }
+
+
+def joint_opener_display(request: JointRequest, user) -> str:
+    name = request.opener.name
+    return name if sees_personal(user, request.opener) else mask_name(name)
+
+
+def joint_assignee_candidates(community: Area) -> QuerySet:
+    """Who the working group may assign: staff roles in the community or above it, and the
+    working group's named members."""
+    from apps.accounts.models import RoleAssignment, User
+
+    staff = ("grid_worker", "secretary", "administrator")
+    ancestors = [
+        community.path[:i] for i in range(Area.steplen, len(community.path) + 1, Area.steplen)
+    ]
+    seats = RoleAssignment.objects.filter(role__in=staff).filter(
+        Q(area__path__startswith=community.path) | Q(area__path__in=ancestors)
+    )
+    named = Q(joint_group_seats__group__community=community)
+    return (
+        User.objects.filter(Q(pk__in=seats.values("user")) | named, is_active=True)
+        .distinct()
+        .order_by("name", "pk")
+    )
+
+
+def joint_paper_candidates(request: JointRequest, user, limit: int = 500) -> list:
+    """Residents of the request's community in `user`'s scope who have not signed: whom a
+    grid worker may enter a paper signature for."""
+    from apps.register.models import Resident
+
+    signed = request.signatures.filter(withdrawn_at__isnull=True).values("resident")
+    return list(
+        scoped(user, Resident)
+        .filter(household__area__path__startswith=request.community.path)
+        .exclude(pk__in=signed)
+        .select_related("household__area")
+        .order_by("household__area__path", "household__room", "pk")[:limit]
+    )

@@ -4,20 +4,21 @@ someone should hear about it, an outbox row in the same transaction. Input is ch
 full before anything is written: a refused request writes nothing."""
 
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Avg, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from PIL import Image
 
 from apps.accounts.models import Role, RoleAssignment
-from apps.accounts.scoping import has_role_over
+from apps.accounts.scoping import grants, has_role_over
 from apps.core import workflow
 from apps.core.conf import conf
 from apps.core.errors import Conflict, Forbidden, InvalidInput
+from apps.core.images import clean_image
 from apps.core.validators import clean_text, invalid
 from apps.notifications import audiences
 from apps.notifications.services import notify
@@ -25,28 +26,34 @@ from apps.points.services import points_award
 from apps.register.models import Area, Member, PartyOrg, Resident
 
 from . import scoring
+from .audiences import joint_signers
 from .models import (
     ORGANISERS,
     Category,
     Criterion,
+    JointRequest,
+    JointRequestPhoto,
     Juror,
     Milestone,
     Pledge,
     PledgeComment,
     ProgressReport,
     Project,
+    Rating,
     ReportPhoto,
     Result,
     ReviewSession,
     Score,
     ScoreChange,
+    Signature,
     Target,
+    WorkingGroup,
+    WorkingGroupMember,
 )
 from .models import Conflict as DeclaredConflict
 
 P = Project.Status
 DEFAULT_CRITERIA = (("问需", 10), ("问效", 10), ("问责", 10))  # equal weights by default
-IMAGE_FORMATS = frozenset({"JPEG", "PNG", "WEBP"})
 
 
 # --- input checks ---------------------------------------------------------------------------
@@ -89,25 +96,22 @@ def _date(value, *, field: str, label: str) -> date:
         ) from None
 
 
-def _check_photos(photos) -> list:
+def _check_photos(photos, *, max_count=None) -> list:
+    """The photos re-encoded under generated names (`apps.core.images.clean_image`)."""
     photos = [p for p in (photos or []) if p]
-    if len(photos) > conf("PROJECT_PHOTOS_MAX"):
-        message = _("最多上传 %(n)d 张照片。") % {"n": conf("PROJECT_PHOTOS_MAX")}
+    max_count = max_count or conf("PROJECT_PHOTOS_MAX")
+    if len(photos) > max_count:
+        message = _("最多上传 %(n)d 张照片。") % {"n": max_count}
         raise invalid("photos", message, "too_many_photos")
-    for photo in photos:
-        if photo.size > conf("PROJECT_PHOTO_MAX_BYTES"):
-            raise invalid("photos", _("照片太大。"), "photo_too_large")
-        try:
-            with Image.open(photo) as image:
-                kind = image.format
-                image.verify()
-        except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-            kind = None
-        finally:
-            photo.seek(0)
-        if kind not in IMAGE_FORMATS:
-            raise invalid("photos", _("请上传 JPG、PNG 或 WEBP 格式的图片。"), "photo_not_image")
-    return photos
+    return [
+        clean_image(
+            photo,
+            field="photos",
+            max_bytes=conf("PROJECT_PHOTO_MAX_BYTES"),
+            max_pixels=conf("WISH_PHOTO_MAX_PIXELS"),
+        )
+        for photo in photos
+    ]
 
 
 # --- who may do what ------------------------------------------------------------------------
@@ -753,3 +757,563 @@ def session_close(*, actor, session: ReviewSession) -> ReviewSession:
                 divergence=Decimal(gap).quantize(Decimal("0.001")), divergent=gap > threshold
             )
     return session
+
+
+# --- joint requests (双向约谈 / 点题) ---------------------------------------------------------
+#
+# Race safety: every write to a request's signatures, count or ratings first locks the
+# request's row (SELECT … FOR UPDATE), so signers of one request queue and each sees the
+# count its predecessor committed; the signature is inserted under the partial unique
+# indexes (one per resident, one per household), the count is incremented and, when it
+# reaches the threshold, the move to review and its notification are written — all in the
+# signer's one transaction. Exactly one signer sees `count == threshold` while collecting.
+
+J = JointRequest.Status
+# Who enters requests, signatures and ratings for residents at a workstation.
+JOINT_ENTERERS = frozenset({Role.GRID_WORKER, Role.SECRETARY})
+# Who may be assigned a request: any staff role over its community (street and district
+# officials included) or a member of its working group.
+JOINT_ASSIGNEES = frozenset({Role.GRID_WORKER, Role.SECRETARY, Role.ADMINISTRATOR})
+
+
+class AlreadySigned(Conflict):
+    code = "already_signed"
+    default_detail = gettext_lazy("您或您的家人已经联名过该点题。")
+
+
+class AlreadyRated(Conflict):
+    code = "already_rated"
+    default_detail = gettext_lazy("您已经评价过本次答复。")
+
+
+def community_of(area: Area) -> Area | None:
+    """The community (社区/村) an area is in: the ancestor at the community's depth."""
+    depth = Area.KIND_ORDER.index(Area.Kind.COMMUNITY) + 1
+    if area.depth < depth:
+        return None
+    return Area.objects.filter(path=area.path[: depth * Area.steplen]).first()
+
+
+def street_of(community: Area) -> Area | None:
+    return Area.objects.filter(path=community.path[: (community.depth - 1) * Area.steplen]).first()
+
+
+def joint_settings(community: Area) -> dict:
+    """The community's own threshold, household rule and signing period, else the defaults."""
+    group = WorkingGroup.objects.filter(community=community).first()
+
+    def pick(name, knob):
+        value = getattr(group, name, None) if group else None
+        return conf(knob) if value is None else value
+
+    return {
+        "threshold": pick("threshold", "JOINT_THRESHOLD"),
+        "one_per_household": pick("one_per_household", "JOINT_ONE_PER_HOUSEHOLD"),
+        "signing_days": pick("signing_days", "JOINT_SIGNING_DAYS"),
+    }
+
+
+def in_working_group(user, community: Area) -> bool:
+    """Secretaries over the community (implicitly), and the members a secretary named."""
+    if has_role_over(user, {Role.SECRETARY}, area=community):
+        return True
+    return WorkingGroupMember.objects.filter(group__community=community, user=user).exists()
+
+
+def _check_working_group(actor, request: JointRequest) -> None:
+    if not actor.is_authenticated or not in_working_group(actor, request.community):
+        raise Forbidden(_("只有本社区点题工作组可以执行该操作。"), code="not_working_group")
+
+
+def _acting_for(actor, resident: Resident | None) -> tuple[Resident, object]:
+    """(the resident, who entered it for them or None). A resident acts for themselves; a
+    grid worker or secretary over the resident's building enters for them (paper
+    signatures collected at the workstation), and is recorded as having done so."""
+    if resident is None:
+        resident = Resident.objects.select_related("household__area").filter(user=actor).first()
+        if resident is None:
+            raise Forbidden(_("只有登记在册的居民可以联名点题。"), code="not_a_resident")
+        return resident, None
+    if resident.user_id == actor.pk:
+        return resident, None
+    if not has_role_over(actor, JOINT_ENTERERS, area=resident.household.area):
+        raise Forbidden(_("您不能为该居民代录。"), code="not_allowed")
+    return resident, actor
+
+
+# Notifications: the signers (a resident without a login through whoever entered them, as
+# with wishes), the working group, the assignee, the level above.
+
+
+def _signers(request: JointRequest) -> dict:
+    return joint_signers(request.pk)
+
+
+def _working_group(request: JointRequest) -> dict:
+    ids = WorkingGroupMember.objects.filter(group__community=request.community_id)
+    return audiences.any_of(
+        audiences.area_role(request.community_id, Role.SECRETARY),
+        audiences.users(*ids.values_list("user_id", flat=True)),
+    )
+
+
+def _assignee(request: JointRequest) -> dict:
+    return audiences.users(request.assignee_id)
+
+
+JOINT_NOTICES = {
+    "reach": [("joint.reached", _working_group), ("joint.reached_signers", _signers)],
+    "expire": [("joint.expired", _signers)],
+    "accept": [("joint.accepted", _signers), ("joint.assigned", _assignee)],
+    "decline": [("joint.declined", _signers)],
+    "reply": [("joint.replied", _signers)],
+    "reopen": [("joint.reopened", _assignee)],
+    "close": [("joint.closed", _signers)],
+}
+
+
+def _joint_notify(request: JointRequest, event: str, audience: dict, *, actor, context=None):
+    ctx = {
+        "request_id": request.pk,
+        "title": request.topic,
+        "count": request.signature_count,
+        **(context or {}),
+    }
+    notify(event, audience=audience, context=ctx, actor=actor)
+
+
+def _joint_transition(request: JointRequest, move: str, *, actor, note="", context=None, **fields):
+    workflow.check(request, move)
+    with transaction.atomic(savepoint=False):
+        workflow.transition(request, move, actor=actor, note=note, **fields)
+        for event, audience in JOINT_NOTICES.get(move, []):
+            _joint_notify(request, event, audience(request), actor=actor, context=context)
+    return request
+
+
+def _lock(request: JointRequest) -> JointRequest:
+    """The request's row, locked until the caller's transaction ends; copied into `request`
+    so that the caller's object shows what was committed before."""
+    locked = JointRequest.objects.select_for_update().get(pk=request.pk)
+    for f in JointRequest._meta.concrete_fields:
+        setattr(request, f.attname, getattr(locked, f.attname))
+    return request
+
+
+def joint_open(
+    *,
+    actor,
+    topic: str,
+    level: str,
+    description: str = "",
+    department: str = "",
+    resident: Resident | None = None,
+    photos=(),
+) -> JointRequest:
+    """A resident (or a grid worker for one) opens a request in the resident's community;
+    the opener's signature is its first."""
+    resident, entered_by = _acting_for(actor, resident)
+    community = community_of(resident.household.area)
+    if community is None:
+        raise Forbidden(_("该居民不属于任何社区。"), code="no_community")
+    topic = clean_text(topic, field="topic", label=_("点题事项"), max_length=80)
+    description = clean_text(
+        description, field="description", label=_("具体情况"), max_length=2000, required=False
+    )
+    level = _choice(level, JointRequest.Level.choices, field="level", label=_("约谈层级"))
+    department = clean_text(
+        department,
+        field="department",
+        label=_("约谈部门"),
+        max_length=60,
+        required=level == JointRequest.Level.DEPARTMENT,
+    )
+    photos = _check_photos(photos, max_count=conf("JOINT_PHOTOS_MAX"))
+    rules = joint_settings(community)
+    with transaction.atomic():
+        request = JointRequest.objects.create(
+            community=community,
+            opener=resident,
+            entered_by=entered_by,
+            topic=topic,
+            description=description,
+            level=level,
+            department=department,
+            threshold=rules["threshold"],
+            one_per_household=rules["one_per_household"],
+            signing_until=timezone.now() + timedelta(days=rules["signing_days"]),
+        )
+        for photo in photos:
+            JointRequestPhoto.objects.create(request=request, image=photo)
+        workflow.record(request, "open", from_status="", actor=actor)
+        joint_sign(actor=actor, request=request, resident=resident)
+    return request
+
+
+def _check_may_sign(request: JointRequest, resident: Resident, now) -> None:
+    area = resident.household.area
+    if not area.path.startswith(request.community.path):
+        raise Forbidden(_("只有本社区的居民可以联名。"), code="not_same_community")
+    if request.status == J.EXPIRED or (
+        request.status == J.COLLECTING and now > request.signing_until
+    ):
+        raise Conflict(_("该点题已过征集期，不能再联名。"), code="request_expired")
+    if request.status not in JointRequest.SIGNING:
+        raise Conflict(_("该点题已结束联名。"), code="signing_closed")
+
+
+def joint_sign(*, actor, request: JointRequest, resident: Resident | None = None) -> Signature:
+    """Co-sign (联名). One signature per resident, and per household if the request says so;
+    the signature that reaches the threshold moves the request to review, once."""
+    resident, entered_by = _acting_for(actor, resident)
+    now = timezone.now()
+    _check_may_sign(request, resident, now)  # early, without the lock: a clear refusal
+    with transaction.atomic():
+        _lock(request)
+        _check_may_sign(request, resident, now)  # again, on the committed state
+        try:
+            with transaction.atomic():  # savepoint: a duplicate leaves the lock in place
+                signature = Signature.objects.create(
+                    request=request,
+                    resident=resident,
+                    household_id=resident.household_id,
+                    one_per_household=request.one_per_household,
+                    entered_by=entered_by,
+                )
+        except IntegrityError:
+            raise AlreadySigned() from None
+        request.signature_count += 1
+        JointRequest.objects.filter(pk=request.pk).update(
+            signature_count=request.signature_count, updated_at=now
+        )
+        if request.status == J.COLLECTING and request.signature_count >= request.threshold:
+            _joint_transition(request, "reach", actor=actor, reached_at=now)
+    return signature
+
+
+def joint_unsign(*, actor, request: JointRequest, resident: Resident | None = None) -> None:
+    """Withdraw a signature, only while collecting: once the threshold is reached a
+    signature cannot be withdrawn. The row stays (withdrawn) as the audit trail."""
+    resident, _entered_by = _acting_for(actor, resident)
+    now = timezone.now()
+    with transaction.atomic():
+        _lock(request)
+        if request.status != J.COLLECTING:
+            raise Conflict(_("联名已达到人数或已结束，签名不能撤回。"), code="signature_locked")
+        withdrawn = Signature.objects.filter(
+            request=request, resident=resident, withdrawn_at__isnull=True
+        ).update(withdrawn_at=now)
+        if not withdrawn:
+            raise Conflict(_("您尚未联名该点题。"), code="not_signed")
+        request.signature_count -= 1
+        JointRequest.objects.filter(pk=request.pk).update(
+            signature_count=request.signature_count, updated_at=now
+        )
+
+
+def _serves(user, community: Area) -> bool:
+    """A staff role held in the community (its grids included) or above it."""
+    path = community.path
+    return any(
+        g.role in JOINT_ASSIGNEES
+        and g.area_path
+        and (g.area_path.startswith(path) or path.startswith(g.area_path))
+        for g in grants(user)
+    )
+
+
+def _check_assignee(user, request: JointRequest) -> None:
+    if user is None or not (
+        _serves(user, request.community) or in_working_group(user, request.community)
+    ):
+        message = _("请选择本社区或上级的工作人员作为责任人。")
+        raise invalid("assignee", message, "invalid_assignee")
+
+
+def _reply_due(value) -> date:
+    if value in (None, ""):
+        return timezone.localdate() + timedelta(days=conf("JOINT_REPLY_DAYS"))
+    due = _date(value, field="reply_due", label=_("答复期限"))
+    if due < timezone.localdate():
+        raise invalid("reply_due", _("答复期限不能早于今天。"), "due_in_past")
+    return due
+
+
+def joint_accept(*, actor, request: JointRequest, assignee, reply_due=None, note: str = ""):
+    """The working group accepts and assigns an official who must reply by `reply_due`."""
+    _check_working_group(actor, request)
+    workflow.check(request, "accept")
+    _check_assignee(assignee, request)
+    due = _reply_due(reply_due)
+    note = clean_text(note, field="note", label=_("说明"), max_length=500, required=False)
+    return _joint_transition(
+        request,
+        "accept",
+        actor=actor,
+        note=note,
+        context={"reply_due": due.isoformat()},
+        decided_by=actor,
+        accepted_at=timezone.now(),
+        assignee=assignee,
+        reply_due=due,
+    )
+
+
+def joint_decline(*, actor, request: JointRequest, reason: str):
+    """The working group declines, with a reason every signer is told."""
+    _check_working_group(actor, request)
+    workflow.check(request, "decline")
+    reason = clean_text(reason, field="reason", label=_("原因"), max_length=300)
+    return _joint_transition(
+        request,
+        "decline",
+        actor=actor,
+        note=reason,
+        context={"reason": reason},
+        decided_by=actor,
+        decline_reason=reason,
+    )
+
+
+def _meeting_at(value):
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime):
+        moment = value
+    else:
+        try:
+            moment = datetime.fromisoformat(str(value))
+        except ValueError:
+            raise invalid("meeting_at", _("请填写正确的约谈时间。"), "invalid_meeting_at") from None
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    return moment
+
+
+def joint_reply(
+    *, actor, request: JointRequest, text: str, meeting_at=None, meeting_place: str = ""
+):
+    """The assigned official replies: text, and a date and place to meet the residents."""
+    if request.assignee_id != actor.pk:
+        raise Forbidden(_("只有被指派的责任人可以答复。"), code="not_assignee")
+    workflow.check(request, "reply")
+    text = clean_text(text, field="text", label=_("答复内容"), max_length=2000)
+    moment = _meeting_at(meeting_at)
+    place = clean_text(
+        meeting_place,
+        field="meeting_place",
+        label=_("约谈地点"),
+        max_length=100,
+        required=moment is not None,
+    )
+    now = timezone.now()
+    fields = {"reply_text": text, "meeting_at": moment, "meeting_place": place, "replied_at": now}
+    if request.first_replied_at is None:
+        fields["first_replied_at"] = now
+    when = timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+    context = {"meeting": f"{when} {place}".strip()}
+    return _joint_transition(request, "reply", actor=actor, note=text, context=context, **fields)
+
+
+def _stars(value) -> int:
+    try:
+        stars = int(str(value).strip())
+    except (TypeError, ValueError):
+        stars = 0
+    if not 1 <= stars <= 5 or str(value).strip() != str(stars):
+        raise invalid("stars", _("请给出 1 到 5 星的评分。"), "invalid_rating")
+    return stars
+
+
+def joint_rate(
+    *, actor, request: JointRequest, stars, comment: str = "", resident: Resident | None = None
+) -> Rating:
+    """A signer rates the reply 1–5 (once per reply round). When the round's mean falls
+    under JOINT_LOW_RATING the working group is told, once per round."""
+    resident, entered_by = _acting_for(actor, resident)
+    if entered_by is not None and resident.user_id:
+        raise Forbidden(_("有账号的居民请本人评价。"), code="not_allowed")
+    signed = Signature.objects.filter(request=request, resident=resident, withdrawn_at=None)
+    if not signed.exists():
+        raise Forbidden(_("只有联名的居民可以评价答复。"), code="not_a_signer")
+    stars = _stars(stars)
+    comment = clean_text(comment, field="comment", label=_("评价"), max_length=300, required=False)
+    with transaction.atomic():
+        _lock(request)
+        if request.status != J.REPLIED:
+            raise Conflict(_("只有已答复的点题可以评价。"), code="not_replied")
+        try:
+            with transaction.atomic():
+                rating = Rating.objects.create(
+                    request=request,
+                    resident=resident,
+                    round=request.round,
+                    stars=stars,
+                    comment=comment,
+                    entered_by=entered_by,
+                )
+        except IntegrityError:
+            raise AlreadyRated() from None
+        mean = request.ratings.filter(round=request.round).aggregate(m=Avg("stars"))["m"]
+        if mean < conf("JOINT_LOW_RATING") and request.low_rating_round < request.round:
+            request.low_rating_round = request.round
+            JointRequest.objects.filter(pk=request.pk).update(low_rating_round=request.round)
+            context = {"mean": f"{mean:.1f}"}
+            audience = _working_group(request)
+            _joint_notify(request, "joint.low_rating", audience, actor=actor, context=context)
+    return rating
+
+
+def joint_reopen(*, actor, request: JointRequest, reply_due=None, note: str = ""):
+    """The working group sends a reply back to the assignee: a new round of reply and
+    ratings, with a new due date."""
+    _check_working_group(actor, request)
+    workflow.check(request, "reopen")
+    due = _reply_due(reply_due)
+    note = clean_text(note, field="note", label=_("说明"), max_length=500, required=False)
+    return _joint_transition(
+        request,
+        "reopen",
+        actor=actor,
+        note=note,
+        context={"note": note, "reply_due": due.isoformat()},
+        round=F("round") + 1,
+        reply_due=due,
+        replied_at=None,
+    )
+
+
+def joint_close(*, actor, request: JointRequest, note: str = ""):
+    _check_working_group(actor, request)
+    workflow.check(request, "close")
+    note = clean_text(note, field="note", label=_("说明"), max_length=500, required=False)
+    return _joint_transition(request, "close", actor=actor, note=note, closed_at=timezone.now())
+
+
+def joint_expire(*, request: JointRequest, now=None) -> JointRequest:
+    """Threshold not reached within the signing period (the beat; actor None)."""
+    now = now or timezone.now()
+    guard = Q(signing_until__lt=now)
+    workflow.check(request, "expire")
+    with transaction.atomic(savepoint=False):
+        workflow.transition(request, "expire", actor=None, guard=guard)
+        for event, audience in JOINT_NOTICES["expire"]:
+            _joint_notify(request, event, audience(request), actor=None)
+    return request
+
+
+def joint_requests_expire(*, now=None) -> int:
+    """Expire every request still collecting after its signing period; safe to run twice
+    (and against a last signature: the conditional UPDATE waits for the signer's lock and
+    then finds the request under review)."""
+    now = now or timezone.now()
+    due = JointRequest.objects.filter(status=J.COLLECTING, signing_until__lt=now).order_by("pk")
+    expired = 0
+    for request in due:
+        try:
+            joint_expire(request=request, now=now)
+        except Conflict:
+            continue
+        expired += 1
+    return expired
+
+
+def joint_adopt(
+    *,
+    actor,
+    request: JointRequest,
+    goal: str,
+    category: str,
+    due_on,
+    party_org: PartyOrg | None = None,
+) -> Project:
+    """A secretary adopts an accepted request as a secretary project (书记项目); the request
+    and the project point at each other. Refused for requests not (yet) accepted."""
+    if request.status not in JointRequest.ADOPTABLE:
+        raise Conflict(_("只有已受理的点题可以转为书记项目。"), code="not_adoptable")
+    if request.project_id:
+        raise Conflict(_("该点题已转为书记项目。"), code="already_adopted")
+    if party_org is None:
+        party_org = PartyOrg.objects.filter(area=request.community).order_by("path").first()
+        if party_org is None:
+            raise invalid("party_org", _("请选择责任党组织。"), "party_org_required")
+    with transaction.atomic():
+        project = project_create(
+            actor=actor,
+            level=Project.Level.SECRETARY,
+            party_org=party_org,
+            area=request.community,
+            title=request.topic,
+            problem=request.description or request.topic,
+            goal=goal,
+            category=category,
+            start_on=timezone.localdate(),
+            due_on=due_on,
+        )
+        linked = JointRequest.objects.filter(
+            pk=request.pk, project__isnull=True, status__in=JointRequest.ADOPTABLE
+        ).update(project=project, updated_at=timezone.now())
+        if not linked:  # adopted (or moved) by someone else meanwhile: undo the project
+            raise Conflict(_("该点题已转为书记项目。"), code="already_adopted")
+        request.project = project
+        note = _("转为书记项目：%(title)s") % {"title": project.title}
+        workflow.record(request, "adopt", from_status=request.status, actor=actor, note=note)
+    return project
+
+
+def working_group_name(*, actor, community: Area, user) -> WorkingGroupMember:
+    """A secretary over the community names a member of its working group."""
+    if not has_role_over(actor, {Role.SECRETARY}, area=community):
+        raise Forbidden(_("只有社区书记可以指定工作组成员。"), code="not_a_secretary")
+    if community.kind != Area.Kind.COMMUNITY:
+        raise invalid("community", _("请选择社区。"), "invalid_community")
+    group, _created = WorkingGroup.objects.get_or_create(community=community)
+    seat, _created = WorkingGroupMember.objects.get_or_create(
+        group=group, user=user, defaults={"added_by": actor}
+    )
+    return seat
+
+
+def working_group_remove(*, actor, seat: WorkingGroupMember) -> None:
+    if not has_role_over(actor, {Role.SECRETARY}, area=seat.group.community):
+        raise Forbidden(_("只有社区书记可以调整工作组成员。"), code="not_a_secretary")
+    seat.delete()
+
+
+def _clean_group_settings(threshold, one_per_household, signing_days) -> dict:
+    def number(value, field, low, high, message):
+        if value in (None, ""):
+            return None
+        return _integer(
+            value, field=field, low=low, high=high, code=f"invalid_{field}", message=message
+        )
+
+    return {
+        "threshold": number(
+            threshold, "threshold", 2, 1000, _("联名人数门槛应为 2 至 1000 的整数。")
+        ),
+        "signing_days": number(signing_days, "signing_days", 1, 365, _("征集期应为 1 至 365 天。")),
+        "one_per_household": None if one_per_household in ("", None) else bool(one_per_household),
+    }
+
+
+def working_group_configure(
+    *, actor, community: Area, threshold=None, one_per_household=None, signing_days=None
+) -> WorkingGroup:
+    """A community's own threshold, household rule and signing period (empty: the
+    defaults), set by a secretary or administrator over it; requests opened later use them."""
+    if community is None or community.kind != Area.Kind.COMMUNITY:
+        raise invalid("community", _("请选择社区。"), "invalid_community")
+    if not has_role_over(actor, ORGANISERS, area=community):
+        raise Forbidden(_("只有社区书记可以设置点题规则。"), code="not_a_secretary")
+    fields = _clean_group_settings(threshold, one_per_household, signing_days)
+    group, _created = WorkingGroup.objects.update_or_create(community=community, defaults=fields)
+    return group
+
+
+def working_group_update(*, actor, group: WorkingGroup, **fields) -> WorkingGroup:
+    values = {
+        name: fields.get(name, getattr(group, name))
+        for name in ("threshold", "one_per_household", "signing_days")
+    }
+    return working_group_configure(actor=actor, community=group.community, **values)

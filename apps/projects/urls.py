@@ -9,6 +9,10 @@ router = SimpleRouter()
 router.register("api/projects", api.ProjectViewSet, basename="project-api")
 router.register("api/pledges", api.PledgeViewSet, basename="pledge-api")
 router.register("api/review-sessions", api.SessionViewSet, basename="session-api")
+router.register("api/joint-requests", api.JointRequestViewSet, basename="joint-api")
+router.register(
+    "api/joint-working-group", api.WorkingGroupMemberViewSet, basename="joint-group-api"
+)
 
 # Pages at /projects/..., API at /api/... (both included at the root by config/urls.py).
 urlpatterns = [
@@ -25,6 +29,12 @@ urlpatterns = [
     path("projects/sessions/<int:pk>/results/", views.results, name="results"),
     path("projects/sessions/<int:pk>/results.xlsx", views.results_xlsx, name="results_xlsx"),
     path("projects/sessions/<int:pk>/<slug:act>/", views.session_act, name="session_act"),
+    path("projects/joint/", views.joint_list, name="joint_list"),
+    path("projects/joint/new/", views.joint_new, name="joint_new"),
+    path("projects/joint/board/", views.joint_board, name="joint_board"),
+    path("projects/joint/group/", views.joint_group, name="joint_group"),
+    path("projects/joint/<int:pk>/", views.joint_detail, name="joint"),
+    path("projects/joint/<int:pk>/<slug:act>/", views.joint_act, name="joint_act"),
     path("projects/<int:pk>/", views.project_detail, name="detail"),
     path("projects/<int:pk>/milestones/", views.milestone_add, name="milestone_add"),
     path(
@@ -35,5 +45,6 @@ urlpatterns = [
     path("projects/<int:pk>/reports/", views.report_add, name="report_add"),
     path("projects/<int:pk>/<slug:move>/", views.project_act, name="act"),
     path("api/board/", api.BoardView.as_view(), name="board-api"),
+    path("api/joint-board/", api.JointBoardView.as_view(), name="joint-board-api"),
     *router.urls,
 ]

@@ -3,9 +3,10 @@ pledges), jurors (my sessions, score every project on one screen), organisers (s
 results) and the public board. Each view parses the form, calls one service (or selector)
 and renders; errors come back as the service's Chinese `detail` (the `page` decorator)."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.contrib import messages
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,15 +15,24 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from apps.accounts.models import User
-from apps.accounts.scoping import CHANGE, grants, scoped
+from apps.accounts.models import Role, User
+from apps.accounts.scoping import CHANGE, grants, has_role_over, scoped
+from apps.core.conf import conf
 from apps.core.errors import AppError, InvalidInput
 from apps.core.exports import XLSX_TYPE
 from apps.core.views import error_page, get_or_404, page, redirect_back
-from apps.register.models import Area, PartyOrg
+from apps.register.models import Area, PartyOrg, Resident
 
 from . import selectors, services, sheets
-from .models import Category, Juror, Pledge, Project, ReviewSession
+from .models import (
+    Category,
+    JointRequest,
+    Juror,
+    Pledge,
+    Project,
+    ReviewSession,
+    WorkingGroupMember,
+)
 
 P = Project.Status
 
@@ -421,3 +431,231 @@ def results_xlsx(request, pk):
     response = HttpResponse(sheets.result_xlsx(session), content_type=XLSX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="session-{session.pk}-results.xlsx"'
     return response
+
+
+# --- joint requests (双向约谈 / 点题) ---------------------------------------------------------
+
+
+@page
+def joint_list(request):
+    requests = selectors.joint_requests_visible_to(user=request.user).order_by("-created_at")
+    status = request.GET.get("status", "")
+    if status in JointRequest.Status.values:
+        requests = requests.filter(status=status)
+    return render(
+        request,
+        "projects/joint_list.html",
+        {
+            "requests": list(requests[:200]),
+            "status": status,
+            "statuses": JointRequest.Status.choices,
+            "is_resident": hasattr(request.user, "resident"),
+            "is_secretary": any(g.role == Role.SECRETARY for g in grants(request.user)),
+        },
+    )
+
+
+@page
+def joint_new(request):
+    values = {}
+    if request.method == "POST":
+        values = {k: request.POST.get(k, "") for k in ("topic", "level", "department")}
+        values["description"] = request.POST.get("description", "")
+        joint = services.joint_open(
+            actor=request.user, photos=request.FILES.getlist("photos"), **values
+        )
+        messages.success(request, _("点题已发起，请邀请邻居联名。"))
+        return redirect("projects:joint", joint.pk)
+    context = {"values": values, "levels": JointRequest.Level.choices}
+    return render(request, "projects/joint_new.html", context)
+
+
+def _joint_context(request, joint: JointRequest) -> dict:
+    user = request.user
+    community = joint.community
+    working_group = services.in_working_group(user, community)
+    resident = getattr(user, "resident", None)
+    signed = selectors.joint_signed_by(joint, user)
+    rated = resident is not None and joint.ratings.filter(resident=resident, round=joint.round)
+    is_signer = signed and joint.status == JointRequest.Status.REPLIED
+    enters = has_role_over(user, services.JOINT_ENTERERS, area=community) or any(
+        g.role in services.JOINT_ENTERERS and g.area_path and g.area_path.startswith(community.path)
+        for g in grants(user)
+    )
+    return {
+        "joint": joint,
+        "progress": selectors.joint_progress(joint),
+        "rating_mean": selectors.joint_rating_mean(joint),
+        "signatures": selectors.joint_signature_names(joint, user),
+        "opener": selectors.joint_opener_display(joint, user),
+        "signed": signed,
+        "can_sign": resident is not None and not signed and joint.status in JointRequest.SIGNING,
+        "can_unsign": signed and joint.status == JointRequest.Status.COLLECTING,
+        "working_group": working_group,
+        "is_assignee": joint.assignee_id == user.pk,
+        "can_rate": is_signer and not rated,
+        "can_adopt": has_role_over(user, {Role.SECRETARY}, area=community)
+        and joint.status in JointRequest.ADOPTABLE
+        and not joint.project_id,
+        "enters": enters,
+        "paper_residents": selectors.joint_paper_candidates(joint, user) if enters else [],
+        "assignees": selectors.joint_assignee_candidates(community) if working_group else [],
+        "categories": Category.choices,
+        "share_url": request.build_absolute_uri(),
+        "events": joint.events.select_related("actor"),
+        "show_actors": working_group,
+        "default_due": timezone.localdate() + timedelta(days=conf("JOINT_REPLY_DAYS")),
+    }
+
+
+@page
+def joint_detail(request, pk):
+    joint = get_or_404(selectors.joint_requests_visible_to(user=request.user), pk)
+    return render(request, "projects/joint_detail.html", _joint_context(request, joint))
+
+
+def _resident_from(request):
+    pk = request.POST.get("resident")
+    if not pk:
+        return None
+    return get_or_404(scoped(request.user, Resident), pk)
+
+
+JOINT_ACTS = {
+    "sign": lambda r, j: services.joint_sign(actor=r.user, request=j, resident=_resident_from(r)),
+    "unsign": lambda r, j: services.joint_unsign(actor=r.user, request=j),
+    "accept": lambda r, j: services.joint_accept(
+        actor=r.user,
+        request=j,
+        assignee=User.objects.filter(pk=r.POST.get("assignee") or 0, is_active=True).first(),
+        reply_due=r.POST.get("reply_due", ""),
+        note=r.POST.get("note", ""),
+    ),
+    "decline": lambda r, j: services.joint_decline(
+        actor=r.user, request=j, reason=r.POST.get("reason", "")
+    ),
+    "reply": lambda r, j: services.joint_reply(
+        actor=r.user,
+        request=j,
+        text=r.POST.get("text", ""),
+        meeting_at=r.POST.get("meeting_at", ""),
+        meeting_place=r.POST.get("meeting_place", ""),
+    ),
+    "rate": lambda r, j: services.joint_rate(
+        actor=r.user,
+        request=j,
+        stars=r.POST.get("stars", ""),
+        comment=r.POST.get("comment", ""),
+        resident=_resident_from(r),
+    ),
+    "reopen": lambda r, j: services.joint_reopen(
+        actor=r.user, request=j, reply_due=r.POST.get("reply_due", ""), note=r.POST.get("note", "")
+    ),
+    "close": lambda r, j: services.joint_close(actor=r.user, request=j),
+    "adopt": lambda r, j: services.joint_adopt(
+        actor=r.user,
+        request=j,
+        goal=r.POST.get("goal", ""),
+        category=r.POST.get("category", ""),
+        due_on=r.POST.get("due_on", ""),
+    ),
+}
+JOINT_DONE = {
+    "sign": gettext_lazy("联名成功，谢谢您的支持！"),
+    "unsign": gettext_lazy("已撤回联名。"),
+    "accept": gettext_lazy("已受理并指派责任人。"),
+    "decline": gettext_lazy("已不予受理，联名居民将收到原因。"),
+    "reply": gettext_lazy("答复已发送给联名居民。"),
+    "rate": gettext_lazy("感谢您的评价。"),
+    "reopen": gettext_lazy("已要求重新答复。"),
+    "close": gettext_lazy("已办结。"),
+    "adopt": gettext_lazy("已转为书记项目。"),
+}
+
+
+@require_POST
+@page
+def joint_act(request, pk, act):
+    if act not in JOINT_ACTS:
+        raise InvalidInput(_("未知的操作。"), code="unknown_move")
+    # Signing is open to the community's residents from a shared link (the board shows every
+    # request anyway); the service refuses other communities with `not_same_community`.
+    source = (
+        JointRequest.objects
+        if act == "sign"
+        else selectors.joint_requests_visible_to(user=request.user)
+    )
+    joint = get_or_404(source.select_related(*selectors.JOINT_RELATED), pk)
+    result = JOINT_ACTS[act](request, joint)
+    messages.success(request, JOINT_DONE[act])
+    if act == "adopt":
+        return redirect("projects:detail", result.pk)
+    return redirect("projects:joint", pk)
+
+
+def joint_board(request):
+    """The community's request board: no login, masked names, statistics for a range."""
+    try:
+        return _joint_board(request)
+    except AppError as exc:
+        return error_page(request, exc)
+
+
+def _day(value, default):
+    if not value:
+        return default
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").date()
+    except ValueError:
+        raise InvalidInput(_("请填写正确的日期。"), code="invalid_date") from None
+
+
+def _joint_board(request):
+    communities = Area.objects.filter(kind=Area.Kind.COMMUNITY).order_by("path")
+    community_id = request.GET.get("community") or (communities[0].pk if communities else None)
+    community = get_or_404(communities, community_id)
+    end = _day(request.GET.get("end"), timezone.localdate())
+    start = _day(request.GET.get("start"), end - timedelta(days=365))
+    if start > end:
+        raise InvalidInput(_("开始日期不能晚于结束日期。"), code="invalid_range")
+    context = {
+        "community": community,
+        "communities": communities,
+        "rows": [selectors.joint_board_row(r) for r in selectors.joint_board(community=community)],
+        "stats": selectors.joint_stats(community=community, start=start, end=end),
+    }
+    return render(request, "projects/joint_board.html", context)
+
+
+@page
+def joint_group(request):
+    """The secretary names the members of their communities' working groups."""
+    communities = [
+        c
+        for c in scoped(request.user, Area).filter(kind=Area.Kind.COMMUNITY).order_by("path")
+        if has_role_over(request.user, {Role.SECRETARY}, area=c)
+    ]
+    if request.method == "POST":
+        if request.POST.get("remove"):
+            seats = WorkingGroupMember.objects.filter(group__community__in=communities)
+            seat = get_or_404(seats.select_related("group__community"), request.POST["remove"])
+            services.working_group_remove(actor=request.user, seat=seat)
+            messages.success(request, _("已移出工作组。"))
+        else:
+            community = get_or_404(
+                Area.objects.filter(pk__in=[c.pk for c in communities]),
+                request.POST.get("community"),
+            )
+            login = (request.POST.get("login") or "").strip()
+            user = User.objects.filter(Q(username=login) | Q(phone=login), is_active=True).first()
+            if not login or user is None:
+                raise InvalidInput(_("找不到该用户。"), code="unknown_user")
+            services.working_group_name(actor=request.user, community=community, user=user)
+            messages.success(request, _("已加入工作组。"))
+        return redirect("projects:joint_group")
+    seats = WorkingGroupMember.objects.filter(group__community__in=communities).select_related(
+        "group__community", "user"
+    )
+    return render(
+        request, "projects/joint_group.html", {"communities": communities, "seats": seats}
+    )

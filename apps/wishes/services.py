@@ -3,8 +3,6 @@
 `_transition` here adds the wish's notifications in the same transaction; the public
 services check who may do what and call it."""
 
-import io
-import uuid
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -13,13 +11,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from PIL import Image, ImageOps
 
 from apps.accounts.models import Role
 from apps.accounts.scoping import has_role_over
 from apps.core import workflow
 from apps.core.conf import conf
 from apps.core.errors import Conflict, Forbidden, InvalidTransition
+from apps.core.images import clean_image
 from apps.core.validators import clean_text, invalid
 from apps.notifications import audiences
 from apps.notifications.services import notify
@@ -30,12 +28,6 @@ from .models import VETTERS, Claim, Wish, WishCategory, WishPhoto
 
 S = Wish.Status
 
-# Accepted formats: the stored file's extension and the options it is re-encoded with.
-IMAGE_FORMATS = {
-    "JPEG": ("jpg", {"quality": 90}),
-    "PNG": ("png", {}),
-    "WEBP": ("webp", {"quality": 90}),
-}
 DUPLICATE_WINDOW = timedelta(minutes=1)
 
 
@@ -167,37 +159,13 @@ def _clean_wanted_by(value: date | None) -> date | None:
 
 
 def _clean_photo(photo, *, field: str) -> ContentFile:
-    """The photo re-encoded, under a generated name with its detected format's extension.
-
-    Size first (cheap), then the pixel count from the header (before decoding), then decode
-    and encode again: whatever was appended to or embedded in the file (a page, a script,
-    GPS and other metadata) is not copied, and the client's file name is never used, so a
-    `poc.html` that is a valid PNG is stored as `<random>.png`.
-    """
-    limit = conf("WISH_PHOTO_MAX_BYTES")
-    if photo.size > limit:
-        message = _("照片不能超过 %(mb)s MB。") % {"mb": round(limit / 1024 / 1024, 1)}
-        raise invalid(field, message, "photo_too_large")
-    try:
-        with Image.open(photo) as image:
-            kind, (width, height) = image.format, image.size
-            if kind in IMAGE_FORMATS and width * height <= conf("WISH_PHOTO_MAX_PIXELS"):
-                image.load()
-                clean = ImageOps.exif_transpose(image)
-                out = io.BytesIO()
-                clean.save(out, kind, **IMAGE_FORMATS[kind][1])
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        kind = None
-    finally:
-        photo.seek(0)
-    if kind not in IMAGE_FORMATS:
-        raise invalid(field, _("请上传 JPG、PNG 或 WEBP 格式的图片。"), "photo_not_image")
-    if width * height > conf("WISH_PHOTO_MAX_PIXELS"):
-        message = _("照片不能超过 %(mp)s 百万像素。") % {
-            "mp": round(conf("WISH_PHOTO_MAX_PIXELS") / 1_000_000)
-        }
-        raise invalid(field, message, "photo_too_large_pixels")
-    return ContentFile(out.getvalue(), name=f"{uuid.uuid4().hex}.{IMAGE_FORMATS[kind][0]}")
+    """The photo re-encoded under a generated name (`apps.core.images.clean_image`)."""
+    return clean_image(
+        photo,
+        field=field,
+        max_bytes=conf("WISH_PHOTO_MAX_BYTES"),
+        max_pixels=conf("WISH_PHOTO_MAX_PIXELS"),
+    )
 
 
 def _check_photos(photos) -> list:

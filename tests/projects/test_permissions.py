@@ -98,7 +98,88 @@ ROWS = [
     ),
 ]
 
-COVERED = {row.url for row in ROWS} | {"/api/board/"}  # the board: test_api.py
+
+# --- joint requests -------------------------------------------------------------------------
+
+
+def _joint(world, where):
+    from tests.projects.joint_helpers import open_request, resident
+
+    building = world.building_a if where == "A" else world.building_b
+    return open_request(world, opener=resident(world, building=building))
+
+
+def _joint_payload(world, where):
+    from tests.projects.joint_helpers import resident
+
+    payload = {"topic": "停车难", "level": "community"}
+    if where == "B":  # entered for a resident of B (the workstation channel)
+        payload["resident"] = resident(world, building=world.building_b, login=False).pk
+    return payload
+
+
+def _seat(world, where):
+    from tests import factories as f
+
+    who, community = (
+        ("secretary", world.community_a) if where == "A" else ("outsider", world.community_b)
+    )
+    return services.working_group_name(
+        actor=world.user(who), community=community, user=f.UserFactory()
+    )
+
+
+def _seat_payload(world, where):
+    from tests import factories as f
+
+    community = world.community_a if where == "A" else world.community_b
+    return {"community": community.pk, "user": f.UserFactory().pk}
+
+
+ROWS += [
+    Row(
+        "joint-requests",
+        "/api/joint-requests/",
+        _joint,
+        # Everyone living in or holding a role inside the community (the grid worker too),
+        # and the street.
+        {"A": LOCAL_VIEW | {"resident", "grid_worker"}, "B": B_STAFF},
+        _joint_payload,
+        {
+            # For oneself: only a resident; everyone else is not_a_resident.
+            "A": {"resident": 201},
+            # For a resident of B: B's grid worker enters it; the administrator sees the
+            # resident but may not enter (not_allowed); nobody else sees them.
+            "B": {
+                "outsider": 201,
+                "administrator": 403,
+                **dict.fromkeys(
+                    ["resident", "member", "group_leader", "grid_worker", "secretary", "nobody"],
+                    400,
+                ),
+            },
+        },
+    ),
+    Row(
+        "joint-working-group",
+        "/api/joint-working-group/",
+        _seat,
+        {"A": LOCAL_VIEW, "B": B_STAFF},
+        _seat_payload,
+        {
+            "A": {
+                "secretary": 201,
+                **dict.fromkeys(["administrator", "member", "group_leader"], 403),
+                **dict.fromkeys(["resident", "grid_worker", "nobody"], 400),
+            },
+            "B": {"outsider": 201, "administrator": 403},
+        },
+        denied=400,
+    ),
+]
+
+# The boards: test_api.py and test_joint_api.py.
+COVERED = {row.url for row in ROWS} | {"/api/board/", "/api/joint-board/"}
 
 
 def test_the_spec_names_only_known_roles():
