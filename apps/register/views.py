@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 
 from apps.accounts.scoping import PERSONAL, scoped, sees_all_personal, sees_personal
+from apps.core.history import note_access
 from apps.core.masking import mask_name, mask_phone
 
 from .models import Household, Resident
@@ -25,13 +26,12 @@ def _page(request, queryset, *, search: str, order: tuple):
 def household_list(request):
     households = scoped(request.user, Household.objects.select_related("area"))
     page, query = _page(request, households, search="address", order=("area__path", "unit", "room"))
-    rows = [
-        {
-            "area": h.area.name,
-            "address": h.address if sees_personal(request.user, h) else None,
-        }
-        for h in page
-    ]
+    rows = []
+    for h in page:
+        personal = sees_personal(request.user, h)
+        if personal:
+            note_access(request, h, ["address"])
+        rows.append({"area": h.area.name, "address": h.address if personal else None})
     return render(request, "register/household_list.html", {"page": page, "rows": rows, "q": query})
 
 
@@ -46,6 +46,8 @@ def resident_list(request):
     rows = []
     for r in page:
         personal = sees_personal(request.user, r)
+        if personal:
+            note_access(request, r, ["name", "phone", "vulnerable"])
         rows.append(
             {
                 "name": r.name if personal else mask_name(r.name),
