@@ -116,7 +116,10 @@ def may_see_history(user, obj) -> bool:
     (an import job), its owner."""
     if holds_role_over(user, HISTORY_ROLES, obj):
         return True
-    own = type(obj).scope.own
+    spec = type(obj).scope
+    if spec.area_lookups or spec.party_org is not None:
+        return False  # a resident does not see who changed their record, nor from where
+    own = spec.own
     return bool(own) and "__" not in own and getattr(obj, f"{own}_id", None) == user.pk
 
 

@@ -294,3 +294,18 @@ def test_an_administrator_of_another_street_sees_nothing_of_this_one(world, api,
     assert client.get(url, {"type": "resident", "id": resident.pk}).status_code == 404
     assert client.get(url, {"viewer": "secretary"}).status_code == 404
     assert client.get(url).status_code == 200
+
+
+def test_a_resident_does_not_see_the_history_of_their_own_record(services, world, client):
+    resident = world.user("resident").resident
+    client.force_login(world.user("resident"))
+    assert client.get(_history_url(resident, "register.resident")).status_code == 404
+
+
+def test_the_resident_list_links_each_row_to_its_history_for_secretaries_only(world, client):
+    resident = world.user("resident").resident
+    link = _history_url(resident, "register.resident")
+    client.force_login(world.user("secretary"))
+    assert link in client.get(reverse("register:resident-list")).content.decode()
+    client.force_login(world.user("grid_worker"))
+    assert link not in client.get(reverse("register:resident-list")).content.decode()
