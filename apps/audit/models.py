@@ -99,9 +99,12 @@ class PersonalDataAccess(models.Model):
         API = "api", _("接口")
         EXPORT = "export", _("导出")
 
+    # The log outlives the account: deleting a user keeps their rows (and their id).
     viewer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
         related_name="personal_data_accesses",
         verbose_name=_("查看人"),
     )

@@ -309,3 +309,12 @@ def test_the_resident_list_links_each_row_to_its_history_for_secretaries_only(wo
     assert link in client.get(reverse("register:resident-list")).content.decode()
     client.force_login(world.user("grid_worker"))
     assert link not in client.get(reverse("register:resident-list")).content.decode()
+
+
+def test_deleting_a_user_keeps_their_access_rows(world, api):
+    resident = f.ResidentFactory(household=f.HouseholdFactory(area=world.building_a, room="913"))
+    worker = world.user("grid_worker")
+    api.as_user(worker).get(f"/api/residents/{resident.pk}/")
+    worker_id = worker.pk
+    worker.delete()
+    assert PersonalDataAccess.objects.filter(viewer_id=worker_id, subject_id=resident.pk).exists()

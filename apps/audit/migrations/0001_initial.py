@@ -250,7 +250,7 @@ class Migration(migrations.Migration):
                 ('row_count', models.PositiveIntegerField(blank=True, null=True, verbose_name='行数')),
                 ('at', models.DateTimeField(auto_now_add=True, verbose_name='时间')),
                 ('subject_type', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='contenttypes.contenttype', verbose_name='对象类型')),
-                ('viewer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='personal_data_accesses', to=settings.AUTH_USER_MODEL, verbose_name='查看人')),
+                ('viewer', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='personal_data_accesses', to=settings.AUTH_USER_MODEL, verbose_name='查看人')),
             ],
             options={
                 'verbose_name': '个人信息访问记录',
