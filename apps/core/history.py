@@ -123,11 +123,18 @@ def may_see_history(user, obj) -> bool:
     return bool(own) and "__" not in own and getattr(obj, f"{own}_id", None) == user.pk
 
 
-def _label(model, attname: str) -> str:
+def _field(model, attname: str):
     for field in model._meta.concrete_fields:
         if attname in (field.attname, field.name):
-            return str(field.verbose_name)
-    return attname
+            return field
+    return None
+
+
+def _shown(field, value):
+    """A stored value as the page shows it: a choice by its label."""
+    if field is not None and field.choices and value is not None:
+        return str(dict(field.flatchoices).get(value, value))
+    return value
 
 
 def object_history(request, obj) -> list[dict] | None:
@@ -174,7 +181,14 @@ def object_history(request, obj) -> list[dict] | None:
                     shown.add(name)
                 else:
                     old, value = mask_value(old, personal[name]), mask_value(value, personal[name])
-            changes.append({"field": _label(model, attname), "old": old, "new": value})
+            field = _field(model, attname)
+            changes.append(
+                {
+                    "field": str(field.verbose_name) if field is not None else attname,
+                    "old": _shown(field, old),
+                    "new": _shown(field, value),
+                }
+            )
         previous = data
         context = event.pgh_context or {}
         rows.append(

@@ -49,6 +49,10 @@ def test_a_claim_through_the_api_is_in_the_history_with_who_and_from_where(
         f"/api/wishes/{published_wish.pk}/claim/", {}, format="json", REMOTE_ADDR="10.1.2.3"
     )
     assert response.status_code == 200, response.content
+    secretary = api.as_user(world.user("secretary"))
+    history = secretary.get(f"/api/audit/history/wishes.wish/{published_wish.pk}/").json()
+    assert history[0]["action"] == "update" and history[0]["user"] == member.name
+    assert {"field": "状态", "old": "已发布", "new": "已认领"} in history[0]["changes"]
     update = (
         _event("Wish")
         .objects.filter(pgh_obj=published_wish, pgh_label="update", status=Wish.Status.CLAIMED)
