@@ -44,8 +44,10 @@ def access_log(request):
         subject, rows = selectors.accesses_to(request.user, kind, pk)
     elif username:
         viewer, rows = selectors.accesses_by(request.user, username)
-    page_obj = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page")) if rows else None
-    entries = list(page_obj) if page_obj else []
+    page_obj = None
+    if rows is not None:
+        page_obj = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    entries = list(page_obj) if page_obj is not None else []
     labels = selectors.subject_labels(request.user, entries)
     for entry in entries:
         entry.subject_label = labels.get((entry.subject_type_id, entry.subject_id), "")

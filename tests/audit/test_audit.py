@@ -322,3 +322,10 @@ def test_deleting_a_user_keeps_their_access_rows(world, api):
     worker_id = worker.pk
     worker.delete()
     assert PersonalDataAccess.objects.filter(viewer_id=worker_id, subject_id=resident.pk).exists()
+
+
+def test_a_person_nobody_looked_at_says_so(world, client):
+    resident = f.ResidentFactory(household=f.HouseholdFactory(area=world.building_a, room="914"))
+    client.force_login(world.user("administrator"))
+    page = client.get(reverse("audit:access-log"), {"type": "resident", "id": resident.pk})
+    assert page.status_code == 200 and "没有访问记录。" in page.content.decode()
