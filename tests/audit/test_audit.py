@@ -329,3 +329,37 @@ def test_a_person_nobody_looked_at_says_so(world, client):
     client.force_login(world.user("administrator"))
     page = client.get(reverse("audit:access-log"), {"type": "resident", "id": resident.pk})
     assert page.status_code == 200 and "没有访问记录。" in page.content.decode()
+
+
+def test_a_problems_transitions_through_its_page_are_in_its_history(services, world, client):
+    """Start and escalate are conditional UPDATEs; the page shows them to the secretary with
+    who made them and the level's label."""
+    from apps.grids import services as grid_services
+    from apps.grids.models import Problem
+
+    problem = grid_services.problem_report(
+        actor=world.user("grid_worker"),
+        area=world.building_a,
+        category=Problem.Category.values[0],
+        title="漏水",
+    )
+    client.force_login(world.user("grid_worker"))
+    url = reverse("grids:problem", args=[problem.pk])
+    client.post(url, {"action": "start"}, REMOTE_ADDR="10.9.8.7")
+    client.post(url, {"action": "escalate", "reason": "需要社区协调"})
+    labels = list(
+        _event("Problem")
+        .objects.filter(pgh_obj=problem)
+        .order_by("pgh_id")
+        .values_list("pgh_label", "status", "pgh_context__metadata__ip")
+    )
+    assert labels[0][:2] == ("insert", "open")
+    assert ("update", "in_progress", "10.9.8.7") in labels
+    assert page_has_history(client, url) is False  # a grid worker sees no history
+    client.force_login(world.user("secretary"))
+    page = client.get(url).content.decode()
+    assert 'id="history"' in page and "陈网格" in page and "10.9.8.7" in page
+
+
+def page_has_history(client, url) -> bool:
+    return 'id="history"' in client.get(url).content.decode()
