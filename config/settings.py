@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "treebeard",
     "import_export",
+    "pgtrigger",
+    "pghistory",
     "apps.core",
     "apps.accounts",
     "apps.register",
@@ -67,6 +69,7 @@ INSTALLED_APPS = [
     "apps.volunteers",
     "apps.projects",
     "apps.rosters",
+    "apps.audit",
 ]
 
 MIDDLEWARE = [
@@ -77,6 +80,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Who, from where: the audit trail's context and the personal-data access log.
+    "apps.audit.middleware.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "apps.core.middleware.RefuseControlCharacters",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -246,6 +251,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# Audit trail (django-pghistory, apps.audit): history rows are written by PostgreSQL
+# triggers and may not be changed or deleted (append-only); only PostgreSQL keeps them.
+PGHISTORY_APPEND_ONLY = True
+PGHISTORY_MIDDLEWARE_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
 # Tongxin's own knobs: every one, with its default, here and only here; code reads them with
 # apps.core.conf.conf("NAME"). A knob that an environment variable sets has that variable's name.

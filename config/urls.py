@@ -30,6 +30,7 @@ urlpatterns = [
     path("", include("apps.volunteers.urls")),
     path("", include("apps.projects.urls")),
     path("", include("apps.rosters.urls")),
+    path("", include("apps.audit.urls")),
 ]
 # Uploads always go through the media view (nosniff, a sandboxing CSP, a safe disposition),
 # whether or not DEBUG; production may serve them from another origin with the same headers.

@@ -365,3 +365,21 @@ NOT_COLLECTIONS |= {  # covered by the personal and broadcast tables above
     "/api/notifications/test/",
     "/api/notifications/broadcast/",
 }
+
+
+# The audit history (/api/audit/history/<app.model>/<id>/, apps.audit): secretaries and
+# administrators over the object; everyone else a 404, anonymous a 401. The object's history
+# itself is PostgreSQL's (tests/audit); the answer's status is the same on SQLite.
+HISTORY = {"A": {"secretary", "administrator"}, "B": {"administrator", "outsider"}}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("place", sorted(HISTORY))
+def test_audit_history_matrix(world, role, place):
+    from tests.permission_matrix import _client
+
+    resident = _make_resident(world, place)
+    client = _client(world, role)
+    response = client.get(f"/api/audit/history/register.resident/{resident.pk}/")
+    expected = 401 if role == "anonymous" else 200 if role in HISTORY[place] else 404
+    assert response.status_code == expected

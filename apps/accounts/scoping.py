@@ -161,6 +161,22 @@ def _follow(obj, lookup: str):
     return obj
 
 
+def holds_role_over(user, roles, obj) -> bool:
+    """Whether `user` holds one of `roles` at one of `obj`'s places (its Scope's area and
+    party lookups) or above them. In Python from the object's (select_related) nodes."""
+    if user is None or not user.is_authenticated:
+        return False
+    spec: Scope = type(obj).scope
+    party_org = _follow(obj, spec.party_org) if spec.party_org is not None else None
+    if has_role_over(user, roles, party_org=party_org):
+        return True
+    for lookup in spec.area_lookups:
+        area = _follow(obj, lookup)
+        if area is not None and has_role_over(user, roles, area=area):
+            return True
+    return False
+
+
 def sees_personal(user, obj) -> bool:
     """Whether `user` may see `obj`'s personal data (phone, ID number, address) unmasked.
 
@@ -170,13 +186,8 @@ def sees_personal(user, obj) -> bool:
     if user is None or not user.is_authenticated:
         return False
     spec: Scope = type(obj).scope
-    party_org = _follow(obj, spec.party_org) if spec.party_org is not None else None
-    if has_role_over(user, spec.personal, party_org=party_org):
+    if holds_role_over(user, spec.personal, obj):
         return True
-    for lookup in spec.area_lookups:
-        area = _follow(obj, lookup)
-        if area is not None and has_role_over(user, spec.personal, area=area):
-            return True
     if spec.own is None or PERSONAL not in spec.own_actions:
         return False
     if "__" not in spec.own:

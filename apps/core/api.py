@@ -20,6 +20,7 @@ from apps.accounts.scoping import (
     touches_personal,
 )
 from apps.core.errors import InvalidInput
+from apps.core.history import note_access
 from apps.core.masking import mask_value
 
 WRITE_ACTIONS = {"update", "partial_update", "destroy"}
@@ -135,10 +136,14 @@ class PersonalDataMixin:
     def to_representation(self, instance):
         data = super().to_representation(instance)
         request = self.context.get("request")
-        if request is not None and not self._sees_personal(request.user, instance):
+        if request is None:
+            return data
+        if not self._sees_personal(request.user, instance):
             for name, mask in self.personal_fields.items():
                 if name in data:
                     data[name] = mask_value(data[name], mask)
+        else:  # shown unmasked: a personal-data access (written once per request)
+            note_access(request, instance, [n for n in self.personal_fields if n in data])
         return data
 
 

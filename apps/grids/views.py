@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from apps.accounts.scoping import scoped
 from apps.core.errors import AppError, InvalidInput
+from apps.core.history import object_history
 from apps.core.views import get_or_404, page
 from apps.register.models import Area, Household, Member, Resident
 from apps.register.selectors import visible_nodes
@@ -139,6 +140,7 @@ def problem_detail(request, pk):
         "events": selectors.problem_history(problem=problem),
         "can_escalate": problem.level < Problem.Level.STREET,
         "open": problem.status != Problem.Status.RESOLVED,
+        "history": object_history(request, problem),
     }
     return render(request, "grids/problem.html", context)
 

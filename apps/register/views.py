@@ -3,8 +3,10 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.urls import reverse
 
 from apps.accounts.scoping import PERSONAL, scoped, sees_all_personal, sees_personal
+from apps.core.history import may_see_history, note_access
 from apps.core.masking import mask_name, mask_phone
 
 from .models import Household, Resident
@@ -21,17 +23,27 @@ def _page(request, queryset, *, search: str, order: tuple):
     return page, query
 
 
+def _history_url(user, obj, label: str) -> str:
+    """The link to the row's history for who may see it (decided in memory, no query)."""
+    return reverse("audit:history", args=[label, obj.pk]) if may_see_history(user, obj) else ""
+
+
 @login_required
 def household_list(request):
     households = scoped(request.user, Household.objects.select_related("area"))
     page, query = _page(request, households, search="address", order=("area__path", "unit", "room"))
-    rows = [
-        {
-            "area": h.area.name,
-            "address": h.address if sees_personal(request.user, h) else None,
-        }
-        for h in page
-    ]
+    rows = []
+    for h in page:
+        personal = sees_personal(request.user, h)
+        if personal:
+            note_access(request, h, ["address"])
+        rows.append(
+            {
+                "area": h.area.name,
+                "address": h.address if personal else None,
+                "history": _history_url(request.user, h, "register.household"),
+            }
+        )
     return render(request, "register/household_list.html", {"page": page, "rows": rows, "q": query})
 
 
@@ -46,12 +58,15 @@ def resident_list(request):
     rows = []
     for r in page:
         personal = sees_personal(request.user, r)
+        if personal:
+            note_access(request, r, ["name", "phone", "vulnerable"])
         rows.append(
             {
                 "name": r.name if personal else mask_name(r.name),
                 "phone": r.phone if personal else mask_phone(r.phone),
                 "building": r.household.area.name,
                 "vulnerable": r.vulnerable if personal else None,
+                "history": _history_url(request.user, r, "register.resident"),
             }
         )
     context = {"page": page, "rows": rows, "q": query}

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from apps.accounts.scoping import CHANGE, can
 from apps.core.conf import conf
 from apps.core.errors import InvalidInput
+from apps.core.history import pin_history_context
 from apps.register.models import Area, Household, Member, Organisation, PartyOrg, Resident
 
 from . import validation as v
@@ -208,6 +209,7 @@ class Importer:
             return self.result
         try:
             with transaction.atomic():
+                pin_history_context()  # the COPY bypasses Django's cursor
                 self.write(new, updated)
         except IntegrityError as exc:
             raise InvalidInput(

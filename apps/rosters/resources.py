@@ -14,6 +14,7 @@ from import_export import fields, resources
 
 from apps.accounts.scoping import VIEW, scoped, sees_personal
 from apps.core.exports import Table, safe_cell, table_bytes
+from apps.core.history import note_access
 from apps.core.masking import mask_value
 from apps.register.models import Household, Member, Organisation, PartyOrg, Resident
 
@@ -184,8 +185,17 @@ RESOURCES: dict[str, type[RosterResource]] = {
 }
 
 
-def roster_export(*, kind: str, user, fmt: str) -> bytes:
-    """Every row of the roster the user may see, masked where they may not see personal data."""
+def roster_export(*, kind: str, user, fmt: str, request=None) -> bytes:
+    """Every row of the roster the user may see, masked where they may not see personal data.
+    With a `request`, a file with unmasked personal data is one personal-data access, with
+    the number of rows and the personal columns it holds."""
     resource = RESOURCES[kind](user=user)
     dataset = resource.export(resource.get_queryset())
+    if request is not None:
+        model = resource._meta.model
+        unmasked = sum(resource.__dict__.get("_personal_cache", {}).values())
+        fields = [resource.lookups.get(c, c) for c in resource.columns]
+        personal = [f for f in fields if f in model.scope.personal_fields]
+        if unmasked and personal:
+            note_access(request, model, personal, channel="export", row_count=len(dataset))
     return table_bytes([Table(str(ROSTERS[kind].label), dataset.headers, dataset)], fmt)

@@ -19,6 +19,7 @@ from apps.core import workflow
 from apps.core.conf import conf
 from apps.core.errors import AppError, Conflict, Forbidden, InvalidInput, InvalidTransition
 from apps.core.exports import FORMATS, Table, table_bytes
+from apps.core.history import history_context
 
 from .columns import ROSTERS
 from .importers import IMPORTERS, ImportResult, Progress
@@ -175,7 +176,9 @@ def import_job_run(*, job_id: int) -> ImportJob:
     if not _transition(job, "start"):
         return job
     try:
-        result, detail = _run(job, dry_run=False)
+        # Every row the import writes names the job (and its uploader) in its history.
+        with history_context(import_job=job.pk, import_kind=job.kind, user=job.created_by_id):
+            result, detail = _run(job, dry_run=False)
     except Exception:
         log.exception("roster import %s failed", job.pk)
         _transition(

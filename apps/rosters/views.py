@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from apps.accounts.scoping import scoped
 from apps.core.errors import AppError, Forbidden, NotFound
 from apps.core.exports import FORMATS, XLSX_TYPE
+from apps.core.history import import_writes, object_history
 from apps.core.views import error_page
 
 from . import services
@@ -81,6 +82,8 @@ def job_detail(request, pk: int):
         "progress": services.import_job_progress(job=job),
         "errors": job.errors[:1000],
         "more_errors": max(0, len(job.errors) - 1000),
+        "history": object_history(request, job),
+        "written": import_writes(job.pk) if job.status == job.Status.DONE else {},
     }
     return render(request, "rosters/job.html", context)
 
@@ -123,5 +126,5 @@ def template_download(request, kind: str):
 def export(request, kind: str, fmt: str):
     if kind not in IMPORTERS or fmt not in FORMATS:
         return error_page(request, NotFound(_("页面不存在。")))
-    data = roster_export(kind=kind, user=request.user, fmt=fmt)
+    data = roster_export(kind=kind, user=request.user, fmt=fmt, request=request)
     return _download(data, f"{ROSTERS[kind].label}.{fmt}", FORMATS[fmt])

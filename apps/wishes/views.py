@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from apps.accounts.scoping import grants, has_role_over, scoped
 from apps.core.errors import AppError
+from apps.core.history import note_access, object_history
 from apps.core.validators import parse_id
 from apps.core.views import redirect_back
 from apps.register.models import Area, Organisation, Resident
@@ -111,11 +112,18 @@ def _page(request, qs):
     return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
-def _with_names(user, wishes):
+def _with_names(request, wishes):
     wishes = list(wishes)
     for wish in wishes:
-        wish.resident_display = selectors.resident_display(user, wish)
+        _name(request, wish)
     return wishes
+
+
+def _name(request, wish) -> None:
+    """The resident's name as `request.user` may see it; the full name is an access."""
+    wish.resident_display = selectors.resident_display(request.user, wish)
+    if selectors.sees_resident(request.user, wish):
+        note_access(request, wish.resident, ["name"])
 
 
 @login_required
@@ -134,7 +142,7 @@ def hall(request):
     page = _page(request, wishes)
     context = {
         "page": page,
-        "wishes": _with_names(request.user, page.object_list),
+        "wishes": _with_names(request, page.object_list),
         "categories": WishCategory.objects.filter(active=True),
         "areas": areas.order_by("path")[:200],
         "organisations": Organisation.objects.filter(representatives=request.user),
@@ -146,7 +154,7 @@ def hall(request):
 
 @login_required
 def mine(request):
-    wishes = _with_names(request.user, selectors.my_wishes(user=request.user))
+    wishes = _with_names(request, selectors.my_wishes(user=request.user))
     return render(request, "wishes/mine.html", {"wishes": wishes})
 
 
@@ -159,7 +167,7 @@ def claims(request):
 @login_required
 def vetting(request):
     page = _page(request, selectors.vetting_queue(user=request.user))
-    context = {"page": page, "wishes": _with_names(request.user, page.object_list)}
+    context = {"page": page, "wishes": _with_names(request, page.object_list)}
     return render(request, "wishes/vetting.html", context)
 
 
@@ -169,7 +177,7 @@ def detail(request, pk: int):
         wish = selectors.wish_detail(user=request.user, pk=pk)
     except Wish.DoesNotExist as exc:
         raise Http404 from exc
-    wish.resident_display = selectors.resident_display(request.user, wish)
+    _name(request, wish)
     user = request.user
     context = {
         "wish": wish,
@@ -178,6 +186,7 @@ def detail(request, pk: int):
         "is_claimant": wish.claimed_by_id == user.pk,
         # Who did what names the resident too: only for those who see the resident's name.
         "show_actors": selectors.sees_resident(user, wish),
+        "history": object_history(request, wish),
     }
     return render(request, "wishes/detail.html", context)
 
