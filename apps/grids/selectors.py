@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from django.db.models import Exists, OuterRef, QuerySet, Value
+from django.db.models import Exists, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -40,6 +40,20 @@ def households_of_leader(*, user) -> QuerySet:
             )
         )
         .order_by("area__path", "unit", "room")
+        .distinct()
+    )
+
+
+def households_visitable(*, user) -> QuerySet:
+    """The households the user may log a visit to: in their scope, covered by a group they
+    belong to, or home to a resident they are paired with (`services.visit_log`'s rule)."""
+    return (
+        Household.objects.select_related("area")
+        .filter(
+            Q(pk__in=scoped(user, Household).values("pk"))
+            | Q(group_coverage__group__memberships__member__user=user)
+            | Q(residents__pairings__helper__user=user, residents__pairings__active=True)
+        )
         .distinct()
     )
 

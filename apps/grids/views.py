@@ -88,12 +88,7 @@ def _visited_at(value: str) -> dt.datetime:
 
 def _visitable_household(request) -> Household:
     pk = request.GET.get("household") or request.POST.get("household")
-    qs = Household.objects.select_related("area").filter(
-        Q(pk__in=scoped(request.user, Household).values("pk"))
-        | Q(group_coverage__group__memberships__member__user=request.user)
-        | Q(residents__pairings__helper__user=request.user, residents__pairings__active=True)
-    )
-    return get_or_404(qs.distinct(), pk)
+    return get_or_404(selectors.households_visitable(user=request.user), pk)
 
 
 def _visit_context(household, request) -> dict:
