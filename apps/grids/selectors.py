@@ -27,10 +27,15 @@ def groups_led_by(*, user) -> QuerySet:
 
 
 def households_of_leader(*, user) -> QuerySet:
-    """The households covered by the groups the user leads or belongs to."""
+    """The households covered by the groups the user leads or belongs to, and those of the
+    residents the user is paired with as a helper (with their residents)."""
     return (
-        Household.objects.filter(group_coverage__group__memberships__member__user=user)
+        Household.objects.filter(
+            Q(group_coverage__group__memberships__member__user=user)
+            | Q(residents__pairings__helper__user=user, residents__pairings__active=True)
+        )
         .select_related("area", "group_coverage__group")
+        .prefetch_related("residents")
         .annotate(
             last_visit=Coalesce(
                 Visit.objects.filter(household=OuterRef("pk"))
