@@ -12,6 +12,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from apps.accounts.models import DeviceToken
+from apps.core import tasks
 from apps.core.idempotency import idempotency_cleanup
 from apps.core.models import IdempotencyRecord
 from apps.grids.models import GroupHousehold, GroupMembership, Problem, Visit
@@ -142,8 +143,13 @@ def test_cleanup_removes_only_expired_records(world, api, group, households):
     IdempotencyRecord.objects.filter(key="old").update(
         created=timezone.now() - dt.timedelta(days=8)
     )
-    assert idempotency_cleanup() == 1
+    assert tasks.idempotency_cleanup.delay().get() == 1  # the beat's task
     assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["new"]
+    assert idempotency_cleanup() == 0
+    assert (
+        settings.CELERY_BEAT_SCHEDULE["core-idempotency-cleanup"]["task"]
+        == tasks.idempotency_cleanup.name
+    )
 
 
 # --- races on PostgreSQL with real threads ------------------------------------------------

@@ -205,3 +205,19 @@ def test_manifest_and_service_worker_pass_the_installability_checks(
             assert errors["installabilityErrors"] == [], errors
         finally:
             context.close()
+
+
+def test_logging_out_clears_the_pages_kept_for_offline_reading(
+    world, group, households, browser_page, live_server
+):
+    page = browser_page
+    _ready_offline_page(page, live_server)
+    keys = "caches.keys().then(ks => ks.filter(k => k.startsWith('tongxin-user-')))"
+    assert page.evaluate(keys) != []
+    page.click("form.logout button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/login/")
+    assert page.evaluate(keys) == []
+    page.context.set_offline(True)
+    page.goto(f"{live_server.url}/grids/leader/")  # nothing of the leader's left
+    assert page.locator("#offline-fallback").count() == 1
+    assert page.locator("#households").count() == 0
