@@ -132,7 +132,8 @@ def media(request, path):
 
 # --- installable app (PWA): manifest, service worker, pages kept for offline use ----------
 
-SW_SOURCES = ("js/sw.js", "js/outbox.js", "js/app.js", "css/app.css")
+ICONS = ("icons/icon-192.png", "icons/icon-512.png")
+SW_SOURCES = ("js/sw.js", "js/outbox.js", "js/app.js", "js/visits.js", "css/app.css")
 
 
 def _static_source(name: str) -> bytes:
@@ -179,15 +180,14 @@ def service_worker(request):
     is the whole site. Its version is a hash of the files it caches, so that a change to
     any of them installs a new worker that replaces the cached copies."""
     digest = hashlib.sha256()
-    for name in SW_SOURCES:
+    for name in (*SW_SOURCES, *ICONS):
         digest.update(_static_source(name))
     config = {
         "version": digest.hexdigest()[:12],
         "static": settings.STATIC_URL
         if settings.STATIC_URL.startswith("/")
         else "/" + settings.STATIC_URL,
-        "shell": [static(name) for name in SW_SOURCES[1:]]
-        + [static(f"icons/icon-{n}.png") for n in (192, 512)],
+        "shell": [static(name) for name in (*SW_SOURCES[1:], *ICONS)],
         "offline_title": _("您当前处于离线状态"),
         "offline_text": _("此页面未保存在本机。已保存的页面："),
         "offline_links": [[reverse("home"), _("首页")], [reverse("grids:leader"), _("我的责任片")]],

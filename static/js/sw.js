@@ -1,7 +1,8 @@
 /* Tongxin's service worker, served at /sw.js (apps.core.views.service_worker prepends
  * `self.TONGXIN`: version, static URL, the shell files and the offline page's text).
  *
- * - Static files (CSS, JS, icons): cache first, precached at install, in `tongxin-static-<v>`.
+ * - Static files: the shell (our CSS, JS, icons) precached at install and served cache first;
+ *   other static files network first with the cached copy offline; in `tongxin-static-<v>`.
  * - Pages the server marks with `X-Tongxin-Offline: <user id>` (home, the leader page):
  *   network first; each good answer is kept in `tongxin-user-<id>`, and `tongxin-meta`
  *   remembers whose caches are current. Offline, the current user's copy is shown.
@@ -84,13 +85,25 @@ async function pageNetworkFirst(request) {
   }
 }
 
-async function staticCacheFirst(request) {
+async function staticFile(request) {
+  // The shell (precached, versioned by the worker's hash of it): cache first. Any other
+  // static file: the network first, so that a deploy is seen at once; the copy is kept for
+  // offline use.
   const cache = await caches.open(STATIC_CACHE);
-  const hit = await cache.match(request);
-  if (hit) return hit;
-  const response = await fetch(request);
-  if (response.ok) await cache.put(request, response.clone());
-  return response;
+  const shell = CFG.shell.includes(new URL(request.url).pathname);
+  if (shell) {
+    const hit = await cache.match(request);
+    if (hit) return hit;
+  }
+  try {
+    const response = await fetch(request);
+    if (response.ok) await cache.put(request, response.clone());
+    return response;
+  } catch (err) {
+    const hit = await cache.match(request);
+    if (hit) return hit;
+    throw err;
+  }
 }
 
 self.addEventListener("fetch", (event) => {
@@ -99,7 +112,7 @@ self.addEventListener("fetch", (event) => {
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
   if (url.pathname.startsWith(CFG.static)) {
-    event.respondWith(staticCacheFirst(request));
+    event.respondWith(staticFile(request));
   } else if (request.mode === "navigate") {
     event.respondWith(pageNetworkFirst(request));
   }
