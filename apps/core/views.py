@@ -12,6 +12,7 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.static import serve as static_serve
@@ -178,7 +179,16 @@ def manifest(request):
 def service_worker(request):
     """/sw.js: the service worker (static/js/sw.js), served at the root so that its scope
     is the whole site. Its version is a hash of the files it caches, so that a change to
-    any of them installs a new worker that replaces the cached copies."""
+    any of them installs a new worker that replaces the cached copies. `?lang=` (the page's
+    language) is the language of its offline page."""
+    lang = request.GET.get("lang", "")
+    if lang in dict(settings.LANGUAGES):
+        with translation.override(lang):
+            return _service_worker()
+    return _service_worker()
+
+
+def _service_worker():
     digest = hashlib.sha256()
     for name in (*SW_SOURCES, *ICONS):
         digest.update(_static_source(name))

@@ -7,7 +7,17 @@
   const user = document.body.dataset.user || "";
 
   if ("serviceWorker" in navigator) {
-    navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => {});
+    const controlled = !!navigator.serviceWorker.controller;
+    // The language in the URL: the worker's offline page speaks the user's language.
+    const lang = encodeURIComponent(document.documentElement.lang || "");
+    navigator.serviceWorker.register(`/sw.js?lang=${lang}`, { scope: "/" }).catch(() => {});
+    if (!controlled && user) {
+      // The first visit went round the worker: have it keep this page for offline use
+      // (it does only if the server marked the page so).
+      navigator.serviceWorker.ready
+        .then((reg) => reg.active && reg.active.postMessage({ type: "keep", url: location.href }))
+        .catch(() => {});
+    }
   }
 
   if (!user && window.TongxinOutbox) {

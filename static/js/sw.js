@@ -118,9 +118,22 @@ self.addEventListener("fetch", (event) => {
   }
 });
 
+async function keepPage(url) {
+  // A page loaded before this worker controlled it (the first visit): fetch it again.
+  const target = new URL(url, self.location.origin);
+  if (target.origin !== self.location.origin) return;
+  const response = await fetch(target.href, { credentials: "same-origin" });
+  if (response.ok && response.headers.has("X-Tongxin-Offline")) {
+    await rememberPage(new Request(target.href), response);
+  }
+}
+
 self.addEventListener("message", (event) => {
-  if (event.data && event.data.type === "logout") {
+  const data = event.data || {};
+  if (data.type === "logout") {
     event.waitUntil(TongxinOutbox.clearReadCaches());
+  } else if (data.type === "keep" && typeof data.url === "string") {
+    event.waitUntil(keepPage(data.url).catch(() => {}));
   }
 });
 

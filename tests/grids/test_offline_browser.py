@@ -4,6 +4,7 @@ signal and synced once, exactly, with their own times (Chromium, Playwright)."""
 import datetime as dt
 import json
 import tempfile
+import time
 
 import pytest
 
@@ -22,14 +23,29 @@ def _wait_count(page, state, n):
     )
 
 
+KEPT = """async (path) => {
+    for (const name of await caches.keys()) {
+        const cache = await caches.open(name);
+        if (name.startsWith("tongxin-user-") && await cache.match(path, {ignoreVary: true})) {
+            return true;
+        }
+    }
+    return false;
+}"""
+
+
+def _wait_kept(page, url, timeout=15):
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(KEPT, url):
+        assert time.monotonic() < deadline, f"{url} not kept for offline use"
+        page.wait_for_timeout(100)
+
+
 def _ready_offline_page(page, live_server):
-    """Log in, let the service worker take control, then open the leader page through it
-    (so it is kept for offline reading)."""
+    """Log in and open the leader page once online: it is kept for offline reading."""
     login(page, live_server, "leader")
-    assert page.evaluate("navigator.serviceWorker.ready.then(r => !!r.active)")
     page.goto(f"{live_server.url}/grids/leader/")
-    page.wait_for_function("!!navigator.serviceWorker.controller")
-    page.reload()  # the first load may have gone round the worker; this one is kept
+    _wait_kept(page, f"{live_server.url}/grids/leader/")
 
 
 def _log_visit(page, household, notes, problem=None):
@@ -219,5 +235,30 @@ def test_logging_out_clears_the_pages_kept_for_offline_reading(
     assert page.evaluate(keys) == []
     page.context.set_offline(True)
     page.goto(f"{live_server.url}/grids/leader/")  # nothing of the leader's left
-    assert page.locator("#offline-fallback").count() == 1
+    assert page.locator("#offline-fallback h1").inner_text() == "您当前处于离线状态"
     assert page.locator("#households").count() == 0
+
+
+def test_the_very_first_page_loaded_is_kept_for_offline_reading(
+    world, group, households, browser_page, live_server
+):
+    """A phone whose first page is the leader page (before the worker controlled it)."""
+    page = browser_page
+    page.goto(f"{live_server.url}/login/?next=/grids/leader/")
+    page.fill("#id_username", "leader")
+    page.fill("#id_password", "pass-1234")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/grids/leader/")
+    url = f"{live_server.url}/grids/leader/"
+    _wait_kept(page, url)
+    # A page the worker did not see load asks it to keep a copy (app.js: "keep").
+    page.evaluate("TongxinOutbox.clearReadCaches()")
+    assert not page.evaluate(KEPT, url)
+    page.evaluate(
+        "url => navigator.serviceWorker.ready.then(r => r.active.postMessage({type: 'keep', url}))",
+        url,
+    )
+    _wait_kept(page, url)
+    page.context.set_offline(True)
+    page.reload()
+    assert page.locator("#households tr[data-household]").count() == 4
