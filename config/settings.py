@@ -260,6 +260,10 @@ PGHISTORY_MIDDLEWARE_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 # Tongxin's own knobs: every one, with its default, here and only here; code reads them with
 # apps.core.conf.conf("NAME"). A knob that an environment variable sets has that variable's name.
 TONGXIN = {
+    # Idempotency-Key (apps.core.idempotency): hours a write's first answer is kept for
+    # replays; seconds a request waits for a concurrent one with the same key.
+    "IDEMPOTENCY_KEEP_HOURS": env_int("IDEMPOTENCY_KEEP_HOURS", 7 * 24),
+    "IDEMPOTENCY_WAIT_S": env_float("IDEMPOTENCY_WAIT_S", 10),
     # Accounts.
     "LOGIN_FAILURES_PER_MINUTE": env_int("LOGIN_FAILURES_PER_MINUTE", 5),
     # Behind a reverse proxy every request comes from the proxy: name the request header
@@ -306,6 +310,10 @@ TONGXIN = {
     "PROBLEM_DUE_DAYS": {1: 3, 2: 7, 3: 15, 4: 30},
     "PAIRINGS_PER_HELPER": env_int("PAIRINGS_PER_HELPER", 5),
     "PAIRING_REMINDER_DAY": env_int("PAIRING_REMINDER_DAY", 20),
+    # A visit keeps the time it was made (a phone syncs it later): at most this many seconds
+    # ahead of the server's clock (a phone's clock drifts), at most this many days back.
+    "VISIT_CLOCK_SKEW_S": env_int("VISIT_CLOCK_SKEW_S", 300),
+    "VISIT_BACKDATE_DAYS": env_int("VISIT_BACKDATE_DAYS", 30),
     # Projects (书记项目): the jury's minimum per kind before a session opens; days before a
     # quarter ends when owners of projects without a report this quarter are reminded; the
     # mean distance (points) from the other jurors beyond which a juror is flagged; photos.
@@ -347,6 +355,10 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         "ProjectLevelEnum": "apps.projects.models.Project.Level",
     }
 )
+CELERY_BEAT_SCHEDULE["core-idempotency-cleanup"] = {
+    "task": "apps.core.tasks.idempotency_cleanup",
+    "schedule": 3600.0,
+}
 CELERY_BEAT_SCHEDULE["volunteers-expire-need-offers"] = {
     "task": "apps.volunteers.tasks.expire_need_offers",
     "schedule": 600.0,

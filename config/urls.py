@@ -8,6 +8,8 @@ from apps.core import views as core_views
 
 urlpatterns = [
     path("", core_views.home, name="home"),
+    path("manifest.webmanifest", core_views.manifest, name="manifest"),
+    path("sw.js", core_views.service_worker, name="service-worker"),
     # Admin bookmarks from before the register and the points ledger left `grids`.
     re_path(
         r"^admin/grids/(?P<model>area|household|resident|partyorg|member|organisation)/(?P<rest>.*)$",

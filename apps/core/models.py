@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -39,3 +40,26 @@ class TransitionRecord(models.Model):
     def __str__(self) -> str:
         subject = getattr(self, f"{self.object_field}_id", None)
         return f"{subject}: {self.from_status} → {self.to_status} ({self.move})"
+
+
+class IdempotencyRecord(models.Model):
+    """The first result of a write sent with an `Idempotency-Key` header (see
+    `apps.core.idempotency`): a retry with the same key by the same user gets this answer
+    back and writes nothing. Kept `IDEMPOTENCY_KEEP_HOURS`, then removed by a periodic task."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    method = models.CharField(max_length=10)
+    path = models.CharField(max_length=500)
+    fingerprint = models.CharField(max_length=64)  # sha256 of method, path and body
+    status = models.PositiveSmallIntegerField()
+    body = models.JSONField(encoder=DjangoJSONEncoder, null=True)
+    created = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="idempotency_user_key_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.method} {self.path} [{self.key}]"

@@ -8,7 +8,8 @@ from drf_spectacular.utils import OpenApiResponse
 class AutoSchema(SpectacularAutoSchema):
     """drf-spectacular's schema plus the error responses every operation can give, in the
     one error shape: 401/403 everywhere, 404 where an id is in the path, 400 and 409 for
-    writes. An operation's own `responses` win (e.g. the token endpoint's 429)."""
+    writes, 422 where an Idempotency-Key is taken (apps.core.idempotency). An operation's
+    own `responses` win (e.g. the token endpoint's 429)."""
 
     def _get_response_bodies(self, direction="response"):
         from apps.core.api import ErrorSerializer  # not at import: DRF loads this class early
@@ -20,6 +21,9 @@ class AutoSchema(SpectacularAutoSchema):
         if self.method in ("POST", "PUT", "PATCH", "DELETE"):
             codes[400] = "invalid input"
             codes[409] = "conflict: the object's state does not allow this"
+        if any(getattr(p, "name", "") == "Idempotency-Key" for p in self.get_override_parameters()):
+            codes[409] = "conflict, or idempotency_in_progress (a request with the same key)"
+            codes[422] = "idempotency_key_reused (the same key with another request)"
         for code, text in codes.items():
             if str(code) not in responses:
                 error = OpenApiResponse(ErrorSerializer, description=text)

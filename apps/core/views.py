@@ -1,12 +1,20 @@
 import functools
+import hashlib
+import json
 import posixpath
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponseRedirect, JsonResponse
+from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.static import serve as static_serve
 
@@ -16,6 +24,22 @@ from apps.core.menu import tiles_for
 from apps.core.validators import parse_id
 
 
+def offline_page(view):
+    """Let the service worker keep this page for the signed-in user, to show it offline
+    (in a cache named after the user, cleared on logout). Only for pages whose content is
+    fit to stay on a phone: masked personal data, the user's own work."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if request.user.is_authenticated and response.status_code == 200:
+            response["X-Tongxin-Offline"] = str(request.user.pk)
+        return response
+
+    return wrapper
+
+
+@offline_page
 @login_required
 def home(request):
     roles = {g.role for g in grants(request.user)}
@@ -121,4 +145,82 @@ def media(request, path):
         response["Content-Disposition"] = f'attachment; filename="{safe_name}"'
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = MEDIA_CSP
+    return response
+
+
+# --- installable app (PWA): manifest, service worker, pages kept for offline use ----------
+
+ICONS = ("icons/icon-192.png", "icons/icon-512.png")
+SW_SOURCES = ("js/sw.js", "js/outbox.js", "js/app.js", "js/visits.js", "css/app.css")
+
+
+def _static_source(name: str) -> bytes:
+    path = finders.find(name) or staticfiles_storage.path(name)
+    with open(path, "rb") as fh:
+        return fh.read()
+
+
+def manifest(request):
+    """/manifest.webmanifest: what a phone needs to add the site to its home screen."""
+    data = {
+        "id": "/",
+        "name": _("同心"),
+        "short_name": _("同心"),
+        "description": _("基层党建与社区治理"),
+        "lang": get_language(),
+        "start_url": reverse("home"),
+        "scope": "/",
+        "display": "standalone",
+        "background_color": "#f6f7f9",
+        "theme_color": "#c8102e",
+        "icons": [
+            {"src": static(f"icons/icon-{n}.png"), "sizes": f"{n}x{n}", "type": "image/png"}
+            for n in (192, 512)
+        ]
+        + [
+            {
+                "src": static(f"icons/icon-{n}.png"),
+                "sizes": f"{n}x{n}",
+                "type": "image/png",
+                "purpose": "maskable",
+            }
+            for n in (192, 512)
+        ],
+    }
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+    response["Content-Type"] = "application/manifest+json"
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+def service_worker(request):
+    """/sw.js: the service worker (static/js/sw.js), served at the root so that its scope
+    is the whole site. Its version is a hash of the files it caches, so that a change to
+    any of them installs a new worker that replaces the cached copies. `?lang=` (the page's
+    language) is the language of its offline page."""
+    lang = request.GET.get("lang", "")
+    if lang in dict(settings.LANGUAGES):
+        with translation.override(lang):
+            return _service_worker()
+    return _service_worker()
+
+
+def _service_worker():
+    digest = hashlib.sha256()
+    for name in (*SW_SOURCES, *ICONS):
+        digest.update(_static_source(name))
+    config = {
+        "version": digest.hexdigest()[:12],
+        "static": settings.STATIC_URL
+        if settings.STATIC_URL.startswith("/")
+        else "/" + settings.STATIC_URL,
+        "shell": [static(name) for name in (*SW_SOURCES[1:], *ICONS)],
+        "offline_title": _("您当前处于离线状态"),
+        "offline_text": _("此页面未保存在本机。已保存的页面："),
+        "offline_links": [[reverse("home"), _("首页")], [reverse("grids:leader"), _("我的责任片")]],
+    }
+    body = b"self.TONGXIN = " + json.dumps(config, ensure_ascii=False).encode() + b";\n"
+    response = HttpResponse(body + _static_source("js/sw.js"), content_type="text/javascript")
+    response["Service-Worker-Allowed"] = "/"
+    response["Cache-Control"] = "no-cache"
     return response

@@ -21,6 +21,7 @@ from apps.core.api import (
     parse,
 )
 from apps.core.exports import FORMATS
+from apps.core.idempotency import idempotent
 from apps.register.models import Area, Household, Member, Resident
 from apps.register.selectors import area_visible
 
@@ -80,8 +81,20 @@ class ProblemInputSerializer(serializers.Serializer):
     description = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+class VisitableHouseholdField(serializers.PrimaryKeyRelatedField):
+    """A household the requesting user may visit (`selectors.households_visitable`): a group
+    member or a paired helper without a role over the area may log visits too. Any other id
+    is "does not exist", as for a scoped field."""
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        if request is None:
+            return Household.objects.none()
+        return selectors.households_visitable(user=request.user)
+
+
 class VisitWriteSerializer(serializers.Serializer):
-    household = ScopedPrimaryKeyRelatedField(queryset=Household.objects.select_related("area"))
+    household = VisitableHouseholdField()
     visited_at = serializers.DateTimeField(required=False)
     notes = serializers.CharField(required=False, allow_blank=True, default="")
     group = ScopedPrimaryKeyRelatedField(
@@ -228,6 +241,7 @@ class VisitViewSet(
     queryset = Visit.objects.order_by("-visited_at", "-pk")
     serializer_class = VisitSerializer
 
+    @idempotent
     def create(self, request, *args, **kwargs):
         data = parse(VisitWriteSerializer, request.data, request=request)
         visit = services.visit_log(
@@ -255,6 +269,7 @@ class ProblemViewSet(
     # The finer rule (who may act at which level) is the service's.
     scope_actions = {"start": "view", "escalate": "view", "resolve": "view"}
 
+    @idempotent
     def create(self, request, *args, **kwargs):
         data = parse(ProblemReportSerializer, request.data, request=request)
         problem = services.problem_report(actor=request.user, **data)

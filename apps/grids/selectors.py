@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from django.db.models import Exists, OuterRef, QuerySet, Value
+from django.db.models import Exists, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -27,10 +27,15 @@ def groups_led_by(*, user) -> QuerySet:
 
 
 def households_of_leader(*, user) -> QuerySet:
-    """The households covered by the groups the user leads or belongs to."""
+    """The households covered by the groups the user leads or belongs to, and those of the
+    residents the user is paired with as a helper (with their residents)."""
     return (
-        Household.objects.filter(group_coverage__group__memberships__member__user=user)
+        Household.objects.filter(
+            Q(group_coverage__group__memberships__member__user=user)
+            | Q(residents__pairings__helper__user=user, residents__pairings__active=True)
+        )
         .select_related("area", "group_coverage__group")
+        .prefetch_related("residents")
         .annotate(
             last_visit=Coalesce(
                 Visit.objects.filter(household=OuterRef("pk"))
@@ -40,6 +45,20 @@ def households_of_leader(*, user) -> QuerySet:
             )
         )
         .order_by("area__path", "unit", "room")
+        .distinct()
+    )
+
+
+def households_visitable(*, user) -> QuerySet:
+    """The households the user may log a visit to: in their scope, covered by a group they
+    belong to, or home to a resident they are paired with (`services.visit_log`'s rule)."""
+    return (
+        Household.objects.select_related("area")
+        .filter(
+            Q(pk__in=scoped(user, Household).values("pk"))
+            | Q(group_coverage__group__memberships__member__user=user)
+            | Q(residents__pairings__helper__user=user, residents__pairings__active=True)
+        )
         .distinct()
     )
 

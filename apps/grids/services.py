@@ -308,10 +308,17 @@ def visit_log(
 
     The actor may log it when the household is in their scope, covered by their group, or
     home to a resident they are paired with. A visit to a paired resident records the five
-    clears.
+    clears. `visited_at` is when it was made (a phone may sync it later): up to
+    VISIT_CLOCK_SKEW_S ahead of now and up to VISIT_BACKDATE_DAYS back.
     """
-    if visited_at > timezone.now():
+    now = timezone.now()
+    if visited_at > now + dt.timedelta(seconds=conf("VISIT_CLOCK_SKEW_S")):
         raise InvalidInput(_("走访时间不能晚于现在。"), code="visit_in_future")
+    if visited_at < now - dt.timedelta(days=conf("VISIT_BACKDATE_DAYS")):
+        raise InvalidInput(
+            _("走访时间不能早于%(days)d天前。") % {"days": conf("VISIT_BACKDATE_DAYS")},
+            code="visit_too_old",
+        )
     member = _member_of(actor)
     pairing = None
     if member is not None:

@@ -18,30 +18,73 @@ from django.views.decorators.http import require_POST
 from apps.accounts.scoping import scoped
 from apps.core.errors import AppError, InvalidInput
 from apps.core.history import object_history
-from apps.core.views import get_or_404, page
+from apps.core.masking import mask_name
+from apps.core.views import get_or_404, offline_page, page
 from apps.register.models import Area, Household, Member, Resident
 from apps.register.selectors import visible_nodes
 
 from . import reports, selectors, services
 from .api import export_response
-from .models import Pairing, Problem, ResponsibilityGroup, Visit
+from .models import GroupMembership, Pairing, Problem, ResponsibilityGroup, Visit
 
 # --- group leader --------------------------------------------------------------------------
 
 
+@offline_page
 @page
 def leader(request):
+    """The leader's (or helper's) households and open problems. Kept on the phone for
+    offline use (residents' names always masked here) with a visit form that works offline
+    (static/js/visits.js: IndexedDB, then POST /api/visits/ with an Idempotency-Key)."""
     households = selectors.households_of_leader(user=request.user)
     problems = selectors.problems_open_for(user=request.user).filter(
         Q(household__in=households.values("pk")) | Q(reporter=request.user)
     )
+    my_groups = set(
+        GroupMembership.objects.filter(member__user=request.user).values_list("group_id", flat=True)
+    )
+    paired = set(
+        Pairing.objects.filter(helper__user=request.user, active=True).values_list(
+            "resident__household_id", flat=True
+        )
+    )
+    rows = list(households)
+    for h in rows:
+        coverage = getattr(h, "group_coverage", None)  # None: a paired household only
+        h.visit_group = coverage.group_id if coverage and coverage.group_id in my_groups else ""
+        h.paired = h.pk in paired
+        h.resident_names = [mask_name(r.name) for r in h.residents.all()]
     context = {
         "groups": selectors.groups_led_by(user=request.user),
-        "households": households,
+        "households": rows,
         "problems": problems,
         "month_start": selectors.month_start_dt(),
+        "clears": [(name, Visit._meta.get_field(name).verbose_name) for name in Visit.FIVE_CLEARS],
+        "categories": Problem.Category.choices,
+        "outbox_messages": _outbox_messages(),
     }
     return render(request, "grids/leader.html", context)
+
+
+def _outbox_messages() -> dict:
+    """What the page's outbox shows per state and per refusal code (static/js/visits.js)."""
+    return {
+        "pending": _("待同步"),
+        "synced": _("已同步"),
+        "refused": _("未能同步"),
+        "auth": _("登录已过期，请重新登录后同步。"),
+        "offline": _("当前离线：走访已保存在本机，联网后自动同步。"),
+        "retry": _("重试"),
+        "discard": _("放弃"),
+        "confirm_discard": _("放弃后这条走访将从本机删除，且不会上传。确定吗？"),
+        "saved": _("走访已保存在本机，待同步。"),
+        "codes": {
+            "household_gone": _("该住户已不在您的网格组或服务范围，无法同步。"),
+            "household_not_in_group": _("该住户已不在您的网格组，无法同步。"),
+            "not_group_member": _("您已不在该责任组，无法同步。"),
+            "five_clears_without_pairing": _("您与该住户的结对已结束，“五清”无法同步。"),
+        },
+    }
 
 
 @page
@@ -89,12 +132,7 @@ def _visited_at(value: str) -> dt.datetime:
 
 def _visitable_household(request) -> Household:
     pk = request.GET.get("household") or request.POST.get("household")
-    qs = Household.objects.select_related("area").filter(
-        Q(pk__in=scoped(request.user, Household).values("pk"))
-        | Q(group_coverage__group__memberships__member__user=request.user)
-        | Q(residents__pairings__helper__user=request.user, residents__pairings__active=True)
-    )
-    return get_or_404(qs.distinct(), pk)
+    return get_or_404(selectors.households_visitable(user=request.user), pk)
 
 
 def _visit_context(household, request) -> dict:

@@ -1,0 +1,42 @@
+/* Every page: registers the service worker (/sw.js) and clears what was kept for offline
+ * reading when the user logs out or is logged out (the login page). */
+/* global TongxinOutbox */
+"use strict";
+
+(function () {
+  const user = document.body.dataset.user || "";
+
+  if ("serviceWorker" in navigator) {
+    const controlled = !!navigator.serviceWorker.controller;
+    // The language in the URL: the worker's offline page speaks the user's language.
+    const lang = encodeURIComponent(document.documentElement.lang || "");
+    navigator.serviceWorker.register(`/sw.js?lang=${lang}`, { scope: "/" }).catch(() => {});
+    if (!controlled && user) {
+      // The first visit went round the worker: have it keep this page for offline use
+      // (it does only if the server marked the page so).
+      navigator.serviceWorker.ready
+        .then((reg) => reg.active && reg.active.postMessage({ type: "keep", url: location.href }))
+        .catch(() => {});
+    }
+  }
+
+  if (!user && window.TongxinOutbox) {
+    TongxinOutbox.clearReadCaches().catch(() => {});
+  }
+
+  for (const form of document.querySelectorAll("form.logout")) {
+    form.addEventListener("submit", (event) => {
+      if (form.dataset.cleared) return;
+      event.preventDefault();
+      const done = () => {
+        form.dataset.cleared = "1";
+        form.submit();
+      };
+      const steps = [TongxinOutbox.clearReadCaches(), TongxinOutbox.forgetSynced(user)];
+      if (navigator.serviceWorker && navigator.serviceWorker.controller) {
+        navigator.serviceWorker.controller.postMessage({ type: "logout" });
+      }
+      Promise.allSettled(steps).then(done);
+    });
+  }
+})();
