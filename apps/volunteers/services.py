@@ -8,8 +8,8 @@ from decimal import Decimal, InvalidOperation
 from secrets import token_urlsafe
 
 from django.core import signing
-from django.db import IntegrityError, transaction
-from django.db.models import F, Q, Sum
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Max, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -37,6 +37,7 @@ from .models import (
     Post,
     ServiceRecord,
     SignUp,
+    SignUpEvent,
     StandardPost,
     Team,
     VolunteerRegistration,
@@ -391,6 +392,9 @@ def occurrence_cancel(*, actor, occurrence: Occurrence, reason: str) -> Occurren
     _check_organiser(actor, occurrence.activity.community)
     reason = clean_text(reason, field="reason", max_length=200, required=True, label=_("原因"))
     with transaction.atomic():
+        # FOR UPDATE: waits for sign-ups joining the waitlist (FOR KEY SHARE) and stops new
+        # ones until the cancellation is committed, so everyone on the list is told.
+        Occurrence.objects.select_for_update().filter(pk=occurrence.pk).exists()
         workflow.transition(occurrence, "cancel", actor=actor, note=reason, cancel_reason=reason)
         signups = SignUp.objects.filter(
             occurrence=occurrence, status__in=[SignUp.Status.SIGNED_UP, SignUp.Status.WAITLISTED]
@@ -416,51 +420,172 @@ def _occurrence_context(occurrence: Occurrence, **extra) -> dict:
     }
 
 
+# A sign-up's statements on PostgreSQL. `arrival` comes from one sequence (so it orders
+# sign-ups, and is not consecutive per occurrence; pages show the place in line).
+ARRIVAL_SEQUENCE = "volunteers_signup_arrival_seq"
+
+# Take a place: the only statement that locks the occurrence's row (FOR NO KEY UPDATE, until
+# the COMMIT that follows at once). It matches nothing once the occurrence is full, and then
+# locks nothing: sign-ups queue on the row only while places remain. The arrival number is
+# drawn under the lock, so every place-taker arrives before anyone who later finds it full.
+_SEAT_SQL = """
+WITH o AS (
+    UPDATE {occurrence}
+       SET taken = taken + 1
+     WHERE id = %(occurrence)s AND status = %(scheduled)s AND starts_at > %(now)s
+       AND taken < capacity
+ RETURNING id, nextval('{sequence}') AS arrival, taken, starts_at, ends_at
+), s AS (
+    INSERT INTO {signup} (occurrence_id, member_id, status, arrival, starts_at, ends_at,
+                          created_at)
+    SELECT o.id, %(member)s, %(signed_up)s, o.arrival, o.starts_at, o.ends_at, %(now)s FROM o
+ RETURNING id, status, arrival, created_at
+), e AS (
+    INSERT INTO {event} (signup_id, move, from_status, to_status, actor_id, note, at)
+    SELECT s.id, 'sign_up', '', s.status, %(actor)s, '', %(now)s FROM s
+)
+SELECT s.id, s.status, s.arrival, s.created_at, o.taken FROM s, o
+"""
+
+# Join the waitlist of a full occurrence: FOR KEY SHARE does not wait for place-takers or
+# other waitlisters, only for a cancellation (which holds FOR UPDATE while it promotes), and
+# then `taken >= capacity` is checked again on the row it left.
+_WAIT_SQL = """
+WITH o AS (
+    SELECT id, taken, starts_at, ends_at FROM {occurrence}
+     WHERE id = %(occurrence)s AND status = %(scheduled)s AND starts_at > %(now)s
+       AND taken >= capacity
+       FOR KEY SHARE
+), s AS (
+    INSERT INTO {signup} (occurrence_id, member_id, status, arrival, starts_at, ends_at,
+                          created_at)
+    SELECT o.id, %(member)s, %(waitlisted)s, nextval('{sequence}'), o.starts_at, o.ends_at,
+           %(now)s
+      FROM o
+ RETURNING id, status, arrival, created_at
+), e AS (
+    INSERT INTO {event} (signup_id, move, from_status, to_status, actor_id, note, at)
+    SELECT s.id, 'sign_up', '', s.status, %(actor)s, '', %(now)s FROM s
+)
+SELECT s.id, s.status, s.arrival, s.created_at, o.taken FROM s, o
+"""
+
+
+def _arrive_postgresql(occurrence: Occurrence, member: Member, actor, now) -> SignUp | None:
+    tables = {
+        "occurrence": Occurrence._meta.db_table,
+        "signup": SignUp._meta.db_table,
+        "event": SignUpEvent._meta.db_table,
+        "sequence": ARRIVAL_SEQUENCE,
+    }
+    params = {
+        "occurrence": occurrence.pk,
+        "member": member.pk,
+        "actor": getattr(actor, "pk", None),
+        "now": now,
+        "scheduled": Occurrence.Status.SCHEDULED,
+        "signed_up": SignUp.Status.SIGNED_UP,
+        "waitlisted": SignUp.Status.WAITLISTED,
+    }
+    with connection.cursor() as cursor:
+        # A place, else the waitlist; neither matches when a cancellation freed a place
+        # between the two (then again), or when the occurrence is closed (None).
+        for _attempt in range(5):
+            for sql in (_SEAT_SQL, _WAIT_SQL):
+                cursor.execute(sql.format(**tables), params)
+                row = cursor.fetchone()
+                if row is not None:
+                    pk, status, arrival, created_at, taken = row
+                    occurrence.taken = taken
+                    return SignUp(
+                        pk=pk,
+                        occurrence=occurrence,
+                        member=member,
+                        status=status,
+                        arrival=arrival,
+                        starts_at=occurrence.starts_at,
+                        ends_at=occurrence.ends_at,
+                        created_at=created_at,
+                    )
+            still_open = Occurrence.objects.filter(
+                pk=occurrence.pk, status=Occurrence.Status.SCHEDULED, starts_at__gt=now
+            )
+            if not still_open.exists():
+                return None
+    raise Conflict(_("报名人数较多，请稍后再试。"), code="signup_busy")
+
+
+def _arrive_locked(occurrence: Occurrence, member: Member, actor, now) -> SignUp | None:
+    """Elsewhere (SQLite): the first UPDATE takes the database's write lock, so the rest of
+    the transaction runs alone."""
+    open_ = Occurrence.objects.filter(
+        pk=occurrence.pk, status=Occurrence.Status.SCHEDULED, starts_at__gt=now
+    )
+    free = open_.filter(taken__lt=F("capacity")).update(taken=F("taken") + 1)
+    if not free and not open_.update(taken=F("taken")):
+        return None
+    last = SignUp.objects.filter(occurrence=occurrence).aggregate(m=Max("arrival"))["m"]
+    signup = SignUp.objects.create(
+        occurrence=occurrence,
+        member=member,
+        status=SignUp.Status.SIGNED_UP if free else SignUp.Status.WAITLISTED,
+        arrival=(last or 0) + 1,
+        starts_at=occurrence.starts_at,
+        ends_at=occurrence.ends_at,
+    )
+    workflow.record(signup, "sign_up", from_status="", actor=actor)
+    occurrence.taken = open_.values_list("taken", flat=True).get()
+    return signup
+
+
 def signup_create(*, actor, occurrence: Occurrence) -> SignUp:
-    """Sign up, or join the waitlist when full. Race-safe: the member's row lock serialises
-    one member's sign-ups (so the overlap check cannot be raced), then the occurrence's row
-    lock serialises its sign-ups: `taken` and `arrivals` are read and written under it, so
-    exactly `capacity` are signed up and everyone else is waitlisted in arrival order.
-    Every sign-up takes the two locks in the same order (member, then occurrence)."""
-    member = _member_of(actor)
-    if not has_role_over(actor, {Role.MEMBER}, area=occurrence.activity.community):
-        raise Forbidden(_("只能报名本社区的志愿活动。"), code="not_in_community")
+    """Sign up, or join the waitlist when full. Race-safe, and short under contention:
+    - the member's row lock serialises one member's sign-ups, so the overlap check (one
+      indexed query over the member's own sign-ups) cannot be raced;
+    - a place is taken by one conditional UPDATE (`taken < capacity`) that inserts the
+      sign-up in the same statement, and the transaction commits at once: exactly
+      `capacity` are signed up, and sign-ups queue on the occurrence's row only while places
+      remain;
+    - once it is full, the waitlist is joined without waiting for anyone but a
+      cancellation, in arrival order (the arrival sequence, drawn after the place-takers').
+    """
     with transaction.atomic():
-        Member.objects.select_for_update().filter(pk=member.pk).exists()
-        # The member's own sign-ups are checked under the member's lock, before the
-        # occurrence's: the occurrence lock is the one every sign-up queues for, so only
-        # the counter and the insert happen while holding it.
-        open_signups = SignUp.objects.filter(
-            member=member, status__in=[SignUp.Status.SIGNED_UP, SignUp.Status.WAITLISTED]
-        )
+        # The member, locked (FOR NO KEY UPDATE: rows referring to the member still insert).
+        member = Member.objects.select_for_update(no_key=True).filter(user=actor).first()
+        if member is None:
+            raise Forbidden(_("只有登记在册的党员可以参加志愿服务。"), code="not_a_member")
+        if not has_role_over(actor, {Role.MEMBER}, area=occurrence.activity.community):
+            raise Forbidden(_("只能报名本社区的志愿活动。"), code="not_in_community")
         clashes = list(
-            open_signups.filter(
-                starts_at__lt=occurrence.ends_at, ends_at__gt=occurrence.starts_at
-            ).values_list("occurrence_id", flat=True)
+            SignUp.objects.filter(
+                member=member,
+                status__in=[SignUp.Status.SIGNED_UP, SignUp.Status.WAITLISTED],
+                starts_at__lt=occurrence.ends_at,
+                ends_at__gt=occurrence.starts_at,
+            )
+            .order_by()
+            .values_list("occurrence_id", flat=True)
         )
         if occurrence.pk in clashes:
             raise AlreadySignedUp()
         if clashes:
             raise Overlapping()
-        locked = Occurrence.objects.select_for_update().get(pk=occurrence.pk)
-        if locked.status != Occurrence.Status.SCHEDULED or locked.starts_at <= timezone.now():
+        arrive = _arrive_postgresql if connection.vendor == "postgresql" else _arrive_locked
+        signup = arrive(occurrence, member, actor, timezone.now())
+        if signup is None:
             raise SignUpClosed()
-        full = locked.taken >= locked.capacity
-        locked.arrivals += 1
-        if not full:
-            locked.taken += 1
-        Occurrence.objects.filter(pk=locked.pk).update(taken=locked.taken, arrivals=locked.arrivals)
-        signup = SignUp.objects.create(
-            occurrence=locked,
-            member=member,
-            status=SignUp.Status.WAITLISTED if full else SignUp.Status.SIGNED_UP,
-            arrival=locked.arrivals,
-            starts_at=locked.starts_at,
-            ends_at=locked.ends_at,
-        )
-        workflow.record(signup, "sign_up", from_status="", actor=actor)
-    occurrence.taken, occurrence.arrivals = locked.taken, locked.arrivals
     return signup
+
+
+def waitlist_position(signup: SignUp) -> int | None:
+    """The place in line of a waitlisted sign-up (1 = next to be promoted)."""
+    if signup.status != SignUp.Status.WAITLISTED:
+        return None
+    return SignUp.objects.filter(
+        occurrence_id=signup.occurrence_id,
+        status=SignUp.Status.WAITLISTED,
+        arrival__lte=signup.arrival,
+    ).count()
 
 
 def signup_cancel(*, actor, signup: SignUp) -> SignUp:

@@ -158,7 +158,9 @@ def occurrence(request, pk):
         context["records"] = {r.member_id: r for r in occ.records.all()}
     member = _member(request.user)
     if member is not None:
-        context["mine"] = occ.signups.filter(member=member).exclude(status="cancelled").first()
+        mine = occ.signups.filter(member=member).exclude(status="cancelled").first()
+        context["mine"] = mine
+        context["position"] = services.waitlist_position(mine) if mine else None
     return render(request, "volunteers/occurrence.html", context)
 
 
