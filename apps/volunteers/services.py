@@ -7,10 +7,11 @@ from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from secrets import token_urlsafe
 
+from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Max, Q, Sum
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -864,13 +865,17 @@ def certificate_issue(*, actor, member: Member) -> Certificate:
     # A member's own request is handled by the community: the secretary signs for both.
     responsible = str(secretary.user) if secretary else ""
     today = timezone.localdate()
+    # The certificate is a document in the project's language (zh-hans), whatever language
+    # the issuer's pages are in.
+    with translation.override(settings.LANGUAGE_CODE):
+        id_type = _("居民身份证")
     with transaction.atomic():
         certificate = Certificate.objects.create(
             serial=f"tmp-{token_urlsafe(8)}",
             verify_code=token_urlsafe(18),
             member=member,
             name=member.name,
-            id_type=_("居民身份证"),
+            id_type=id_type,
             id_number_masked=mask_id_number(member.id_number),
             volunteer_number=registration.values_list("volunteer_number", flat=True).first() or "",
             lines=lines,

@@ -272,8 +272,19 @@ def certificate(request, pk):
     """The printable certificate (A4 in print, readable on a phone)."""
     cert = get_or_404(scoped(request.user, Certificate), pk)
     verify_url = request.build_absolute_uri(reverse("volunteers:verify", args=[cert.verify_code]))
-    context = {"cert": cert, "verify_url": verify_url, "qr": _qr_svg(verify_url)}
+    context = {"cert": cert, "verify_url": verify_url, "qr_svg": _qr_svg(verify_url)}
     return render(request, "volunteers/certificate.html", context)
+
+
+@page
+def certificate_pdf(request, pk):
+    """The same certificate as a PDF download (same scope: someone else's is a 404)."""
+    from .certificates import certificate_pdf as render_pdf
+    from .certificates import pdf_response
+
+    cert = get_or_404(scoped(request.user, Certificate), pk)
+    verify_url = request.build_absolute_uri(reverse("volunteers:verify", args=[cert.verify_code]))
+    return pdf_response(render_pdf(cert, verify_url=verify_url), f"{cert.serial}.pdf")
 
 
 def verify(request, code):
