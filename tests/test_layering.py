@@ -19,7 +19,8 @@ ALLOWED = {
     "rosters": {"core", "accounts", "register"},
     "grids": {"core", "accounts", "register", "points", "notifications"},
     "wishes": {"core", "accounts", "register", "points", "notifications"},
-    "volunteers": {"core", "accounts", "register", "points", "notifications"},
+    # volunteers registers its roster kind (apps/volunteers/rosters.py) with the rosters app.
+    "volunteers": {"core", "accounts", "register", "points", "notifications", "rosters"},
     "projects": {"core", "accounts", "register", "points", "notifications"},
 }
 

@@ -28,4 +28,5 @@ def _add_roster_buttons(kind: str, model) -> None:
 
 
 for _kind, _resource in RESOURCES.items():
-    _add_roster_buttons(_kind, _resource._meta.model)
+    if admin.site.is_registered(_resource._meta.model):
+        _add_roster_buttons(_kind, _resource._meta.model)
