@@ -21,7 +21,7 @@ from apps.core import workflow
 from apps.core.conf import conf
 from apps.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from apps.core.masking import mask_id_number
-from apps.core.validators import clean_text, invalid
+from apps.core.validators import clean_rating, clean_text, invalid
 from apps.notifications import audiences
 from apps.notifications.services import notify
 from apps.points.services import points_award
@@ -1053,12 +1053,7 @@ def need_confirm(*, actor, need: Need, rating, comment: str = "") -> Need:
         allowed = has_role_over(actor, NEED_STAFF, area=need.area)
     if not allowed:
         raise Forbidden(_("只有提出需求的居民可以确认评价。"), code="not_need_owner")
-    try:
-        rating = int(rating)
-    except (TypeError, ValueError):
-        rating = 0
-    if not 1 <= rating <= 5:
-        raise invalid("rating", _("请给出 1 到 5 星的评分。"), "invalid_rating")
+    rating = clean_rating(rating)
     comment = clean_text(comment, field="comment", max_length=500, required=False, label=_("评价"))
     with transaction.atomic():
         workflow.transition(
