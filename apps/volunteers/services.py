@@ -3,6 +3,7 @@
 (`Post.filled`, `Occurrence.taken`) change only by a conditional UPDATE or under their
 row's lock, so no count-then-insert anywhere."""
 
+from contextlib import nullcontext
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from secrets import token_urlsafe
@@ -424,35 +425,44 @@ def _occurrence_context(occurrence: Occurrence, **extra) -> dict:
 # A sign-up's statements on PostgreSQL. `arrival` comes from one sequence (so it orders
 # sign-ups, and is not consecutive per occurrence; pages show the place in line).
 ARRIVAL_SEQUENCE = "volunteers_signup_arrival_seq"
+# On PostgreSQL, no member has two open sign-ups whose times overlap (the same occurrence
+# included): an exclusion constraint (migration 0006, btree_gist), so the overlap check needs
+# neither a lock nor a query of its own.
+NO_OVERLAP = "signup_no_overlap"
 
 # Take a place: the only statement that locks the occurrence's row (FOR NO KEY UPDATE, until
-# the COMMIT that follows at once). It matches nothing once the occurrence is full, and then
-# locks nothing: sign-ups queue on the row only while places remain. The arrival number is
-# drawn under the lock, so every place-taker arrives before anyone who later finds it full.
+# its own commit: it runs alone, in autocommit). It matches nothing once the occurrence is
+# full, and then locks nothing. The arrival number is drawn under the lock, so every
+# place-taker arrives before anyone who later finds the occurrence full. The member is
+# looked up in the same statement.
 _SEAT_SQL = """
-WITH o AS (
+WITH m AS (
+    SELECT id FROM {member} WHERE user_id = %(user)s
+), o AS (
     UPDATE {occurrence}
        SET taken = taken + 1
      WHERE id = %(occurrence)s AND status = %(scheduled)s AND starts_at > %(now)s
-       AND taken < capacity
+       AND taken < capacity AND EXISTS (SELECT 1 FROM m)
  RETURNING id, nextval('{sequence}') AS arrival, taken, starts_at, ends_at
 ), s AS (
     INSERT INTO {signup} (occurrence_id, member_id, status, arrival, starts_at, ends_at,
                           created_at)
-    SELECT o.id, %(member)s, %(signed_up)s, o.arrival, o.starts_at, o.ends_at, %(now)s FROM o
- RETURNING id, status, arrival, created_at
+    SELECT o.id, m.id, %(signed_up)s, o.arrival, o.starts_at, o.ends_at, %(now)s FROM o, m
+ RETURNING id, member_id, status, arrival, created_at
 ), e AS (
     INSERT INTO {event} (signup_id, move, from_status, to_status, actor_id, note, at)
-    SELECT s.id, 'sign_up', '', s.status, %(actor)s, '', %(now)s FROM s
+    SELECT s.id, 'sign_up', '', s.status, %(user)s, '', %(now)s FROM s
 )
-SELECT s.id, s.status, s.arrival, s.created_at, o.taken FROM s, o
+SELECT s.id, s.member_id, s.status, s.arrival, s.created_at, o.taken FROM s, o
 """
 
 # Join the waitlist of a full occurrence: FOR KEY SHARE does not wait for place-takers or
 # other waitlisters, only for a cancellation (which holds FOR UPDATE while it promotes), and
 # then `taken >= capacity` is checked again on the row it left.
 _WAIT_SQL = """
-WITH o AS (
+WITH m AS (
+    SELECT id FROM {member} WHERE user_id = %(user)s
+), o AS (
     SELECT id, taken, starts_at, ends_at FROM {occurrence}
      WHERE id = %(occurrence)s AND status = %(scheduled)s AND starts_at > %(now)s
        AND taken >= capacity
@@ -460,122 +470,143 @@ WITH o AS (
 ), s AS (
     INSERT INTO {signup} (occurrence_id, member_id, status, arrival, starts_at, ends_at,
                           created_at)
-    SELECT o.id, %(member)s, %(waitlisted)s, nextval('{sequence}'), o.starts_at, o.ends_at,
-           %(now)s
-      FROM o
- RETURNING id, status, arrival, created_at
+    SELECT o.id, m.id, %(waitlisted)s, nextval('{sequence}'), o.starts_at, o.ends_at, %(now)s
+      FROM o, m
+ RETURNING id, member_id, status, arrival, created_at
 ), e AS (
     INSERT INTO {event} (signup_id, move, from_status, to_status, actor_id, note, at)
-    SELECT s.id, 'sign_up', '', s.status, %(actor)s, '', %(now)s FROM s
+    SELECT s.id, 'sign_up', '', s.status, %(user)s, '', %(now)s FROM s
 )
-SELECT s.id, s.status, s.arrival, s.created_at, o.taken FROM s, o
+SELECT s.id, s.member_id, s.status, s.arrival, s.created_at, o.taken FROM s, o
 """
 
 
-def _arrive_postgresql(occurrence: Occurrence, member: Member, actor, now) -> SignUp | None:
+def _statement(sql: str, params: dict):
+    """One statement, alone: in autocommit it is its own transaction (no BEGIN/COMMIT round
+    trips); inside a caller's transaction, in a savepoint, so a refusal leaves it usable."""
     tables = {
+        "member": Member._meta.db_table,
         "occurrence": Occurrence._meta.db_table,
         "signup": SignUp._meta.db_table,
         "event": SignUpEvent._meta.db_table,
         "sequence": ARRIVAL_SEQUENCE,
     }
+    alone = transaction.atomic() if connection.in_atomic_block else nullcontext()
+    with alone, connection.cursor() as cursor:
+        cursor.execute(sql.format(**tables), params)
+        return cursor.fetchone()
+
+
+def _signup_postgresql(actor, occurrence: Occurrence) -> SignUp:
+    now = timezone.now()
     params = {
         "occurrence": occurrence.pk,
-        "member": member.pk,
-        "actor": getattr(actor, "pk", None),
+        "user": actor.pk,
         "now": now,
         "scheduled": Occurrence.Status.SCHEDULED,
         "signed_up": SignUp.Status.SIGNED_UP,
         "waitlisted": SignUp.Status.WAITLISTED,
     }
-    with connection.cursor() as cursor:
-        # A place, else the waitlist; neither matches when a cancellation freed a place
-        # between the two (then again), or when the occurrence is closed (None).
-        for _attempt in range(5):
-            for sql in (_SEAT_SQL, _WAIT_SQL):
-                cursor.execute(sql.format(**tables), params)
-                row = cursor.fetchone()
-                if row is not None:
-                    pk, status, arrival, created_at, taken = row
-                    occurrence.taken = taken
-                    return SignUp(
-                        pk=pk,
-                        occurrence=occurrence,
-                        member=member,
-                        status=status,
-                        arrival=arrival,
-                        starts_at=occurrence.starts_at,
-                        ends_at=occurrence.ends_at,
-                        created_at=created_at,
-                    )
-            still_open = Occurrence.objects.filter(
-                pk=occurrence.pk, status=Occurrence.Status.SCHEDULED, starts_at__gt=now
-            )
-            if not still_open.exists():
-                return None
+    # A place, else the waitlist; neither matches when a cancellation freed a place between
+    # the two (then again), or when there is no member or the occurrence is closed. When
+    # the occurrence was already full as the request read it, the waitlist comes first: the
+    # request then never queues on the row.
+    full = occurrence.taken >= occurrence.capacity
+    order = (_WAIT_SQL, _SEAT_SQL) if full else (_SEAT_SQL, _WAIT_SQL)
+    for _attempt in range(5):
+        for sql in order:
+            try:
+                row = _statement(sql, params)
+            except IntegrityError as exc:  # signup_no_overlap or signup_once_per_occurrence
+                member = Member.objects.get(user=actor)
+                raise _clash(member, occurrence) or AlreadySignedUp() from exc
+            if row is not None:
+                pk, member_id, status, arrival, created_at, taken = row
+                occurrence.taken = taken
+                return SignUp(
+                    pk=pk,
+                    occurrence=occurrence,
+                    member_id=member_id,
+                    status=status,
+                    arrival=arrival,
+                    starts_at=occurrence.starts_at,
+                    ends_at=occurrence.ends_at,
+                    created_at=created_at,
+                )
+        _member_of(actor)  # not a member: 403
+        still_open = Occurrence.objects.filter(
+            pk=occurrence.pk, status=Occurrence.Status.SCHEDULED, starts_at__gt=now
+        )
+        if not still_open.exists():
+            raise SignUpClosed()
     raise Conflict(_("报名人数较多，请稍后再试。"), code="signup_busy")
 
 
-def _arrive_locked(occurrence: Occurrence, member: Member, actor, now) -> SignUp | None:
-    """Elsewhere (SQLite): the first UPDATE takes the database's write lock, so the rest of
-    the transaction runs alone."""
-    open_ = Occurrence.objects.filter(
-        pk=occurrence.pk, status=Occurrence.Status.SCHEDULED, starts_at__gt=now
+def _clash(member: Member, occurrence: Occurrence) -> Conflict | None:
+    """AlreadySignedUp or Overlapping if the member has an open sign-up at the time."""
+    clashes = set(
+        SignUp.objects.filter(
+            member=member,
+            status__in=[SignUp.Status.SIGNED_UP, SignUp.Status.WAITLISTED],
+            starts_at__lt=occurrence.ends_at,
+            ends_at__gt=occurrence.starts_at,
+        )
+        .order_by()
+        .values_list("occurrence_id", flat=True)
     )
-    free = open_.filter(taken__lt=F("capacity")).update(taken=F("taken") + 1)
-    if not free and not open_.update(taken=F("taken")):
-        return None
-    last = SignUp.objects.filter(occurrence=occurrence).aggregate(m=Max("arrival"))["m"]
-    signup = SignUp.objects.create(
-        occurrence=occurrence,
-        member=member,
-        status=SignUp.Status.SIGNED_UP if free else SignUp.Status.WAITLISTED,
-        arrival=(last or 0) + 1,
-        starts_at=occurrence.starts_at,
-        ends_at=occurrence.ends_at,
-    )
-    workflow.record(signup, "sign_up", from_status="", actor=actor)
-    occurrence.taken = open_.values_list("taken", flat=True).get()
+    if occurrence.pk in clashes:
+        return AlreadySignedUp()
+    return Overlapping() if clashes else None
+
+
+def _signup_locked(actor, occurrence: Occurrence) -> SignUp:
+    """Elsewhere (SQLite): the member's row lock orders one member's sign-ups and the
+    overlap is checked by a query; the first UPDATE takes the database's write lock, so the
+    rest of the transaction runs alone."""
+    now = timezone.now()
+    with transaction.atomic():
+        member = Member.objects.select_for_update().filter(user=actor).first()
+        if member is None:
+            raise Forbidden(_("只有登记在册的党员可以参加志愿服务。"), code="not_a_member")
+        clash = _clash(member, occurrence)
+        if clash is not None:
+            raise clash
+        open_ = Occurrence.objects.filter(
+            pk=occurrence.pk, status=Occurrence.Status.SCHEDULED, starts_at__gt=now
+        )
+        free = open_.filter(taken__lt=F("capacity")).update(taken=F("taken") + 1)
+        if not free and not open_.update(taken=F("taken")):
+            raise SignUpClosed()
+        last = SignUp.objects.filter(occurrence=occurrence).aggregate(m=Max("arrival"))["m"]
+        signup = SignUp.objects.create(
+            occurrence=occurrence,
+            member=member,
+            status=SignUp.Status.SIGNED_UP if free else SignUp.Status.WAITLISTED,
+            arrival=(last or 0) + 1,
+            starts_at=occurrence.starts_at,
+            ends_at=occurrence.ends_at,
+        )
+        workflow.record(signup, "sign_up", from_status="", actor=actor)
+        occurrence.taken = open_.values_list("taken", flat=True).get()
     return signup
 
 
 def signup_create(*, actor, occurrence: Occurrence) -> SignUp:
-    """Sign up, or join the waitlist when full. Race-safe, and short under contention:
-    - the member's row lock serialises one member's sign-ups, so the overlap check (one
-      indexed query over the member's own sign-ups) cannot be raced;
-    - a place is taken by one conditional UPDATE (`taken < capacity`) that inserts the
-      sign-up in the same statement, and the transaction commits at once: exactly
-      `capacity` are signed up, and sign-ups queue on the occurrence's row only while places
-      remain;
+    """Sign up, or join the waitlist when full. Race-safe, and short under contention. On
+    PostgreSQL one statement does it all (`_SEAT_SQL`, else `_WAIT_SQL`), in autocommit:
+    - a place is taken by a conditional UPDATE (`taken < capacity`) that inserts the sign-up
+      and its history row in the same statement: exactly `capacity` are signed up, and
+      sign-ups queue on the occurrence's row only while places remain;
     - once it is full, the waitlist is joined without waiting for anyone but a
-      cancellation, in arrival order (the arrival sequence, drawn after the place-takers').
+      cancellation, in arrival order (the arrival sequence, drawn after the place-takers');
+    - no double or overlapping sign-up: the exclusion constraint `signup_no_overlap`.
     """
-    with transaction.atomic():
-        # The member, locked (FOR NO KEY UPDATE: rows referring to the member still insert).
-        member = Member.objects.select_for_update(no_key=True).filter(user=actor).first()
-        if member is None:
-            raise Forbidden(_("只有登记在册的党员可以参加志愿服务。"), code="not_a_member")
-        if not has_role_over(actor, {Role.MEMBER}, area=occurrence.activity.community):
-            raise Forbidden(_("只能报名本社区的志愿活动。"), code="not_in_community")
-        clashes = list(
-            SignUp.objects.filter(
-                member=member,
-                status__in=[SignUp.Status.SIGNED_UP, SignUp.Status.WAITLISTED],
-                starts_at__lt=occurrence.ends_at,
-                ends_at__gt=occurrence.starts_at,
-            )
-            .order_by()
-            .values_list("occurrence_id", flat=True)
-        )
-        if occurrence.pk in clashes:
-            raise AlreadySignedUp()
-        if clashes:
-            raise Overlapping()
-        arrive = _arrive_postgresql if connection.vendor == "postgresql" else _arrive_locked
-        signup = arrive(occurrence, member, actor, timezone.now())
-        if signup is None:
-            raise SignUpClosed()
-    return signup
+    if not has_role_over(actor, {Role.MEMBER}, area=occurrence.activity.community):
+        _member_of(actor)  # not a member at all: say so first
+        raise Forbidden(_("只能报名本社区的志愿活动。"), code="not_in_community")
+    if connection.vendor == "postgresql":
+        return _signup_postgresql(actor, occurrence)
+    return _signup_locked(actor, occurrence)
 
 
 def waitlist_position(signup: SignUp) -> int | None:

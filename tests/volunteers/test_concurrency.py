@@ -1,6 +1,8 @@
 """Capacities hold under real concurrency: threads with their own PostgreSQL connections
 approve registrations onto one post and sign up for one occurrence at the same moment."""
 
+import threading
+
 import pytest
 
 from apps.accounts.models import Role, User
@@ -125,3 +127,23 @@ def test_cancellations_racing_signups_leave_no_free_place_behind_a_waitlist(
     # The places went to the first arrivals (or the first in line), the rest wait in order.
     line = SignUp.objects.filter(occurrence=occ).exclude(status="cancelled").order_by("arrival")
     assert [s.status for s in line] == ["signed_up"] * 5 + ["waitlisted"] * 15
+
+
+def test_one_member_racing_for_two_overlapping_occurrences_gets_one(services, world, make_activity):
+    """No lock on the member: the exclusion constraint keeps their open sign-ups apart."""
+    first = make_activity(title="上午").occurrences.get()
+    second = make_activity(title="重叠").occurrences.get()  # the same times
+    uid = world.user("member").pk
+    turns = iter([first.pk, second.pk] * 5)
+    lock = threading.Lock()
+
+    def attempt(user):
+        with lock:
+            occurrence_id = next(turns)
+        services_signup(user, occurrence_id)
+
+    results = _race([uid] * 10, attempt)
+
+    assert results.count("won") == 1, results
+    assert set(results) - {"won"} <= {"already_signed_up", "overlapping_signup"}, results
+    assert SignUp.objects.filter(member__user_id=uid).count() == 1
