@@ -143,3 +143,11 @@ def test_the_roster_pages_offer_the_volunteers_kind(world, client, people):
     assert r.status_code == 200 and r.content[:2] == b"PK"
     r = client.get("/rosters/export/volunteers.csv")
     assert r.status_code == 200 and r.content.decode("utf-8-sig").startswith(",".join(HEADER))
+
+
+def test_the_registrations_admin_has_the_roster_buttons(world, client):
+    from apps.accounts.models import User
+
+    client.force_login(User.objects.create_superuser("su", password="x"))
+    page = client.get("/admin/volunteers/volunteerregistration/").content.decode()
+    assert "/rosters/?kind=volunteers" in page  # 导入名册 opens the roster pages
