@@ -11,21 +11,11 @@ baseline. Prints a table, then one JSON line (see ../shared/BENCH.md).
 
 import argparse
 import json
-import os
-import secrets
-import socket
 import statistics
-import subprocess
-import sys
-import threading
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-os.environ.setdefault("SECRET_KEY", "bench-" + secrets.token_hex(24))
-os.environ.setdefault("DEBUG", "0")
+import harness  # noqa: I001 - sets the Django environment first
+from harness import pct
 
 
 def parse_args():
@@ -40,46 +30,25 @@ def parse_args():
 def build(clients: int, rounds: int):
     """Geography, one resident, one grid worker, `clients` members with tokens, and one
     published wish per round. Bulk inserts: seconds, not minutes."""
-    import django
-    from django.core.management import call_command
-
-    django.setup()
+    harness.setup("claim.py")
     from django.db import connection
 
-    if connection.vendor != "postgresql":
-        sys.exit("bench/claim.py needs PostgreSQL: set DATABASE_URL=postgres://...")
-    call_command("migrate", verbosity=0)
-    call_command("flush", interactive=False, verbosity=0)
-
-    from apps.accounts.models import DeviceToken, Role, RoleAssignment, User
-    from apps.register.models import Area, Household, Member, PartyOrg, Resident
+    from apps.accounts.models import Role, RoleAssignment, User
+    from apps.register.models import Area, Household, Resident
     from apps.wishes import services
     from apps.wishes.models import WishCategory
 
-    district = Area.objects.add_root({"name": "北仑区", "kind": "district"})
-    street = Area.objects.add_child(district, {"name": "大榭街道", "kind": "street"})
-    community = Area.objects.add_child(street, {"name": "海城社区", "kind": "community"})
-    grid = Area.objects.add_child(community, {"name": "第1网格", "kind": "grid"})
+    w = harness.world()
+    grid = Area.objects.add_child(w.community, {"name": "第1网格", "kind": "grid"})
     building = Area.objects.add_child(grid, {"name": "1幢", "kind": "building"})
-    branch = PartyOrg.objects.add_root(
-        {"name": "海城社区党支部", "kind": "branch", "area": community}
-    )
     household = Household.objects.create(area=building, unit="1", room="101")
     resident_user = User.objects.create(username="bench-resident", name="王秀梅")
     Resident.objects.create(household=household, user=resident_user, name="王秀梅")
     worker = User.objects.create(username="bench-worker", name="陈网格")
     RoleAssignment.objects.create(user=worker, role=Role.GRID_WORKER, area=grid)
     category = WishCategory.objects.get_or_create(name="助老")[0]
-
-    users = User.objects.bulk_create(User(username=f"bench-m{i}") for i in range(clients))
-    Member.objects.bulk_create(
-        Member(user=u, name=f"党员{i}", branch=branch, community=community, kind="employed")
-        for i, u in enumerate(users)
-    )
-    RoleAssignment.objects.bulk_create(
-        RoleAssignment(user=u, role=Role.MEMBER, area=community) for u in users
-    )
-    tokens = [DeviceToken.objects.create(u, name="bench")[1] for u in users]
+    users, _members = harness.members(w, "bench-m", clients)
+    tokens = harness.tokens(users)
 
     wish_ids = []
     for r in range(rounds):
@@ -90,83 +59,7 @@ def build(clients: int, rounds: int):
     return tokens, wish_ids
 
 
-LOG = Path(os.environ.get("TMPDIR", "/tmp")) / "tongxin-bench-claim-gunicorn.log"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def serve(port: int, workers: int, threads: int) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "WISH_MAX_OPEN_CLAIMS": "1000000",  # one member may win every round
-        "LOG_LEVEL": "ERROR",
-    }
-    cmd = [sys.executable, "-m", "gunicorn", "config.wsgi:application"]
-    cmd += ["--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", str(threads)]
-    cmd += ["--worker-class", "gthread", "--log-level", "error", "--keep-alive", "30"]
-    # The server's log (one "Conflict" warning per lost claim) goes to a file, not the table.
-    log = open(LOG, "w")  # noqa: SIM115 - closed with the process
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    import requests
-
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            requests.get(f"http://127.0.0.1:{port}/api/wish-categories/", timeout=1)
-            return proc
-        except requests.RequestException:
-            time.sleep(0.2)
-    proc.terminate()
-    sys.exit("gunicorn did not start")
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, min(len(ordered) - 1, int(round(q * len(ordered) + 0.5)) - 1))]
-
-
-def run(port: int, tokens: list[str], wish_ids: list[int]):
-    import requests
-
-    base = f"http://127.0.0.1:{port}"
-    barrier = threading.Barrier(len(tokens))
-    lock = threading.Lock()
-    get_ms, claim_ms, statuses, codes = [], [], [], []
-    per_round = [0] * len(wish_ids)
-
-    def client(token: str) -> None:
-        session = requests.Session()
-        session.headers["Authorization"] = f"Token {token}"
-        session.get(f"{base}/api/wish-categories/", timeout=60)  # warm the connection
-        for r, wish_id in enumerate(wish_ids):
-            barrier.wait()
-            t0 = time.perf_counter()
-            g = session.get(f"{base}/api/wish-categories/", timeout=60)
-            g_ms = (time.perf_counter() - t0) * 1000
-            barrier.wait()
-            t0 = time.perf_counter()
-            c = session.post(f"{base}/api/wishes/{wish_id}/claim/", json={}, timeout=60)
-            c_ms = (time.perf_counter() - t0) * 1000
-            code = c.json().get("code", "") if c.status_code != 200 else "won"
-            with lock:
-                get_ms.append(g_ms)
-                claim_ms.append(c_ms)
-                statuses.extend([g.status_code, c.status_code])
-                codes.append(code)
-                if c.status_code == 200:
-                    per_round[r] += 1
-        session.close()
-
-    threads = [threading.Thread(target=client, args=(t,)) for t in tokens]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return get_ms, claim_ms, statuses, codes, per_round
+LOG = harness.log_path("claim")
 
 
 def main() -> None:
@@ -174,15 +67,24 @@ def main() -> None:
     t0 = time.perf_counter()
     tokens, wish_ids = build(args.clients, args.rounds)
     build_s = time.perf_counter() - t0
-    port = free_port()
-    server = serve(port, args.workers, args.threads)
+    port = harness.free_port()
+    # one member may win every round
+    server = harness.serve(
+        port, args.workers, args.threads, log=LOG, env={"WISH_MAX_OPEN_CLAIMS": "1000000"}
+    )
     try:
-        get_ms, claim_ms, statuses, codes, per_round = run(port, tokens, wish_ids)
+        race = harness.race(port, tokens, [f"/api/wishes/{w}/claim/" for w in wish_ids])
     finally:
         server.terminate()
         server.wait(timeout=30)
 
-    errors_5xx = sum(1 for s in statuses if s >= 500)
+    get_ms, claim_ms, errors_5xx = race.get_ms, race.post_ms, race.errors_5xx
+    per_round = [sum(1 for st, _b in answers if st == 200) for answers in race.answers]
+    codes = [
+        "won" if st == 200 else body.get("code", "")
+        for answers in race.answers
+        for st, body in answers
+    ]
     winners = 1 if all(n == 1 for n in per_round) else max(per_round, key=lambda n: abs(n - 1))
     result = {
         "bench": "claim",

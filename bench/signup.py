@@ -16,24 +16,14 @@ Prints a table, then one JSON line (see ../shared/BENCH.md).
 import argparse
 import datetime as dt
 import json
-import os
 import random
-import secrets
 import statistics
-import subprocess
-import sys
-import threading
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-os.environ.setdefault("SECRET_KEY", "bench-" + secrets.token_hex(24))
-os.environ.setdefault("DEBUG", "0")
+import harness  # noqa: I001 - sets the Django environment first
+from harness import pct
 
-from bench.claim import LOG, free_port, pct  # noqa: E402
-
+LOG = harness.log_path("signup")
 SKILLS = ["法律", "医疗", "教育", "文艺", "环保", "交通", "安保", "照护", "维修", "宣讲", "体育"]
 
 
@@ -49,59 +39,23 @@ def parse_args():
     return p.parse_args()
 
 
-def _world():
-    from apps.accounts.models import Role, RoleAssignment, User
-    from apps.register.models import Area, PartyOrg
-
-    district = Area.objects.add_root({"name": "北仑区", "kind": "district"})
-    street = Area.objects.add_child(district, {"name": "大榭街道", "kind": "street"})
-    community = Area.objects.add_child(street, {"name": "海城社区", "kind": "community"})
-    branch = PartyOrg.objects.add_root(
-        {"name": "海城社区党支部", "kind": "branch", "area": community}
-    )
-    secretary = User.objects.create(username="bench-secretary", name="周书记")
-    RoleAssignment.objects.create(user=secretary, role=Role.SECRETARY, area=community)
-    return community, branch, secretary
-
-
-def _members(prefix: str, n: int, community, branch):
-    from apps.accounts.models import Role, RoleAssignment, User
-    from apps.register.models import Member
-
-    users = User.objects.bulk_create(User(username=f"{prefix}{i}") for i in range(n))
-    members = Member.objects.bulk_create(
-        Member(user=u, name=f"党员{i}", branch=branch, community=community, kind="employed")
-        for i, u in enumerate(users)
-    )
-    RoleAssignment.objects.bulk_create(
-        RoleAssignment(user=u, role=Role.MEMBER, area=community) for u in users
-    )
-    return users, members
-
-
 def build(args):
-    import django
-    from django.core.management import call_command
-
-    django.setup()
+    harness.setup("signup.py")
     from django.db import connection
     from django.utils import timezone
 
-    if connection.vendor != "postgresql":
-        sys.exit("bench/signup.py needs PostgreSQL: set DATABASE_URL=postgres://...")
-    call_command("migrate", verbosity=0)
-    call_command("flush", interactive=False, verbosity=0)
-    from rest_framework.authtoken.models import Token
-
+    from apps.accounts.models import Role, RoleAssignment, User
     from apps.volunteers import services
 
-    community, branch, secretary = _world()
-    users, _members_ = _members("bench-m", args.clients, community, branch)
-    tokens = Token.objects.bulk_create(Token(key=Token.generate_key(), user=u) for u in users)
+    w = harness.world()
+    secretary = User.objects.create(username="bench-secretary", name="周书记")
+    RoleAssignment.objects.create(user=secretary, role=Role.SECRETARY, area=w.community)
+    users, _members = harness.members(w, "bench-m", args.clients)
+    tokens = harness.tokens(users)
     starts = timezone.now().replace(microsecond=0) + dt.timedelta(days=2)
     activity = services.activity_create(
         actor=secretary,
-        community=community,
+        community=w.community,
         title="温暖星期五",
         place="党群服务中心",
         starts_at=starts,
@@ -111,74 +65,13 @@ def build(args):
     )
     occurrence_ids = list(activity.occurrences.order_by("starts_at").values_list("pk", flat=True))
     connection.close()
-    return [t.key for t in tokens], occurrence_ids, community, branch, secretary
-
-
-def serve(port: int, workers: int, threads: int) -> subprocess.Popen:
-    """gunicorn as in bench/claim.py, with keep-alive longer than a round: 500 clients queue
-    behind one row lock, and a connection closed while idle would reset the next request."""
-    cmd = [sys.executable, "-m", "gunicorn", "config.wsgi:application"]
-    cmd += ["--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", str(threads)]
-    cmd += ["--worker-class", "gthread", "--log-level", "error", "--keep-alive", "600"]
-    cmd += ["--backlog", "4096", "--timeout", "120"]
-    log = open(LOG, "w")  # noqa: SIM115 - closed with the process
-    env = {**os.environ, "LOG_LEVEL": "ERROR"}
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    import requests
-
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            requests.get(f"http://127.0.0.1:{port}/api/wish-categories/", timeout=1)
-            return proc
-        except requests.RequestException:
-            time.sleep(0.2)
-    proc.terminate()
-    sys.exit("gunicorn did not start")
-
-
-def run(port: int, tokens: list[str], occurrence_ids: list[int]):
-    import requests
-
-    base = f"http://127.0.0.1:{port}"
-    barrier = threading.Barrier(len(tokens))
-    lock = threading.Lock()
-    get_ms, signup_ms, statuses, outcomes = [], [], [], []
-
-    def client(token: str) -> None:
-        session = requests.Session()
-        session.headers["Authorization"] = f"Token {token}"
-        session.get(f"{base}/api/wish-categories/", timeout=120)  # warm the connection
-        for occurrence_id in occurrence_ids:
-            barrier.wait()
-            t0 = time.perf_counter()
-            g = session.get(f"{base}/api/wish-categories/", timeout=120)
-            g_ms = (time.perf_counter() - t0) * 1000
-            barrier.wait()
-            t0 = time.perf_counter()
-            s = session.post(
-                f"{base}/api/volunteer-occurrences/{occurrence_id}/signup/", timeout=120
-            )
-            s_ms = (time.perf_counter() - t0) * 1000
-            outcome = s.json().get("status") if s.status_code == 201 else s.json().get("code")
-            with lock:
-                get_ms.append(g_ms)
-                signup_ms.append(s_ms)
-                statuses.extend([g.status_code, s.status_code])
-                outcomes.append(outcome)
-        session.close()
-
-    threads = [threading.Thread(target=client, args=(t,)) for t in tokens]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return get_ms, signup_ms, statuses, outcomes
+    return tokens, occurrence_ids, w, secretary
 
 
 def check(occurrence_ids: list[int], capacity: int) -> dict:
     """Per occurrence: signed up, waitlisted, and whether the waitlist follows arrival order
-    (arrivals 1..capacity signed up, the rest waitlisted, numbered without gaps)."""
+    (arrival numbers unique; the first `capacity` arrivals signed up, everyone after them
+    waitlisted)."""
     from apps.volunteers.models import SignUp
 
     signed, waiting, in_order = [], [], True
@@ -190,20 +83,20 @@ def check(occurrence_ids: list[int], capacity: int) -> dict:
         )
         signed.append(sum(s == "signed_up" for _a, s in rows))
         waiting.append(sum(s == "waitlisted" for _a, s in rows))
-        expected = [
-            (i + 1, "signed_up" if i < capacity else "waitlisted") for i in range(len(rows))
-        ]
-        in_order = in_order and rows == expected
+        expected = ["signed_up" if i < capacity else "waitlisted" for i in range(len(rows))]
+        unique = len({a for a, _s in rows}) == len(rows)
+        in_order = in_order and unique and [s for _a, s in rows] == expected
     return {"signed_up": signed, "waitlisted": waiting, "waitlist_in_order": in_order}
 
 
-def proposal_bench(args, community, branch, secretary) -> dict:
+def proposal_bench(args, w, secretary) -> dict:
     """3,000 registrations (skewed choices: a few popular posts) over 150 posts."""
     from django.db import connection
 
     from apps.volunteers import proposal, services
     from apps.volunteers.models import Post, VolunteerRegistration
 
+    community = w.community
     rng = random.Random(2026)
     posts = Post.objects.bulk_create(
         Post(
@@ -215,7 +108,7 @@ def proposal_bench(args, community, branch, secretary) -> dict:
         for j in range(args.posts)
     )
     weights = [rng.paretovariate(1.0) for _ in posts]
-    _users, members = _members("bench-r", args.registrations, community, branch)
+    _users, members = harness.members(w, "bench-r", args.registrations)
     regs = []
     for m in members:
         picks = list(dict.fromkeys(rng.choices(posts, weights=weights, k=6)))[:3] + [None] * 2
@@ -257,16 +150,23 @@ def proposal_bench(args, community, branch, secretary) -> dict:
 
 def main() -> None:
     args = parse_args()
-    tokens, occurrence_ids, community, branch, secretary = build(args)
-    port = free_port()
-    server = serve(port, args.workers, args.threads)
+    tokens, occurrence_ids, w, secretary = build(args)
+    port = harness.free_port()
+    server = harness.serve(port, args.workers, args.threads, log=LOG)
+    paths = [f"/api/volunteer-occurrences/{o}/signup/" for o in occurrence_ids]
     try:
-        get_ms, signup_ms, statuses, outcomes = run(port, tokens, occurrence_ids)
+        race = harness.race(port, tokens, paths)
     finally:
         server.terminate()
         server.wait(timeout=30)
+    get_ms, signup_ms = race.get_ms, race.post_ms
+    outcomes = [
+        body.get("status") if st == 201 else body.get("code")
+        for answers in race.answers
+        for st, body in answers
+    ]
     counts = check(occurrence_ids, args.capacity)
-    plan = proposal_bench(args, community, branch, secretary)
+    plan = proposal_bench(args, w, secretary)
 
     signed_ok = all(n == args.capacity for n in counts["signed_up"])
     result = {
@@ -279,7 +179,7 @@ def main() -> None:
         if len(set(counts["waitlisted"])) == 1
         else counts["waitlisted"],
         "waitlist_in_order": counts["waitlist_in_order"],
-        "errors_5xx": sum(1 for s in statuses if s >= 500),
+        "errors_5xx": race.errors_5xx,
         "other_errors": sum(1 for o in outcomes if o not in ("signed_up", "waitlisted")),
         "signup_p50_ms": round(statistics.median(signup_ms), 1),
         "signup_p99_ms": round(pct(signup_ms, 0.99), 1),

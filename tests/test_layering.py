@@ -20,7 +20,8 @@ ALLOWED = {
     "rosters": {"core", "accounts", "register"},
     "grids": {"core", "accounts", "register", "points", "notifications"},
     "wishes": {"core", "accounts", "register", "points", "notifications"},
-    "volunteers": {"core", "accounts", "register", "points", "notifications"},
+    # volunteers registers its roster kind (apps/volunteers/rosters.py) with the rosters app.
+    "volunteers": {"core", "accounts", "register", "points", "notifications", "rosters"},
     "projects": {"core", "accounts", "register", "points", "notifications"},
     # The audit trail names every tracked model (its event models live there): on top.
     "audit": {"core", "accounts", "register", "grids", "wishes", "rosters"},

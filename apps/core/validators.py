@@ -108,3 +108,18 @@ def clean_text(value, *, field: str, label: str, max_length: int, required: bool
         message = gettext("%(label)s不能超过%(max)d个字。") % {"label": label, "max": max_length}
         raise invalid(field, message, f"{field}_too_long")
     return value
+
+
+RATING_RE = re.compile(r"^\s*[1-5]\s*$")
+
+
+def clean_rating(value, *, field: str = "rating") -> int:
+    """A 1–5 star rating (wishes, volunteers' needs) from a form or the API: an integer, or
+    its digit as text. Anything else (0, 6, 4.5, True, "", None) is `invalid_rating`."""
+    from django.utils.translation import gettext
+
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 5:
+        return value
+    if isinstance(value, str) and RATING_RE.match(value):
+        return int(value)
+    raise invalid(field, gettext("请给出 1 到 5 星的评分。"), "invalid_rating")

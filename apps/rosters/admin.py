@@ -9,6 +9,7 @@ from django.contrib import admin
 from apps.core.admin import ScopedAdmin
 
 from .admin_mixins import RosterAdminMixin
+from .kinds import discover
 from .models import ImportJob
 from .resources import RESOURCES
 
@@ -27,5 +28,9 @@ def _add_roster_buttons(kind: str, model) -> None:
     admin.site.register(model, roster_admin)
 
 
+# The admin is loaded (django.contrib.admin's ready) before this app's ready: find the other
+# apps' kinds now (importing their modules again is a no-op).
+discover()
 for _kind, _resource in RESOURCES.items():
-    _add_roster_buttons(_kind, _resource._meta.model)
+    if admin.site.is_registered(_resource._meta.model):
+        _add_roster_buttons(_kind, _resource._meta.model)

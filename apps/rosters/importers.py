@@ -746,6 +746,10 @@ class PartyOrgImporter(Importer):
         self.progress("writing", total, total)
 
 
+# For other apps' importers (registered with apps.rosters.kinds.register_kind).
+Skip = _Skip
+among = _among
+
 IMPORTERS: dict[str, type[Importer]] = {
     "members": MemberImporter,
     "households": HouseholdImporter,

@@ -11,7 +11,11 @@ from apps.accounts.scoping import Scope
 from apps.core.models import TransitionRecord
 from apps.core.workflow import Workflow
 
-from .columns import ROSTERS
+
+def roster_kind_choices():
+    from .kinds import kind_choices
+
+    return kind_choices()
 
 
 def _stored_name(job, filename: str) -> str:
@@ -44,9 +48,8 @@ class ImportJob(models.Model):
     )
     ACTIVE = (Status.PREVIEWING, Status.QUEUED, Status.RUNNING)
 
-    kind = models.CharField(
-        _("名册"), max_length=20, choices=[(k, r.label) for k, r in ROSTERS.items()]
-    )
+    # A callable: kinds registered by other apps (apps.rosters.kinds) are choices too.
+    kind = models.CharField(_("名册"), max_length=20, choices=roster_kind_choices)
     file = models.FileField(_("文件"), upload_to=_stored_name)
     filename = models.CharField(_("原文件名"), max_length=200)
     created_by = models.ForeignKey(

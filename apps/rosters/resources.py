@@ -23,9 +23,13 @@ from .validation import Refs
 
 
 def _declared(kind: str) -> dict:
-    return {
-        c.field: fields.Field(attribute=c.field, column_name=c.zh) for c in ROSTERS[kind].columns
-    }
+    return declared_fields(ROSTERS[kind])
+
+
+def declared_fields(roster) -> dict:
+    """The resource fields of a roster's columns, headed by their Chinese names (for a
+    resource class body: `locals().update(declared_fields(roster))`)."""
+    return {c.field: fields.Field(attribute=c.field, column_name=c.zh) for c in roster.columns}
 
 
 class RosterResource(resources.ModelResource):

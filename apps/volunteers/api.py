@@ -2,10 +2,13 @@
 sign-ups and service records. Each action parses its input, calls one service and renders;
 every lookup is scoped (out of scope = 404); the services decide who may move what."""
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -15,6 +18,7 @@ from apps.core.errors import InvalidInput, NotFound
 from apps.register.models import Area, Member
 
 from . import selectors, services
+from .certificates import PDFRenderer, certificate_pdf, pdf_response
 from .models import (
     Activity,
     Certificate,
@@ -486,6 +490,18 @@ class CertificateViewSet(_Base, mixins.ListModelMixin, mixins.RetrieveModelMixin
             raise InvalidInput(_("找不到该党员。"), code="unknown_member")
         certificate = services.certificate_issue(actor=request.user, member=member)
         return self._render(certificate, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=None,
+        responses={(200, "application/pdf"): OpenApiTypes.BINARY},
+        description="The certificate as a PDF (志愿服务记录证明), with its verification QR code.",
+    )
+    @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, PDFRenderer])
+    def pdf(self, request, pk=None):
+        cert = self.get_object()
+        verify = reverse("volunteers:verify", args=[cert.verify_code])
+        pdf = certificate_pdf(cert, verify_url=request.build_absolute_uri(verify))
+        return pdf_response(pdf, f"{cert.serial}.pdf")
 
     @extend_schema(request=None, responses=None)
     @action(

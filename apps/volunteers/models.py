@@ -290,8 +290,8 @@ class Activity(TimeStampedModel):
 
 
 class Occurrence(models.Model):
-    """One date of an activity. `taken` counts signed-up places and `arrivals` numbers every
-    sign-up in arrival order; both change only under this row's lock."""
+    """One date of an activity. `taken` counts signed-up places; it changes only by a
+    conditional UPDATE (`taken < capacity`) or under this row's lock (a cancellation)."""
 
     class Status(models.TextChoices):
         SCHEDULED = "scheduled", _("已排期")
@@ -309,7 +309,6 @@ class Occurrence(models.Model):
     ends_at = models.DateTimeField(_("结束时间"))
     capacity = models.PositiveIntegerField(_("名额"))
     taken = models.PositiveIntegerField(_("已报名"), default=0)
-    arrivals = models.PositiveIntegerField(_("报名序号"), default=0)
     status = models.CharField(
         _("状态"), max_length=20, choices=Status.choices, default=Status.SCHEDULED
     )
@@ -342,7 +341,9 @@ class Occurrence(models.Model):
 
 
 class SignUp(models.Model):
-    """A member's place on an occurrence, or their place in its waitlist (by `arrival`)."""
+    """A member's place on an occurrence, or their place in its waitlist (by `arrival`:
+    on PostgreSQL one sequence for all sign-ups, so it orders them but is not consecutive
+    per occurrence; `services.waitlist_position` is the place in line)."""
 
     class Status(models.TextChoices):
         SIGNED_UP = "signed_up", _("已报名")

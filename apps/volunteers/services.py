@@ -3,14 +3,16 @@
 (`Post.filled`, `Occurrence.taken`) change only by a conditional UPDATE or under their
 row's lock, so no count-then-insert anywhere."""
 
+from contextlib import nullcontext
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from secrets import token_urlsafe
 
+from django.conf import settings
 from django.core import signing
-from django.db import IntegrityError, transaction
-from django.db.models import F, Q, Sum
-from django.utils import timezone
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Max, Q, Sum
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -20,7 +22,7 @@ from apps.core import workflow
 from apps.core.conf import conf
 from apps.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from apps.core.masking import mask_id_number
-from apps.core.validators import clean_text, invalid, parse_id
+from apps.core.validators import clean_rating, clean_text, invalid, parse_id
 from apps.notifications import audiences
 from apps.notifications.services import notify
 from apps.points.services import points_award
@@ -37,6 +39,7 @@ from .models import (
     Post,
     ServiceRecord,
     SignUp,
+    SignUpEvent,
     StandardPost,
     Team,
     VolunteerRegistration,
@@ -391,6 +394,9 @@ def occurrence_cancel(*, actor, occurrence: Occurrence, reason: str) -> Occurren
     _check_organiser(actor, occurrence.activity.community)
     reason = clean_text(reason, field="reason", max_length=200, required=True, label=_("原因"))
     with transaction.atomic():
+        # FOR UPDATE: waits for sign-ups joining the waitlist (FOR KEY SHARE) and stops new
+        # ones until the cancellation is committed, so everyone on the list is told.
+        Occurrence.objects.select_for_update().filter(pk=occurrence.pk).exists()
         workflow.transition(occurrence, "cancel", actor=actor, note=reason, cancel_reason=reason)
         signups = SignUp.objects.filter(
             occurrence=occurrence, status__in=[SignUp.Status.SIGNED_UP, SignUp.Status.WAITLISTED]
@@ -416,51 +422,202 @@ def _occurrence_context(occurrence: Occurrence, **extra) -> dict:
     }
 
 
-def signup_create(*, actor, occurrence: Occurrence) -> SignUp:
-    """Sign up, or join the waitlist when full. Race-safe: the member's row lock serialises
-    one member's sign-ups (so the overlap check cannot be raced), then the occurrence's row
-    lock serialises its sign-ups: `taken` and `arrivals` are read and written under it, so
-    exactly `capacity` are signed up and everyone else is waitlisted in arrival order.
-    Every sign-up takes the two locks in the same order (member, then occurrence)."""
-    member = _member_of(actor)
-    if not has_role_over(actor, {Role.MEMBER}, area=occurrence.activity.community):
-        raise Forbidden(_("只能报名本社区的志愿活动。"), code="not_in_community")
-    with transaction.atomic():
-        Member.objects.select_for_update().filter(pk=member.pk).exists()
-        # The member's own sign-ups are checked under the member's lock, before the
-        # occurrence's: the occurrence lock is the one every sign-up queues for, so only
-        # the counter and the insert happen while holding it.
-        open_signups = SignUp.objects.filter(
-            member=member, status__in=[SignUp.Status.SIGNED_UP, SignUp.Status.WAITLISTED]
+# A sign-up's statements on PostgreSQL. `arrival` comes from one sequence (so it orders
+# sign-ups, and is not consecutive per occurrence; pages show the place in line).
+ARRIVAL_SEQUENCE = "volunteers_signup_arrival_seq"
+# On PostgreSQL, no member has two open sign-ups whose times overlap (the same occurrence
+# included): an exclusion constraint (migration 0006, btree_gist), so the overlap check needs
+# neither a lock nor a query of its own.
+NO_OVERLAP = "signup_no_overlap"
+
+# Take a place: the only statement that locks the occurrence's row (FOR NO KEY UPDATE, until
+# its own commit: it runs alone, in autocommit). It matches nothing once the occurrence is
+# full, and then locks nothing. The arrival number is drawn under the lock, so every
+# place-taker arrives before anyone who later finds the occurrence full. The member is
+# looked up in the same statement.
+_SEAT_SQL = """
+WITH m AS (
+    SELECT id FROM {member} WHERE user_id = %(user)s
+), o AS (
+    UPDATE {occurrence}
+       SET taken = taken + 1
+     WHERE id = %(occurrence)s AND status = %(scheduled)s AND starts_at > %(now)s
+       AND taken < capacity AND EXISTS (SELECT 1 FROM m)
+ RETURNING id, nextval('{sequence}') AS arrival, taken, starts_at, ends_at
+), s AS (
+    INSERT INTO {signup} (occurrence_id, member_id, status, arrival, starts_at, ends_at,
+                          created_at)
+    SELECT o.id, m.id, %(signed_up)s, o.arrival, o.starts_at, o.ends_at, %(now)s FROM o, m
+ RETURNING id, member_id, status, arrival, created_at
+), e AS (
+    INSERT INTO {event} (signup_id, move, from_status, to_status, actor_id, note, at)
+    SELECT s.id, 'sign_up', '', s.status, %(user)s, '', %(now)s FROM s
+)
+SELECT s.id, s.member_id, s.status, s.arrival, s.created_at, o.taken FROM s, o
+"""
+
+# Join the waitlist of a full occurrence: FOR KEY SHARE does not wait for place-takers or
+# other waitlisters, only for a cancellation (which holds FOR UPDATE while it promotes), and
+# then `taken >= capacity` is checked again on the row it left.
+_WAIT_SQL = """
+WITH m AS (
+    SELECT id FROM {member} WHERE user_id = %(user)s
+), o AS (
+    SELECT id, taken, starts_at, ends_at FROM {occurrence}
+     WHERE id = %(occurrence)s AND status = %(scheduled)s AND starts_at > %(now)s
+       AND taken >= capacity
+       FOR KEY SHARE
+), s AS (
+    INSERT INTO {signup} (occurrence_id, member_id, status, arrival, starts_at, ends_at,
+                          created_at)
+    SELECT o.id, m.id, %(waitlisted)s, nextval('{sequence}'), o.starts_at, o.ends_at, %(now)s
+      FROM o, m
+ RETURNING id, member_id, status, arrival, created_at
+), e AS (
+    INSERT INTO {event} (signup_id, move, from_status, to_status, actor_id, note, at)
+    SELECT s.id, 'sign_up', '', s.status, %(user)s, '', %(now)s FROM s
+)
+SELECT s.id, s.member_id, s.status, s.arrival, s.created_at, o.taken FROM s, o
+"""
+
+
+def _statement(sql: str, params: dict):
+    """One statement, alone: in autocommit it is its own transaction (no BEGIN/COMMIT round
+    trips); inside a caller's transaction, in a savepoint, so a refusal leaves it usable."""
+    tables = {
+        "member": Member._meta.db_table,
+        "occurrence": Occurrence._meta.db_table,
+        "signup": SignUp._meta.db_table,
+        "event": SignUpEvent._meta.db_table,
+        "sequence": ARRIVAL_SEQUENCE,
+    }
+    alone = transaction.atomic() if connection.in_atomic_block else nullcontext()
+    with alone, connection.cursor() as cursor:
+        cursor.execute(sql.format(**tables), params)
+        return cursor.fetchone()
+
+
+def _signup_postgresql(actor, occurrence: Occurrence) -> SignUp:
+    now = timezone.now()
+    params = {
+        "occurrence": occurrence.pk,
+        "user": actor.pk,
+        "now": now,
+        "scheduled": Occurrence.Status.SCHEDULED,
+        "signed_up": SignUp.Status.SIGNED_UP,
+        "waitlisted": SignUp.Status.WAITLISTED,
+    }
+    # A place, else the waitlist; neither matches when a cancellation freed a place between
+    # the two (then again), or when there is no member or the occurrence is closed. When
+    # the occurrence was already full as the request read it, the waitlist comes first: the
+    # request then never queues on the row.
+    full = occurrence.taken >= occurrence.capacity
+    order = (_WAIT_SQL, _SEAT_SQL) if full else (_SEAT_SQL, _WAIT_SQL)
+    for _attempt in range(5):
+        for sql in order:
+            try:
+                row = _statement(sql, params)
+            except IntegrityError as exc:  # signup_no_overlap or signup_once_per_occurrence
+                member = Member.objects.get(user=actor)
+                raise _clash(member, occurrence) or AlreadySignedUp() from exc
+            if row is not None:
+                pk, member_id, status, arrival, created_at, taken = row
+                occurrence.taken = taken
+                return SignUp(
+                    pk=pk,
+                    occurrence=occurrence,
+                    member_id=member_id,
+                    status=status,
+                    arrival=arrival,
+                    starts_at=occurrence.starts_at,
+                    ends_at=occurrence.ends_at,
+                    created_at=created_at,
+                )
+        _member_of(actor)  # not a member: 403
+        still_open = Occurrence.objects.filter(
+            pk=occurrence.pk, status=Occurrence.Status.SCHEDULED, starts_at__gt=now
         )
-        clashes = list(
-            open_signups.filter(
-                starts_at__lt=occurrence.ends_at, ends_at__gt=occurrence.starts_at
-            ).values_list("occurrence_id", flat=True)
-        )
-        if occurrence.pk in clashes:
-            raise AlreadySignedUp()
-        if clashes:
-            raise Overlapping()
-        locked = Occurrence.objects.select_for_update().get(pk=occurrence.pk)
-        if locked.status != Occurrence.Status.SCHEDULED or locked.starts_at <= timezone.now():
+        if not still_open.exists():
             raise SignUpClosed()
-        full = locked.taken >= locked.capacity
-        locked.arrivals += 1
-        if not full:
-            locked.taken += 1
-        Occurrence.objects.filter(pk=locked.pk).update(taken=locked.taken, arrivals=locked.arrivals)
-        signup = SignUp.objects.create(
-            occurrence=locked,
+    raise Conflict(_("报名人数较多，请稍后再试。"), code="signup_busy")
+
+
+def _clash(member: Member, occurrence: Occurrence) -> Conflict | None:
+    """AlreadySignedUp or Overlapping if the member has an open sign-up at the time."""
+    clashes = set(
+        SignUp.objects.filter(
             member=member,
-            status=SignUp.Status.WAITLISTED if full else SignUp.Status.SIGNED_UP,
-            arrival=locked.arrivals,
-            starts_at=locked.starts_at,
-            ends_at=locked.ends_at,
+            status__in=[SignUp.Status.SIGNED_UP, SignUp.Status.WAITLISTED],
+            starts_at__lt=occurrence.ends_at,
+            ends_at__gt=occurrence.starts_at,
+        )
+        .order_by()
+        .values_list("occurrence_id", flat=True)
+    )
+    if occurrence.pk in clashes:
+        return AlreadySignedUp()
+    return Overlapping() if clashes else None
+
+
+def _signup_locked(actor, occurrence: Occurrence) -> SignUp:
+    """Elsewhere (SQLite): the member's row lock orders one member's sign-ups and the
+    overlap is checked by a query; the first UPDATE takes the database's write lock, so the
+    rest of the transaction runs alone."""
+    now = timezone.now()
+    with transaction.atomic():
+        member = Member.objects.select_for_update().filter(user=actor).first()
+        if member is None:
+            raise Forbidden(_("只有登记在册的党员可以参加志愿服务。"), code="not_a_member")
+        clash = _clash(member, occurrence)
+        if clash is not None:
+            raise clash
+        open_ = Occurrence.objects.filter(
+            pk=occurrence.pk, status=Occurrence.Status.SCHEDULED, starts_at__gt=now
+        )
+        free = open_.filter(taken__lt=F("capacity")).update(taken=F("taken") + 1)
+        if not free and not open_.update(taken=F("taken")):
+            raise SignUpClosed()
+        last = SignUp.objects.filter(occurrence=occurrence).aggregate(m=Max("arrival"))["m"]
+        signup = SignUp.objects.create(
+            occurrence=occurrence,
+            member=member,
+            status=SignUp.Status.SIGNED_UP if free else SignUp.Status.WAITLISTED,
+            arrival=(last or 0) + 1,
+            starts_at=occurrence.starts_at,
+            ends_at=occurrence.ends_at,
         )
         workflow.record(signup, "sign_up", from_status="", actor=actor)
-    occurrence.taken, occurrence.arrivals = locked.taken, locked.arrivals
+        occurrence.taken = open_.values_list("taken", flat=True).get()
     return signup
+
+
+def signup_create(*, actor, occurrence: Occurrence) -> SignUp:
+    """Sign up, or join the waitlist when full. Race-safe, and short under contention. On
+    PostgreSQL one statement does it all (`_SEAT_SQL`, else `_WAIT_SQL`), in autocommit:
+    - a place is taken by a conditional UPDATE (`taken < capacity`) that inserts the sign-up
+      and its history row in the same statement: exactly `capacity` are signed up, and
+      sign-ups queue on the occurrence's row only while places remain;
+    - once it is full, the waitlist is joined without waiting for anyone but a
+      cancellation, in arrival order (the arrival sequence, drawn after the place-takers');
+    - no double or overlapping sign-up: the exclusion constraint `signup_no_overlap`.
+    """
+    if not has_role_over(actor, {Role.MEMBER}, area=occurrence.activity.community):
+        _member_of(actor)  # not a member at all: say so first
+        raise Forbidden(_("只能报名本社区的志愿活动。"), code="not_in_community")
+    if connection.vendor == "postgresql":
+        return _signup_postgresql(actor, occurrence)
+    return _signup_locked(actor, occurrence)
+
+
+def waitlist_position(signup: SignUp) -> int | None:
+    """The place in line of a waitlisted sign-up (1 = next to be promoted)."""
+    if signup.status != SignUp.Status.WAITLISTED:
+        return None
+    return SignUp.objects.filter(
+        occurrence_id=signup.occurrence_id,
+        status=SignUp.Status.WAITLISTED,
+        arrival__lte=signup.arrival,
+    ).count()
 
 
 def signup_cancel(*, actor, signup: SignUp) -> SignUp:
@@ -741,13 +898,17 @@ def certificate_issue(*, actor, member: Member) -> Certificate:
     # A member's own request is handled by the community: the secretary signs for both.
     responsible = str(secretary.user) if secretary else ""
     today = timezone.localdate()
+    # The certificate is a document in the project's language (zh-hans), whatever language
+    # the issuer's pages are in.
+    with translation.override(settings.LANGUAGE_CODE):
+        id_type = _("居民身份证")
     with transaction.atomic():
         certificate = Certificate.objects.create(
             serial=f"tmp-{token_urlsafe(8)}",
             verify_code=token_urlsafe(18),
             member=member,
             name=member.name,
-            id_type=_("居民身份证"),
+            id_type=id_type,
             id_number_masked=mask_id_number(member.id_number),
             volunteer_number=registration.values_list("volunteer_number", flat=True).first() or "",
             lines=lines,
@@ -925,12 +1086,7 @@ def need_confirm(*, actor, need: Need, rating, comment: str = "") -> Need:
         allowed = has_role_over(actor, NEED_STAFF, area=need.area)
     if not allowed:
         raise Forbidden(_("只有提出需求的居民可以确认评价。"), code="not_need_owner")
-    try:
-        rating = int(rating)
-    except (TypeError, ValueError):
-        rating = 0
-    if not 1 <= rating <= 5:
-        raise invalid("rating", _("请给出 1 到 5 星的评分。"), "invalid_rating")
+    rating = clean_rating(rating)
     comment = clean_text(comment, field="comment", max_length=500, required=False, label=_("评价"))
     with transaction.atomic():
         workflow.transition(

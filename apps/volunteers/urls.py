@@ -34,6 +34,7 @@ urlpatterns = [
     path("volunteers/records/<int:pk>/<slug:action>/", views.record_act, name="record-act"),
     path("volunteers/certificates/issue/", views.certificate_issue, name="certificate-issue"),
     path("volunteers/certificates/<int:pk>/", views.certificate, name="certificate"),
+    path("volunteers/certificates/<int:pk>.pdf", views.certificate_pdf, name="certificate-pdf"),
     path("volunteers/certificates/verify/<str:code>/", views.verify, name="verify"),
     path("volunteers/reports/", views.report, name="report"),
     path("volunteers/needs/", views.needs, name="needs"),

@@ -154,7 +154,9 @@ def occurrence(request, pk):
         context["records"] = {r.member_id: r for r in occ.records.all()}
     member = _member(request.user)
     if member is not None:
-        context["mine"] = occ.signups.filter(member=member).exclude(status="cancelled").first()
+        mine = occ.signups.filter(member=member).exclude(status="cancelled").first()
+        context["mine"] = mine
+        context["position"] = services.waitlist_position(mine) if mine else None
     return render(request, "volunteers/occurrence.html", context)
 
 
@@ -267,8 +269,19 @@ def certificate(request, pk):
     """The printable certificate (A4 in print, readable on a phone)."""
     cert = get_or_404(scoped(request.user, Certificate), pk)
     verify_url = request.build_absolute_uri(reverse("volunteers:verify", args=[cert.verify_code]))
-    context = {"cert": cert, "verify_url": verify_url, "qr": _qr_svg(verify_url)}
+    context = {"cert": cert, "verify_url": verify_url, "qr_svg": _qr_svg(verify_url)}
     return render(request, "volunteers/certificate.html", context)
+
+
+@page
+def certificate_pdf(request, pk):
+    """The same certificate as a PDF download (same scope: someone else's is a 404)."""
+    from .certificates import certificate_pdf as render_pdf
+    from .certificates import pdf_response
+
+    cert = get_or_404(scoped(request.user, Certificate), pk)
+    verify_url = request.build_absolute_uri(reverse("volunteers:verify", args=[cert.verify_code]))
+    return pdf_response(render_pdf(cert, verify_url=verify_url), f"{cert.serial}.pdf")
 
 
 def verify(request, code):

@@ -18,7 +18,7 @@ from apps.core import workflow
 from apps.core.conf import conf
 from apps.core.errors import Conflict, Forbidden, InvalidTransition
 from apps.core.images import clean_image
-from apps.core.validators import clean_text, invalid
+from apps.core.validators import clean_rating, clean_text, invalid
 from apps.notifications import audiences
 from apps.notifications.services import notify
 from apps.points.services import points_award
@@ -447,12 +447,7 @@ def wish_confirm(*, wish: Wish, actor, rating, comment: str = "") -> Wish:
         allowed = has_role_over(actor, VETTERS, area=wish.area)
     if not allowed:
         raise Forbidden(_("只有提交心愿的居民可以确认。"), code="not_wish_owner")
-    try:
-        rating = int(rating)
-    except (TypeError, ValueError):
-        rating = 0
-    if not 1 <= rating <= 5:
-        raise invalid("rating", _("请给出 1 到 5 星的评分。"), "invalid_rating")
+    rating = clean_rating(rating)
     comment = clean_text(comment, field="comment", max_length=500, required=False, label=_("评价"))
     with transaction.atomic():
         _transition(

@@ -41,3 +41,20 @@ def test_masks_keep_first_and_last():
     assert mask_name("张秀梅") == "张*梅"
     assert mask_name("王五") == "王*"
     assert mask_phone("13912345678") == "139****5678"
+
+
+@pytest.mark.parametrize("value, expected", [(1, 1), (5, 5), ("3", 3), (" 4 ", 4)])
+def test_clean_rating_takes_one_to_five(value, expected):
+    from apps.core.validators import clean_rating
+
+    assert clean_rating(value) == expected
+
+
+@pytest.mark.parametrize("value", [0, 6, -1, True, 4.5, "4.5", "", None, "五", "٣", [3]])
+def test_clean_rating_refuses_anything_else_with_one_code(value):
+    from apps.core.errors import InvalidInput
+    from apps.core.validators import clean_rating
+
+    with pytest.raises(InvalidInput) as exc:
+        clean_rating(value)
+    assert exc.value.code == "invalid_rating" and "rating" in exc.value.errors

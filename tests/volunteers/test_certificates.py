@@ -1,4 +1,7 @@
 import datetime as dt
+import io
+import os
+from pathlib import Path
 
 import pytest
 
@@ -60,3 +63,68 @@ def test_certificate_page_and_api(world, client, api, confirmed):
     assert "<svg" in page and "志愿服务记录证明" in page
     client.force_login(world.user("outsider"))
     assert client.get(f"/volunteers/certificates/{r.json()['id']}/").status_code == 404
+
+
+def _pdf_text(content: bytes) -> str:
+    from pypdf import PdfReader
+
+    return "".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+
+
+def _pdf_qr_matches(content: bytes, url: str) -> bool:
+    """The PDF holds one image, and it is the QR code of `url` pixel for pixel."""
+    from PIL import Image
+    from pypdf import PdfReader
+
+    from apps.volunteers.certificates import qr_png
+
+    images = [i.image for page in PdfReader(io.BytesIO(content)).pages for i in page.images]
+    expected = Image.open(io.BytesIO(qr_png(url))).convert("L")
+    return len(images) == 1 and images[0].convert("L").tobytes() == expected.tobytes()
+
+
+def test_certificate_pdf_renders_chinese_the_serial_and_the_qr_code(world, client, confirmed):
+    member = Member.objects.get(user=world.user("member"))
+    cert = services.certificate_issue(actor=world.user("member"), member=member)
+    client.force_login(world.user("member"))
+    r = client.get(f"/volunteers/certificates/{cert.pk}.pdf")
+    assert r.status_code == 200 and r["Content-Type"] == "application/pdf"
+    assert r.content.startswith(b"%PDF")
+    assert f'filename="{cert.serial}.pdf"' in r["Content-Disposition"]
+    text = _pdf_text(r.content).replace(" ", "")
+    # Chinese glyphs come out as Chinese text (a CJK font was embedded, not tofu boxes).
+    assert cert.serial in text and "志愿服务记录证明" in text and "李建国" in text
+    assert "温暖星期五" in text and "海城社区" in text
+    # The verification link is printed, and its QR code is in the PDF.
+    verify_url = f"http://testserver/volunteers/certificates/verify/{cert.verify_code}/"
+    assert verify_url in text.replace("\n", "")
+    assert _pdf_qr_matches(r.content, verify_url)
+    if os.environ.get("TONGXIN_KEEP_PDF"):  # to look at it: pdftoppm -png -r 60 FILE out
+        Path(os.environ["TONGXIN_KEEP_PDF"]).write_bytes(r.content)
+
+
+def test_certificate_pdf_through_the_api_and_out_of_scope(world, client, api, confirmed):
+    member = Member.objects.get(user=world.user("member"))
+    cert = services.certificate_issue(actor=world.user("member"), member=member)
+    r = api.as_user(world.user("member")).get(f"/api/volunteer-certificates/{cert.pk}/pdf/")
+    assert r.status_code == 200 and r.content.startswith(b"%PDF")
+    assert cert.serial in _pdf_text(r.content)
+    r = api.as_user(world.user("outsider")).get(f"/api/volunteer-certificates/{cert.pk}/pdf/")
+    assert r.status_code == 404
+    r = api.as_user(world.user("group_leader")).get(
+        f"/api/volunteer-certificates/{cert.pk}/pdf/", HTTP_ACCEPT="application/pdf"
+    )
+    assert r.status_code == 404
+    client.force_login(world.user("outsider"))
+    assert client.get(f"/volunteers/certificates/{cert.pk}.pdf").status_code == 404
+    client.force_login(world.user("group_leader"))
+    assert client.get(f"/volunteers/certificates/{cert.pk}.pdf").status_code == 404
+
+
+def test_a_certificate_issued_from_english_pages_is_still_in_chinese(world, confirmed):
+    from django.utils import translation
+
+    member = Member.objects.get(user=world.user("member"))
+    with translation.override("en"):
+        cert = services.certificate_issue(actor=world.user("member"), member=member)
+    assert cert.id_type == "居民身份证"

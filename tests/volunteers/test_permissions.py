@@ -242,3 +242,19 @@ def test_permission_matrix(world, row, role):
             if "code" not in response.json():
                 wrong.append(f"error without a code: {response.json()}")
     assert not wrong, f"{row.name} as {role}:\n" + "\n".join(wrong)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_certificate_pdf_has_the_certificates_scope(world, role):
+    """`/api/volunteer-certificates/<pk>/pdf/`: whoever may retrieve the certificate gets
+    the PDF; anyone else a 404 (401 anonymous), as for the row itself."""
+    row = next(r for r in ROWS if r.name == "certificates")
+    client = _client(world, role)
+    for where in ("A", "B"):
+        cert = _certificate(world, where)
+        response = client.get(f"{row.url}{cert.pk}/pdf/")
+        sees = role in row.view[where]
+        want = 401 if role == "anonymous" else (200 if sees else 404)
+        assert response.status_code == want, (role, where, response.status_code)
+        if want == 200:
+            assert response.content.startswith(b"%PDF")
