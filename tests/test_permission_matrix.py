@@ -102,10 +102,11 @@ ENDPOINTS = [
         },
         update_payload={"unit": "7"},
         places=("A", "B", "own"),
+        # A group leader sees only their group's households (tests/grids/test_leader_scope.py).
         view={
-            "A": {"group_leader", *GRID_STAFF},
+            "A": GRID_STAFF,
             "B": {"administrator", "outsider"},
-            "own": {"resident", "group_leader", *GRID_STAFF},
+            "own": {"resident", *GRID_STAFF},
         },
         change={
             "A": GRID_STAFF,
@@ -126,10 +127,11 @@ ENDPOINTS = [
         },
         update_payload={"hardship_note": "独居老人"},
         places=("A", "B", "own"),
+        # A group leader sees only their group's households (tests/grids/test_leader_scope.py).
         view={
-            "A": {"group_leader", *GRID_STAFF},
+            "A": GRID_STAFF,
             "B": {"administrator", "outsider"},
-            "own": {"resident", "group_leader", *GRID_STAFF},
+            "own": {"resident", *GRID_STAFF},
         },
         change={"A": GRID_STAFF, "B": {"administrator", "outsider"}, "own": GRID_STAFF},
         create={"A": GRID_STAFF, "B": {"administrator", "outsider"}},
@@ -164,9 +166,9 @@ ENDPOINTS = [
         # Members hang at their community, their branch and where they live: the grid roles
         # of the grid they live in see them, but only community staff change them.
         view={
-            "A": {"group_leader", "grid_worker", "secretary", "administrator"},
+            "A": {"grid_worker", "secretary", "administrator"},
             "B": {"administrator", "outsider"},
-            "own": {"member", "group_leader", "grid_worker", "secretary", "administrator"},
+            "own": {"member", "grid_worker", "secretary", "administrator"},
         },
         change={
             "A": {"secretary", "administrator"},

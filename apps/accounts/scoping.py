@@ -35,6 +35,11 @@ class Scope:
     change: frozenset = field(default_factory=frozenset)
     personal: frozenset = STAFF
     own_actions: frozenset = frozenset({VIEW, PERSONAL})
+    # Lookup to the responsibility group(s) a row belongs to ("" when the model is the group):
+    # a `group_leader` grant reaches only the rows of the groups the user leads (at the
+    # grant's grid), never the whole grid. None: the grant reaches the node's subtree like
+    # any other role (areas, Party organisations, organisations: nothing personal).
+    group: str | None = None
     # The personal fields (lookups from the model) and how each is shown to users without
     # the PERSONAL right: a mask function of the value, or None to hide it. The one
     # declaration that the API, the pages, the exports, filters, search and ordering follow.
@@ -80,6 +85,23 @@ def _path(lookup: str) -> str:
     return f"{lookup}__path" if lookup else "path"
 
 
+def _join(lookup: str, rest: str) -> str:
+    return f"{lookup}__{rest}" if lookup else rest
+
+
+def _led_groups_filter(user, model: type[Model], lookup: str, grid_path: str | None) -> Q:
+    """Rows of the responsibility groups `user` leads at (or under) `grid_path`."""
+    if not grid_path:
+        return Q(pk__in=[])
+    rows = model._default_manager.filter(
+        **{
+            _join(lookup, "leader__user"): user,
+            _join(lookup, "grid__path__startswith"): grid_path,
+        }
+    )
+    return Q(pk__in=rows.values("pk"))
+
+
 def scope_filter(user, model: type[Model], action: str = VIEW) -> Q | None:
     """The Q that limits `model` to what `user` may `action`; None means everything."""
     if user.is_superuser:
@@ -89,6 +111,9 @@ def scope_filter(user, model: type[Model], action: str = VIEW) -> Q | None:
     q = Q(pk__in=[])
     for grant in grants(user):
         if grant.role not in roles:
+            continue
+        if grant.role == Role.GROUP_LEADER and spec.group is not None:
+            q |= _led_groups_filter(user, model, spec.group, grant.area_path)
             continue
         if grant.area_path:
             for lookup in spec.area_lookups:

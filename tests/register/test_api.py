@@ -205,6 +205,7 @@ def test_id_number_is_normalised_and_unique(world, api):
 
 def test_resident_personal_data_is_masked_for_group_leader(world, api):
     resident = world.user("resident").resident
+    f.cover(resident.household, world.user("group_leader"))
     resident.phone, resident.id_number = "13912345678", "11010519491231002X"
     resident.hardship_note = "独居"
     resident.save()
@@ -223,6 +224,7 @@ def test_resident_personal_data_is_masked_for_group_leader(world, api):
 
 def test_household_address_is_hidden_for_group_leader(world, api):
     household = world.user("resident").resident.household
+    f.cover(household, world.user("group_leader"))
     household.address = "海城社区1幢1单元101室"
     household.save()
     data = api.as_user(world.user("group_leader")).get(f"/api/households/{household.pk}/").json()
@@ -379,6 +381,7 @@ def test_organisation_contact_phone_is_validated(world, api):
 
 def test_search_never_matches_masked_data(world, api):
     resident = world.user("resident").resident
+    f.cover(resident.household, world.user("group_leader"))
     leader = api.as_user(world.user("group_leader"))
     assert leader.get("/api/residents/").json()["count"] == 1  # sees the row, masked
     assert leader.get("/api/residents/", {"search": "秀"}).json()["count"] == 0
