@@ -23,6 +23,9 @@ _n = itertools.count(1)
 
 GRID_STAFF = {"grid_worker", "secretary", "administrator"}
 AREA_ROLES = {"member", "group_leader", *GRID_STAFF}  # every role held at an area in A
+# Who sees community A itself and its branch (the grid worker and the group leader's grid
+# role sit below it; the leader is also a member of the community).
+COMMUNITY_VIEWERS = {"member", "group_leader", "secretary", "administrator"}
 
 
 def _area_parent(world, where):
@@ -89,6 +92,7 @@ ENDPOINTS = [
         update_payload={"code": "X-1"},
         view={"A": AREA_ROLES, "B": {"administrator", "outsider"}},
         change={"A": {"administrator"}, "B": {"administrator"}},
+        target_view={"A": AREA_ROLES, "B": {"administrator", "outsider"}},
         create={"A": {"administrator"}, "B": {"administrator"}},
     ),
     Endpoint(
@@ -113,6 +117,7 @@ ENDPOINTS = [
             "B": {"administrator", "outsider"},
             "own": GRID_STAFF,
         },
+        target_view={"A": AREA_ROLES, "B": {"administrator", "outsider"}},
         create={"A": GRID_STAFF, "B": {"administrator", "outsider"}},
     ),
     Endpoint(
@@ -134,6 +139,7 @@ ENDPOINTS = [
             "own": {"resident", *GRID_STAFF},
         },
         change={"A": GRID_STAFF, "B": {"administrator", "outsider"}, "own": GRID_STAFF},
+        target_view={"A": GRID_STAFF, "B": {"administrator", "outsider"}},
         create={"A": GRID_STAFF, "B": {"administrator", "outsider"}},
     ),
     Endpoint(
@@ -148,6 +154,7 @@ ENDPOINTS = [
         update_payload={"name": "改名党小组"},
         view={"A": AREA_ROLES, "B": {"administrator", "outsider"}},
         change={"A": {"secretary", "administrator"}, "B": {"administrator", "outsider"}},
+        target_view={"A": COMMUNITY_VIEWERS, "B": {"administrator", "outsider"}},
         create={"A": {"secretary", "administrator"}, "B": {"administrator", "outsider"}},
     ),
     Endpoint(
@@ -175,6 +182,7 @@ ENDPOINTS = [
             "B": {"administrator", "outsider"},
             "own": {"secretary", "administrator"},
         },
+        target_view={"A": COMMUNITY_VIEWERS, "B": {"administrator", "outsider"}},
         create={"A": {"secretary", "administrator"}, "B": {"administrator", "outsider"}},
     ),
     Endpoint(
@@ -193,6 +201,7 @@ ENDPOINTS = [
             "B": {"administrator", "outsider"},
         },
         change={"A": {"secretary", "administrator"}, "B": {"administrator", "outsider"}},
+        target_view={"A": COMMUNITY_VIEWERS, "B": {"administrator", "outsider"}},
         create={"A": {"secretary", "administrator"}, "B": {"administrator", "outsider"}},
     ),
 ]
