@@ -376,3 +376,39 @@ NOT_COLLECTIONS |= {  # covered by the personal and broadcast tables above
     "/api/notifications/test/",
     "/api/notifications/broadcast/",
 }
+
+
+# Role assignments (issue 13, scoped role administration): administrators and secretaries
+# over the node list, grant and revoke; for anyone else a node is "does not exist" (400) and
+# an assignment a 404. Rank rules: tests/accounts/test_roles.py.
+ROLE_ADMINS_AT = {"A": {"secretary", "administrator"}, "B": {"administrator", "outsider"}}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_role_assignment_matrix(world, role):
+    from apps.accounts.models import Role, RoleAssignment
+    from tests.permission_matrix import _client, _ids
+
+    client = _client(world, role)
+    anonymous = role == "anonymous"
+    wrong = []
+    for where, grid in (("A", world.grid_a), ("B", world.grid_b)):
+        allowed = role in ROLE_ADMINS_AT[where]
+        held = f.grant(f.UserFactory(), Role.GRID_WORKER, area=grid)
+        listed = client.get("/api/role-assignments/", {"page_size": 200})
+        got = listed.status_code if anonymous else held.pk in _ids(listed)
+        if got != (401 if anonymous else allowed):
+            wrong.append(f"list {where}: {got}")
+        body = {"user": f.UserFactory().pk, "role": "grid_worker", "area": grid.pk}
+        got = client.post("/api/role-assignments/", body, format="json").status_code
+        if got != (401 if anonymous else 201 if allowed else 400):
+            wrong.append(f"grant {where}: {got}")
+        got = client.delete(f"/api/role-assignments/{held.pk}/").status_code
+        if got != (401 if anonymous else 204 if allowed else 404):
+            wrong.append(f"revoke {where}: {got}")
+        if RoleAssignment.objects.filter(pk=held.pk).exists() == allowed and not anonymous:
+            wrong.append(f"revoke {where} wrote the wrong thing")
+    assert not wrong, f"role-assignments as {role}: " + ", ".join(wrong)
+
+
+NOT_COLLECTIONS |= {"/api/role-assignments/"}  # the table above

@@ -19,6 +19,19 @@ from .models import Role
 VIEW, CHANGE, PERSONAL = "view", "change", "personal"
 
 STAFF = frozenset({Role.GRID_WORKER, Role.SECRETARY, Role.ADMINISTRATOR})
+# Who grants and revokes roles within their subtree (services.role_grant / role_revoke).
+ROLE_ADMINS = frozenset({Role.SECRETARY, Role.ADMINISTRATOR})
+# A role may be granted only by someone holding a role of at least its rank over the node.
+# Jurors are seated per review session (projects.services.juror_add), not ranked.
+ROLE_RANK = {
+    Role.ADMINISTRATOR: 6,
+    Role.SECRETARY: 5,
+    Role.GRID_WORKER: 4,
+    Role.GROUP_LEADER: 3,
+    Role.MEMBER: 2,
+    Role.RESIDENT: 1,
+}
+
 ALL_AREA_ROLES = frozenset(
     {Role.MEMBER, Role.GROUP_LEADER, Role.GRID_WORKER, Role.SECRETARY, Role.ADMINISTRATOR}
 )
@@ -207,3 +220,26 @@ def sees_personal(user, obj) -> bool:
     if "__" not in spec.own:
         return getattr(obj, f"{spec.own}_id", None) == user.pk
     return type(obj)._default_manager.filter(pk=obj.pk, **{spec.own: user}).exists()
+
+
+def role_rank_over(user, *, area=None, party_org=None) -> int:
+    """The highest rank (ROLE_RANK) of the role-administering roles (ROLE_ADMINS) `user`
+    holds at the node or one of its ancestors; 0 when none does (the node is out of their
+    scope for role administration). A Party organisation is also covered from its area."""
+    if user is None or not user.is_authenticated:
+        return 0
+    if user.is_superuser:
+        return max(ROLE_RANK.values())
+    if area is None and party_org is not None and party_org.area_id:
+        area = party_org.area
+    area_path = area.path if area is not None else None
+    party_path = party_org.path if party_org is not None else None
+    best = 0
+    for grant in grants(user):
+        if grant.role not in ROLE_ADMINS:
+            continue
+        over_area = area_path and grant.area_path and area_path.startswith(grant.area_path)
+        over_party = party_path and grant.party_path and party_path.startswith(grant.party_path)
+        if over_area or over_party:
+            best = max(best, ROLE_RANK[grant.role])
+    return best
