@@ -68,7 +68,7 @@ def test_healthz_is_200_with_a_worker_and_beat_and_503_when_the_heartbeat_is_sta
     client, redis_settings, workers
 ):
     worker = workers(redis_settings, beat=True, LOG_LEVEL="INFO")  # beat beats at once
-    wait_for(lambda: client.get("/healthz").status_code == 200, 60, "a healthy /healthz")
+    wait_for(lambda: client.get("/healthz").status_code == 200, 150, "a healthy /healthz", 2)
     assert set(client.get("/healthz").json()["checks"].values()) == {"ok"}
     stale = {**settings.TONGXIN, "HEALTH_BEAT_STALE_S": 0}
     with override_settings(TONGXIN=stale):
