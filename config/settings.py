@@ -244,13 +244,38 @@ SPECTACULAR_SETTINGS = {
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "tongxin@localhost")
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH")  # for the file-based backend
+# For django.core.mail.backends.smtp.EmailBackend.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 
+# Logs: one JSON object per line (python-json-logger) with the request id of the request or
+# task it came from (apps.core.requestid); LOG_FORMAT=text for plain lines. The worker logs
+# the same way (it does not take over the root logger).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "apps.core.requestid.RequestIdFilter"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "text" if os.environ.get("LOG_FORMAT") == "text" else "json",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # Audit trail (django-pghistory, apps.audit): history rows are written by PostgreSQL
 # triggers and may not be changed or deleted (append-only); only PostgreSQL keeps them.
@@ -341,6 +366,8 @@ TONGXIN = {
     "ROSTERS_MAX_COMPRESSION_RATIO": 100,  # unpacked / packed size of any member over 1 MB
     "ROSTERS_BATCH_SIZE": 2000,  # rows per write statement and per progress report
     "ROSTERS_PREVIEW_CHANGES": 50,  # changes listed on the preview page
+    # /healthz: beat's heartbeat (every 60 s) older than this many seconds is a failure.
+    "HEALTH_BEAT_STALE_S": env_int("HEALTH_BEAT_STALE_S", 300),
 }
 
 SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
@@ -370,4 +397,41 @@ CELERY_BEAT_SCHEDULE["wishes-expire-claims"] = {
 CELERY_BEAT_SCHEDULE["projects-expire-joint-requests"] = {
     "task": "apps.projects.tasks.expire_joint_requests",
     "schedule": 3600.0,
+}
+
+# --- Running it for real: request ids, the beat heartbeat, the Content-Security-Policy ---
+MIDDLEWARE.insert(0, "apps.core.requestid.RequestIdMiddleware")
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "csp.middleware.CSPMiddleware",
+)
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("csp.context_processors.nonce")
+CELERY_BEAT_SCHEDULE["core-beat-heartbeat"] = {
+    "task": "apps.core.tasks.beat_heartbeat",
+    "schedule": 60.0,
+}
+# django-csp 4: scripts only from our origin or with the response's nonce (no inline event
+# handlers: static/js/app.js binds them), styles likewise except `style` attributes (bar
+# widths); images from our origin (and the media origin when MEDIA_URL is absolute), inline
+# SVG QR codes are markup, data: URIs for small icons. The media view sets its own stricter
+# policy, which the middleware keeps. The Swagger UI (/api/docs/) loads its assets from a CDN
+# and is left without a policy.
+_MEDIA_ORIGIN = (
+    ["/".join(MEDIA_URL.split("/", 3)[:3])] if MEDIA_URL.startswith(("http://", "https://")) else []
+)
+from csp.constants import NONCE  # noqa: E402
+
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": ["/api/docs/"],
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", NONCE],
+        "style-src": ["'self'", NONCE],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:", *_MEDIA_ORIGIN],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
 }

@@ -5,11 +5,13 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from apps.core import views as core_views
+from apps.core.health import HealthzView
 
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("manifest.webmanifest", core_views.manifest, name="manifest"),
     path("sw.js", core_views.service_worker, name="service-worker"),
+    path("healthz", HealthzView.as_view(), name="healthz"),
     # Admin bookmarks from before the register and the points ledger left `grids`.
     re_path(
         r"^admin/grids/(?P<model>area|household|resident|partyorg|member|organisation)/(?P<rest>.*)$",

@@ -82,3 +82,19 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
 
 def grant(user: User, role: str, *, area=None, party_org=None) -> RoleAssignment:
     return RoleAssignment.objects.create(user=user, role=role, area=area, party_org=party_org)
+
+
+def cover(household: Household, leader: User):
+    """Put `household` in a responsibility group that `leader` (a user with a member row)
+    leads in its grid (made on first use): a group leader's scope is their group's
+    households. Nothing happens when the household is already covered."""
+    from apps.grids.models import GroupHousehold, GroupMembership, ResponsibilityGroup
+
+    if GroupHousehold.objects.filter(household=household).exists():
+        return
+    grid = household.area.get_parent()
+    group = ResponsibilityGroup.objects.filter(grid=grid, leader__user=leader).first()
+    if group is None:
+        group = ResponsibilityGroup.objects.create(name="测试组", grid=grid, leader=leader.member)
+        GroupMembership.objects.create(group=group, member=leader.member)
+    GroupHousehold.objects.create(group=group, household=household)

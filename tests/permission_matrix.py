@@ -41,6 +41,11 @@ class Endpoint:
     places: tuple = ("A", "B")
     deletable: tuple = ("A", "B")  # "own" rows usually have dependents
     extra: dict = field(default_factory=dict)
+    # where -> roles that may see the related ids of the create payload (its parent, area,
+    # household ...): a refused create is 403 for them and, for everyone else, the answer
+    # for ids that do not exist (400), never a 403 that confirms them (issue 13, finding 5).
+    # None: every refusal is 403.
+    target_view: dict | None = None
 
 
 def _client(world, role) -> APIClient:
@@ -103,7 +108,10 @@ def check(endpoint: Endpoint, role: str, world) -> list[str]:
         allowed = role in endpoint.create[where]
         count = model._default_manager.count()
         response = client.post(endpoint.url, endpoint.create_payload(world, where), format="json")
-        want = 401 if anonymous else (201 if allowed else 403)
+        refused = 403
+        if endpoint.target_view is not None and role not in endpoint.target_view.get(where, ()):
+            refused = 400
+        want = 401 if anonymous else (201 if allowed else refused)
         expect(f"create in {where}", response.status_code, want)
         if response.status_code >= 400:
             if model._default_manager.count() != count:

@@ -23,6 +23,9 @@ _n = itertools.count(1)
 
 GRID_STAFF = {"grid_worker", "secretary", "administrator"}
 AREA_ROLES = {"member", "group_leader", *GRID_STAFF}  # every role held at an area in A
+# Who sees community A itself and its branch (the grid worker and the group leader's grid
+# role sit below it; the leader is also a member of the community).
+COMMUNITY_VIEWERS = {"member", "group_leader", "secretary", "administrator"}
 
 
 def _area_parent(world, where):
@@ -89,6 +92,7 @@ ENDPOINTS = [
         update_payload={"code": "X-1"},
         view={"A": AREA_ROLES, "B": {"administrator", "outsider"}},
         change={"A": {"administrator"}, "B": {"administrator"}},
+        target_view={"A": AREA_ROLES, "B": {"administrator", "outsider"}},
         create={"A": {"administrator"}, "B": {"administrator"}},
     ),
     Endpoint(
@@ -102,16 +106,18 @@ ENDPOINTS = [
         },
         update_payload={"unit": "7"},
         places=("A", "B", "own"),
+        # A group leader sees only their group's households (tests/grids/test_leader_scope.py).
         view={
-            "A": {"group_leader", *GRID_STAFF},
+            "A": GRID_STAFF,
             "B": {"administrator", "outsider"},
-            "own": {"resident", "group_leader", *GRID_STAFF},
+            "own": {"resident", *GRID_STAFF},
         },
         change={
             "A": GRID_STAFF,
             "B": {"administrator", "outsider"},
             "own": GRID_STAFF,
         },
+        target_view={"A": AREA_ROLES, "B": {"administrator", "outsider"}},
         create={"A": GRID_STAFF, "B": {"administrator", "outsider"}},
     ),
     Endpoint(
@@ -126,12 +132,14 @@ ENDPOINTS = [
         },
         update_payload={"hardship_note": "独居老人"},
         places=("A", "B", "own"),
+        # A group leader sees only their group's households (tests/grids/test_leader_scope.py).
         view={
-            "A": {"group_leader", *GRID_STAFF},
+            "A": GRID_STAFF,
             "B": {"administrator", "outsider"},
-            "own": {"resident", "group_leader", *GRID_STAFF},
+            "own": {"resident", *GRID_STAFF},
         },
         change={"A": GRID_STAFF, "B": {"administrator", "outsider"}, "own": GRID_STAFF},
+        target_view={"A": GRID_STAFF, "B": {"administrator", "outsider"}},
         create={"A": GRID_STAFF, "B": {"administrator", "outsider"}},
     ),
     Endpoint(
@@ -146,6 +154,7 @@ ENDPOINTS = [
         update_payload={"name": "改名党小组"},
         view={"A": AREA_ROLES, "B": {"administrator", "outsider"}},
         change={"A": {"secretary", "administrator"}, "B": {"administrator", "outsider"}},
+        target_view={"A": COMMUNITY_VIEWERS, "B": {"administrator", "outsider"}},
         create={"A": {"secretary", "administrator"}, "B": {"administrator", "outsider"}},
     ),
     Endpoint(
@@ -164,15 +173,16 @@ ENDPOINTS = [
         # Members hang at their community, their branch and where they live: the grid roles
         # of the grid they live in see them, but only community staff change them.
         view={
-            "A": {"group_leader", "grid_worker", "secretary", "administrator"},
+            "A": {"grid_worker", "secretary", "administrator"},
             "B": {"administrator", "outsider"},
-            "own": {"member", "group_leader", "grid_worker", "secretary", "administrator"},
+            "own": {"member", "grid_worker", "secretary", "administrator"},
         },
         change={
             "A": {"secretary", "administrator"},
             "B": {"administrator", "outsider"},
             "own": {"secretary", "administrator"},
         },
+        target_view={"A": COMMUNITY_VIEWERS, "B": {"administrator", "outsider"}},
         create={"A": {"secretary", "administrator"}, "B": {"administrator", "outsider"}},
     ),
     Endpoint(
@@ -191,6 +201,7 @@ ENDPOINTS = [
             "B": {"administrator", "outsider"},
         },
         change={"A": {"secretary", "administrator"}, "B": {"administrator", "outsider"}},
+        target_view={"A": COMMUNITY_VIEWERS, "B": {"administrator", "outsider"}},
         create={"A": {"secretary", "administrator"}, "B": {"administrator", "outsider"}},
     ),
 ]
@@ -383,3 +394,39 @@ def test_audit_history_matrix(world, role, place):
     response = client.get(f"/api/audit/history/register.resident/{resident.pk}/")
     expected = 401 if role == "anonymous" else 200 if role in HISTORY[place] else 404
     assert response.status_code == expected
+
+
+# Role assignments (issue 13, scoped role administration): administrators and secretaries
+# over the node list, grant and revoke; for anyone else a node is "does not exist" (400) and
+# an assignment a 404. Rank rules: tests/accounts/test_roles.py.
+ROLE_ADMINS_AT = {"A": {"secretary", "administrator"}, "B": {"administrator", "outsider"}}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_role_assignment_matrix(world, role):
+    from apps.accounts.models import Role, RoleAssignment
+    from tests.permission_matrix import _client, _ids
+
+    client = _client(world, role)
+    anonymous = role == "anonymous"
+    wrong = []
+    for where, grid in (("A", world.grid_a), ("B", world.grid_b)):
+        allowed = role in ROLE_ADMINS_AT[where]
+        held = f.grant(f.UserFactory(), Role.GRID_WORKER, area=grid)
+        listed = client.get("/api/role-assignments/", {"page_size": 200})
+        got = listed.status_code if anonymous else held.pk in _ids(listed)
+        if got != (401 if anonymous else allowed):
+            wrong.append(f"list {where}: {got}")
+        body = {"user": f.UserFactory().pk, "role": "grid_worker", "area": grid.pk}
+        got = client.post("/api/role-assignments/", body, format="json").status_code
+        if got != (401 if anonymous else 201 if allowed else 400):
+            wrong.append(f"grant {where}: {got}")
+        got = client.delete(f"/api/role-assignments/{held.pk}/").status_code
+        if got != (401 if anonymous else 204 if allowed else 404):
+            wrong.append(f"revoke {where}: {got}")
+        if RoleAssignment.objects.filter(pk=held.pk).exists() == allowed and not anonymous:
+            wrong.append(f"revoke {where} wrote the wrong thing")
+    assert not wrong, f"role-assignments as {role}: " + ", ".join(wrong)
+
+
+NOT_COLLECTIONS |= {"/api/role-assignments/"}  # the table above

@@ -1,19 +1,35 @@
-"""Users and their roles. Granting roles is for superusers only for now: a scoped user
-admin for administrators needs rules against granting above one's own node (own issue)."""
+"""Users and their roles. Users are for superusers; role assignments are granted and
+revoked through `services.role_grant` / `role_revoke` (administrators and secretaries within
+their subtree, never a role above their own), here as in the API and the roles page."""
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.admin import ScopedAdmin
+
+from . import services
 from .models import RoleAssignment, User
 
 
 class RoleAssignmentInline(admin.TabularInline):
+    """The user's roles, read-only: grants and revokes go through the role services (the
+    role assignment admin)."""
+
     model = RoleAssignment
-    fields = ["role", "area", "party_org"]
-    autocomplete_fields = ["area", "party_org"]
+    fields = ["role", "area", "party_org", "created_at"]
+    readonly_fields = fields
     extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class SuperuserOnlyMixin:
@@ -66,9 +82,16 @@ class UserAdmin(SuperuserOnlyMixin, DjangoUserAdmin):
 
 
 @admin.register(RoleAssignment)
-class RoleAssignmentAdmin(SuperuserOnlyMixin, admin.ModelAdmin):
+class RoleAssignmentAdmin(ScopedAdmin):
+    """Scoped to the nodes the user administers; adding is `role_grant`, deleting is
+    `role_revoke` (an assignment is never edited: revoke and grant another)."""
+
+    create_service = services.role_grant
+    delete_service = services.role_revoke
+    instance_name = "assignment"
+    fields = ["user", "role", "area", "party_org"]
     list_display = ["user", "role", "area", "party_org", "created_at"]
     list_filter = ["role"]
     search_fields = ["user__username", "user__name", "area__name", "party_org__name"]
     list_select_related = ["user", "area", "party_org"]
-    autocomplete_fields = ["user", "area", "party_org"]
+    raw_id_fields = ["user", "area", "party_org"]

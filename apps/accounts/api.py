@@ -9,8 +9,9 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.core.api import ERROR_RESPONSES, ErrorSerializer, parse
+from apps.core.api import ERROR_RESPONSES, ErrorSerializer, ScopedViewSetMixin, parse
 
+from . import selectors, services
 from .models import DeviceToken, RoleAssignment, User
 from .services import token_obtain, token_revoke
 
@@ -140,3 +141,66 @@ class MeView(APIView):
             .get(pk=request.user.pk)
         )
         return Response(MeSerializer(user).data)
+
+
+# --- role administration -----------------------------------------------------------------
+
+
+class AdministeredNodeField(serializers.PrimaryKeyRelatedField):
+    """A node id among those the caller administers; any other id (out of their subtree,
+    or one that does not exist) gets the same "does not exist"."""
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        return selectors.nodes_administered(getattr(request, "user", None), self.queryset.model)
+
+
+class RoleAssignmentSerializer(serializers.ModelSerializer):
+    user_name = serializers.CharField(source="user.__str__", read_only=True)
+    username = serializers.CharField(source="user.username", read_only=True)
+    role_label = serializers.CharField(source="get_role_display", read_only=True)
+    area_name = serializers.CharField(source="area.name", read_only=True, default=None)
+    party_org_name = serializers.CharField(source="party_org.name", read_only=True, default=None)
+
+    class Meta:
+        model = RoleAssignment
+        fields = ["id", "user", "username", "user_name", "role", "role_label", "area"]
+        fields += ["area_name", "party_org", "party_org_name", "created_at"]
+        read_only_fields = fields
+
+
+class RoleGrantSerializer(serializers.Serializer):
+    user = serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), label=_("用户"))
+    role = serializers.ChoiceField(choices=RoleAssignment._meta.get_field("role").choices)
+    area = AdministeredNodeField(
+        queryset=selectors.Area.objects.all(), required=False, allow_null=True, default=None
+    )
+    party_org = AdministeredNodeField(
+        queryset=selectors.PartyOrg.objects.all(), required=False, allow_null=True, default=None
+    )
+
+
+@extend_schema(tags=["role-assignments"])
+class RoleAssignmentViewSet(
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """/api/role-assignments/: the roles held at the nodes the caller administers
+    (administrators and secretaries); POST grants one, DELETE revokes it."""
+
+    queryset = RoleAssignment.objects.select_related("user", "area", "party_org").order_by("pk")
+    serializer_class = RoleAssignmentSerializer
+    filterset_fields = ["role", "user"]
+
+    @extend_schema(request=RoleGrantSerializer, responses={201: RoleAssignmentSerializer})
+    def create(self, request, *args, **kwargs):
+        data = parse(RoleGrantSerializer, request.data, request=request)
+        assignment = services.role_grant(actor=request.user, **data)
+        return Response(RoleAssignmentSerializer(assignment).data, status=201)
+
+    def perform_destroy(self, instance):
+        services.role_revoke(actor=self.request.user, assignment=instance)

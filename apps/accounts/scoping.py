@@ -19,6 +19,19 @@ from .models import Role
 VIEW, CHANGE, PERSONAL = "view", "change", "personal"
 
 STAFF = frozenset({Role.GRID_WORKER, Role.SECRETARY, Role.ADMINISTRATOR})
+# Who grants and revokes roles within their subtree (services.role_grant / role_revoke).
+ROLE_ADMINS = frozenset({Role.SECRETARY, Role.ADMINISTRATOR})
+# A role may be granted only by someone holding a role of at least its rank over the node.
+# Jurors are seated per review session (projects.services.juror_add), not ranked.
+ROLE_RANK = {
+    Role.ADMINISTRATOR: 6,
+    Role.SECRETARY: 5,
+    Role.GRID_WORKER: 4,
+    Role.GROUP_LEADER: 3,
+    Role.MEMBER: 2,
+    Role.RESIDENT: 1,
+}
+
 ALL_AREA_ROLES = frozenset(
     {Role.MEMBER, Role.GROUP_LEADER, Role.GRID_WORKER, Role.SECRETARY, Role.ADMINISTRATOR}
 )
@@ -35,6 +48,11 @@ class Scope:
     change: frozenset = field(default_factory=frozenset)
     personal: frozenset = STAFF
     own_actions: frozenset = frozenset({VIEW, PERSONAL})
+    # Lookup to the responsibility group(s) a row belongs to ("" when the model is the group):
+    # a `group_leader` grant reaches only the rows of the groups the user leads (at the
+    # grant's grid), never the whole grid. None: the grant reaches the node's subtree like
+    # any other role (areas, Party organisations, organisations: nothing personal).
+    group: str | None = None
     # The personal fields (lookups from the model) and how each is shown to users without
     # the PERSONAL right: a mask function of the value, or None to hide it. The one
     # declaration that the API, the pages, the exports, filters, search and ordering follow.
@@ -80,6 +98,23 @@ def _path(lookup: str) -> str:
     return f"{lookup}__path" if lookup else "path"
 
 
+def _join(lookup: str, rest: str) -> str:
+    return f"{lookup}__{rest}" if lookup else rest
+
+
+def _led_groups_filter(user, model: type[Model], lookup: str, grid_path: str | None) -> Q:
+    """Rows of the responsibility groups `user` leads at (or under) `grid_path`."""
+    if not grid_path:
+        return Q(pk__in=[])
+    rows = model._default_manager.filter(
+        **{
+            _join(lookup, "leader__user"): user,
+            _join(lookup, "grid__path__startswith"): grid_path,
+        }
+    )
+    return Q(pk__in=rows.values("pk"))
+
+
 def scope_filter(user, model: type[Model], action: str = VIEW) -> Q | None:
     """The Q that limits `model` to what `user` may `action`; None means everything."""
     if user.is_superuser:
@@ -89,6 +124,9 @@ def scope_filter(user, model: type[Model], action: str = VIEW) -> Q | None:
     q = Q(pk__in=[])
     for grant in grants(user):
         if grant.role not in roles:
+            continue
+        if grant.role == Role.GROUP_LEADER and spec.group is not None:
+            q |= _led_groups_filter(user, model, spec.group, grant.area_path)
             continue
         if grant.area_path:
             for lookup in spec.area_lookups:
@@ -193,3 +231,26 @@ def sees_personal(user, obj) -> bool:
     if "__" not in spec.own:
         return getattr(obj, f"{spec.own}_id", None) == user.pk
     return type(obj)._default_manager.filter(pk=obj.pk, **{spec.own: user}).exists()
+
+
+def role_rank_over(user, *, area=None, party_org=None) -> int:
+    """The highest rank (ROLE_RANK) of the role-administering roles (ROLE_ADMINS) `user`
+    holds at the node or one of its ancestors; 0 when none does (the node is out of their
+    scope for role administration). A Party organisation is also covered from its area."""
+    if user is None or not user.is_authenticated:
+        return 0
+    if user.is_superuser:
+        return max(ROLE_RANK.values())
+    if area is None and party_org is not None and party_org.area_id:
+        area = party_org.area
+    area_path = area.path if area is not None else None
+    party_path = party_org.path if party_org is not None else None
+    best = 0
+    for grant in grants(user):
+        if grant.role not in ROLE_ADMINS:
+            continue
+        over_area = area_path and grant.area_path and area_path.startswith(grant.area_path)
+        over_party = party_path and grant.party_path and party_path.startswith(grant.party_path)
+        if over_area or over_party:
+            best = max(best, ROLE_RANK[grant.role])
+    return best

@@ -13,13 +13,16 @@ are one account (one count, by user id).
 
 from django.contrib.auth import authenticate
 from django.core.cache import cache
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.conf import conf
-from apps.core.errors import InvalidInput, TooManyRequests
+from apps.core.errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyRequests
+from apps.core.validators import invalid
 
-from .models import DeviceToken, User
+from .models import DeviceToken, Role, RoleAssignment, User
+from .scoping import ROLE_RANK, role_rank_over
 
 WINDOW_SECONDS = 60
 
@@ -100,3 +103,51 @@ def token_obtain(*, request, identifier: str, password: str, device: str = "") -
 def token_revoke(*, token: DeviceToken) -> None:
     """End one device's session (logout, or revoking it from the list of devices)."""
     DeviceToken.objects.filter(pk=token.pk).delete()
+
+
+# --- role administration -------------------------------------------------------------------
+#
+# Administrators and secretaries grant and revoke roles within their own subtree: at a node
+# at or under one where they hold one of those roles, and only roles of at most that role's
+# rank (`scoping.ROLE_RANK`). A node they do not administer is "not found", whoever asks.
+# Jurors are seated by the review-session services and group leaders follow the groups, but
+# a group leader role may be granted here too (its scope is the groups the user leads).
+
+
+def _check_role_admin(actor, role: str, *, area, party_org) -> None:
+    rank = role_rank_over(actor, area=area, party_org=party_org)
+    if rank == 0:
+        raise NotFound(_("找不到该节点。"), code="node_not_found")
+    if role not in ROLE_RANK:
+        raise InvalidInput(
+            _("评审角色随评审会的评委设置授予，不能在此授予或撤销。"), code="role_not_grantable"
+        )
+    if ROLE_RANK[role] > rank:
+        raise Forbidden(_("不能授予或撤销高于本人的角色。"), code="role_above_own")
+
+
+def role_grant(*, actor, user: User, role: str, area=None, party_org=None) -> RoleAssignment:
+    """Grant `role` at one node (an area or a Party organisation) to `user`."""
+    if role not in Role.values:
+        raise invalid("role", _("角色无效。"), "invalid_role")
+    if (area is None) == (party_org is None):
+        raise InvalidInput(_("请选择一个区域或党组织节点。"), code="node_required")
+    _check_role_admin(actor, role, area=area, party_org=party_org)
+    held = Conflict(_("该用户已在此节点担任该角色。"), code="role_already_held")
+    try:
+        with transaction.atomic():
+            # The unique constraint does not stop a second (role, area, NULL) row (NULLs are
+            # distinct): check under a lock on the user's row.
+            User.objects.select_for_update().filter(pk=user.pk).first()
+            node = {"area": area, "party_org": party_org}
+            if RoleAssignment.objects.filter(user=user, role=role, **node).exists():
+                raise held
+            return RoleAssignment.objects.create(user=user, role=role, **node)
+    except IntegrityError:
+        raise held from None
+
+
+def role_revoke(*, actor, assignment: RoleAssignment) -> None:
+    """Revoke one role assignment (the caller found it through `scoped(actor, ...)`)."""
+    _check_role_admin(actor, assignment.role, area=assignment.area, party_org=assignment.party_org)
+    RoleAssignment.objects.filter(pk=assignment.pk).delete()

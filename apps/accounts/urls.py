@@ -11,8 +11,10 @@ urlpatterns = [
     path("api/auth/token/", api.TokenView.as_view(), name="api-token"),
     path("api/auth/logout/", api.TokenRevokeView.as_view(), name="api-logout"),
     path("api/me/", api.MeView.as_view(), name="api-me"),
+    path("roles/", views.roles, name="roles"),
 ]
 
 router = SimpleRouter()
 router.register("api/auth/tokens", api.DeviceTokenViewSet, basename="api-token-device")
+router.register("api/role-assignments", api.RoleAssignmentViewSet, basename="api-role-assignment")
 urlpatterns += router.urls

@@ -1,9 +1,17 @@
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
-from apps.core.errors import AppError
+from apps.core.errors import AppError, InvalidInput
+from apps.core.views import get_or_404, page
 
+from . import selectors, services
+from .models import Role, RoleAssignment, User
+from .scoping import CHANGE, scoped
 from .services import user_authenticate
 
 
@@ -31,3 +39,53 @@ class LoginView(auth_views.LoginView):
 
 
 LogoutView = auth_views.LogoutView
+
+
+# --- role administration -------------------------------------------------------------------
+
+ROLE_PAGE_KINDS = ("district", "street", "community", "grid")
+
+
+def _user_by_login(identifier: str) -> User:
+    identifier = (identifier or "").strip()
+    user = User.objects.filter(Q(username=identifier) | Q(phone=identifier)).first()
+    if not identifier or user is None:
+        raise InvalidInput(_("找不到该用户（请填写用户名或手机号）。"), code="unknown_user")
+    return user
+
+
+@page
+def roles(request):
+    """Administrators and secretaries: the roles held in their subtree, grant one (to a user
+    by username or phone, at an area or a Party organisation they administer), revoke one."""
+    user = request.user
+    areas = selectors.nodes_administered(user, selectors.Area).filter(kind__in=ROLE_PAGE_KINDS)
+    party_orgs = selectors.nodes_administered(user, selectors.PartyOrg)
+    if request.method == "POST":
+        if request.POST.get("action") == "revoke":
+            assignment = get_or_404(
+                scoped(user, RoleAssignment, CHANGE), request.POST.get("assignment")
+            )
+            services.role_revoke(actor=user, assignment=assignment)
+            messages.success(request, _("已撤销角色。"))
+        else:
+            node = request.POST.get("node", "")
+            kind, _sep, pk = node.partition(":")
+            area = get_or_404(areas, pk) if kind == "area" else None
+            party_org = get_or_404(party_orgs, pk) if kind == "party_org" else None
+            services.role_grant(
+                actor=user,
+                user=_user_by_login(request.POST.get("user", "")),
+                role=request.POST.get("role", ""),
+                area=area,
+                party_org=party_org,
+            )
+            messages.success(request, _("已授予角色。"))
+        return redirect("accounts:roles")
+    context = {
+        "assignments": selectors.role_assignments(user=user)[:300],
+        "roles": [(r, Role(r).label) for r in selectors.grantable_roles(user)],
+        "areas": areas.order_by("path")[:500],
+        "party_orgs": party_orgs.order_by("path")[:500],
+    }
+    return render(request, "accounts/roles.html", context)

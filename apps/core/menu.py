@@ -1,6 +1,7 @@
 """Home-page tiles. Each app may have a `menu.py` with `TILES = [Tile(...), ...]`; the home
 page shows the tiles whose roles the user holds (an empty `roles` shows it to everyone)."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.urls import reverse
@@ -14,6 +15,8 @@ class Tile:
     url_name: str
     roles: frozenset = field(default_factory=frozenset)
     order: int = 100
+    # Also shown only when this says so for the user (e.g. "is a helper"); None: always.
+    when: Callable | None = None
 
 
 def _all_tiles() -> list[Tile]:
@@ -25,5 +28,6 @@ def tiles_for(user, roles: set[str]) -> list[dict]:
     return [
         {"label": t.label, "url": reverse(t.url_name)}
         for t in _all_tiles()
-        if not t.roles or (roles & set(t.roles)) or user.is_superuser
+        if (not t.roles or (roles & set(t.roles)) or user.is_superuser)
+        and (t.when is None or t.when(user))
     ]

@@ -3,10 +3,13 @@ from django.utils.translation import gettext_lazy as _
 from apps.accounts.models import Role
 from apps.core.menu import Tile
 
+from .selectors import is_helper
+
 STAFF = frozenset({Role.GRID_WORKER, Role.SECRETARY, Role.ADMINISTRATOR})
 
 TILES = [
     Tile(_("我的责任片"), "grids:leader", roles=frozenset({Role.GROUP_LEADER}), order=30),
+    Tile(_("我的结对"), "grids:helper", when=is_helper, order=30),
     Tile(
         _("问题与结对"),
         "grids:worker",

@@ -35,7 +35,9 @@ class ResponsibilityGroup(TimeStampedModel):
         verbose_name=_("组员"),
     )
 
-    scope = Scope(area="grid", own="leader__user", view=LEADER_AND_STAFF, change=GROUP_CHANGERS)
+    scope = Scope(
+        area="grid", own="leader__user", group="", view=LEADER_AND_STAFF, change=GROUP_CHANGERS
+    )
 
     class Meta:
         verbose_name = _("党员责任组")
@@ -98,7 +100,11 @@ class Pairing(TimeStampedModel):
     ended_on = models.DateField(_("结束日期"), null=True, blank=True)
 
     scope = Scope(
-        area="resident__household__area", own="helper__user", view=LEADER_AND_STAFF, change=STAFF
+        area="resident__household__area",
+        own="helper__user",
+        group="resident__household__group_coverage__group",
+        view=LEADER_AND_STAFF,
+        change=STAFF,
     )
 
     class Meta:
@@ -172,7 +178,14 @@ class Visit(TimeStampedModel):
         "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
 
-    scope = Scope(area="area", own="member__user", view=LEADER_AND_STAFF, change=STAFF)
+    # A group leader sees the visits to their group's households (and their own visits).
+    scope = Scope(
+        area="area",
+        own="member__user",
+        group="household__group_coverage__group",
+        view=LEADER_AND_STAFF,
+        change=STAFF,
+    )
 
     class Meta:
         verbose_name = _("走访")
@@ -286,7 +299,14 @@ class Problem(TimeStampedModel):
     due_at = models.DateTimeField(_("办理期限"))
     resolved_at = models.DateTimeField(_("解决时间"), null=True, blank=True)
 
-    scope = Scope(area="area", own="reporter", view=LEADER_AND_STAFF, change=LEADER_AND_STAFF)
+    # A group leader sees and handles the problems of their group's households.
+    scope = Scope(
+        area="area",
+        own="reporter",
+        group="household__group_coverage__group",
+        view=LEADER_AND_STAFF,
+        change=LEADER_AND_STAFF,
+    )
 
     class Meta:
         verbose_name = _("问题")

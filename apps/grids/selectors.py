@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Value
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -124,3 +124,20 @@ def level_notice(problem: Problem) -> tuple[dict, dict]:
         "level": str(Problem.Level(problem.level).label),
     }
     return audience, context
+
+
+def pairings_of_helper(*, user) -> QuerySet:
+    """The helper's active pairings, each with its last visit (`last_visit_at`) and that
+    visit's five clears (五清, `last_<clear>`; None before a first visit)."""
+    last = Visit.objects.filter(pairing=OuterRef("pk")).order_by("-visited_at", "-pk")
+    clears = {f"last_{name}": Subquery(last.values(name)[:1]) for name in Visit.FIVE_CLEARS}
+    return (
+        Pairing.objects.filter(helper__user=user, active=True)
+        .select_related("resident__household__area")
+        .annotate(last_visit_at=Subquery(last.values("visited_at")[:1]), **clears)
+        .order_by("started_on", "pk")
+    )
+
+
+def is_helper(user) -> bool:
+    return Pairing.objects.filter(helper__user=user, active=True).exists()

@@ -400,7 +400,14 @@ def problem_report(
     if not (title or "").strip():
         raise InvalidInput(_("请填写问题标题。"), code="title_required")
     own_home = household is not None and household.residents.filter(user=actor).exists()
-    if visit is None and not own_home and not can(actor, "view", Problem, area=area):
+    # A group leader reports for their group's households (their scope), staff anywhere
+    # in their subtree.
+    in_scope = (
+        scoped(actor, Household).filter(pk=household.pk).exists()
+        if household is not None
+        else has_role_over(actor, Problem.scope.roles("view") - {Role.GROUP_LEADER}, area=area)
+    )
+    if visit is None and not own_home and not in_scope:
         raise Forbidden()
     with transaction.atomic():
         problem = Problem.objects.create(
@@ -470,7 +477,13 @@ def _transition(
 
 
 def _check_handler(actor, problem: Problem):
-    if not has_role_over(actor, Problem.LEVEL_ROLES[problem.level], area=problem.area):
+    """Staff over the problem's building handle it at their levels; a group leader only the
+    building-level problems of their own group's households (their scope)."""
+    roles = Problem.LEVEL_ROLES[problem.level]
+    allowed = has_role_over(actor, roles - {Role.GROUP_LEADER}, area=problem.area) or (
+        Role.GROUP_LEADER in roles and scoped(actor, Problem, CHANGE).filter(pk=problem.pk).exists()
+    )
+    if not allowed:
         raise Forbidden(
             _("您不能处理%(level)s级的问题。") % {"level": problem.get_level_display()},
             code="not_handler_at_level",

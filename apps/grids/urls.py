@@ -20,6 +20,7 @@ urlpatterns = [
     path("grids/problems/<int:pk>/", views.problem_detail, name="problem"),
     path("grids/worker/", views.worker, name="worker"),
     path("grids/pairings/new/", views.pairing_new, name="pairing-new"),
+    path("grids/pairings/mine/", views.helper, name="helper"),
     path("grids/secretary/", views.secretary, name="secretary"),
     path("grids/report/", views.report, name="report"),
     path("grids/report.xlsx", views.report_xlsx, name="report-xlsx"),

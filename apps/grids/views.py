@@ -15,7 +15,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from apps.accounts.scoping import scoped
+from apps.accounts.scoping import scoped, sees_personal
 from apps.core.errors import AppError, InvalidInput
 from apps.core.history import object_history
 from apps.core.masking import mask_name
@@ -101,7 +101,7 @@ def visit_new(request):
                 }
             )
         try:
-            services.visit_log(
+            visit = services.visit_log(
                 actor=request.user,
                 household=household,
                 visited_at=_visited_at(request.POST.get("visited_at", "")),
@@ -113,7 +113,7 @@ def visit_new(request):
             messages.error(request, exc.detail)
             return render(request, "grids/visit_form.html", _visit_context(household, request))
         messages.success(request, _("走访已登记。"))
-        return redirect("grids:leader")
+        return redirect("grids:helper" if visit.pairing_id else "grids:leader")
     return render(request, "grids/visit_form.html", _visit_context(household, request))
 
 
@@ -147,6 +147,37 @@ def _visit_context(household, request) -> dict:
         "categories": Problem.Category.choices,
         "post": request.POST,
     }
+
+
+# --- helper (服务员) -------------------------------------------------------------------------
+
+
+@page
+def helper(request):
+    """A helper's paired residents: when each was last visited and the five clears (五清)
+    of that visit, with a link to log the next visit."""
+    month_start = selectors.month_start_dt()
+    rows = []
+    for pairing in selectors.pairings_of_helper(user=request.user):
+        resident = pairing.resident
+        clears = [
+            (Visit._meta.get_field(name).verbose_name, getattr(pairing, f"last_{name}"))
+            for name in Visit.FIVE_CLEARS
+        ]
+        rows.append(
+            {
+                "name": resident.name
+                if sees_personal(request.user, resident)
+                else mask_name(resident.name),
+                "household": resident.household,
+                "started_on": pairing.started_on,
+                "last_visit_at": pairing.last_visit_at,
+                "due": pairing.last_visit_at is None or pairing.last_visit_at < month_start,
+                "clears": clears,
+                "all_clear": all(value for _label, value in clears),
+            }
+        )
+    return render(request, "grids/helper.html", {"rows": rows})
 
 
 # --- problems ------------------------------------------------------------------------------

@@ -5,7 +5,6 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from apps.core.api import ScopedViewSetMixin
-from apps.register.selectors import area_visible
 
 from . import selectors
 from .models import PointsEntry
@@ -27,8 +26,12 @@ class PointsViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
 
     @action(detail=False, methods=["get"])
     def stars(self, request):
-        community = area_visible(request.user, request.query_params.get("community"))
-        members = selectors.members_ranked(community=community)
+        params = request.query_params
+        node_id = params.get("community") or params.get("grid")
+        if node_id is None:  # the caller's first community or grid
+            node_id = getattr(selectors.ranking_nodes(user=request.user).first(), "pk", None)
+        node = selectors.ranking_node(user=request.user, node_id=node_id)
+        members = selectors.members_ranked(community=node)
         # A public list, as on the ranking page: masked names only, whoever asks.
         rows = [(m.pk, m.masked_name, m.total, m.star) for m in members]
         keys = ("member", "name", "points", "star")

@@ -60,7 +60,11 @@ class PointsEntry(models.Model):
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
 
     scope = Scope(
-        area="member__community", own="member__user", view=LEADER_AND_STAFF, change=frozenset()
+        area="member__community",
+        own="member__user",
+        group="member__group_memberships__group",
+        view=LEADER_AND_STAFF,
+        change=frozenset(),
     )
 
     class Meta:

@@ -9,6 +9,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from apps.accounts.scoping import scoped
+from apps.core.errors import NotFound
 from apps.core.masking import mask_name
 from apps.register.models import Area, Member
 
@@ -60,20 +61,44 @@ def star_rows(*, path: str, since: dt.datetime) -> list[dict]:
         return [{"member_id": r[0], "total": r[1], "star": r[2]} for r in cursor.fetchall()]
 
 
+RANKING_KINDS = (Area.Kind.COMMUNITY, Area.Kind.GRID)
+
+
+def ranking_nodes(*, user) -> QuerySet:
+    """The communities and grids whose ranking `user` may see: those in their scope (a grid
+    worker's own grid, a secretary's community and its grids, ...)."""
+    return scoped(user, Area).filter(kind__in=RANKING_KINDS).order_by("path")
+
+
+def ranking_node(*, user, node_id) -> Area:
+    """The community or grid `node_id` if `user` may see its ranking; else (and for any other
+    kind of node or a malformed id) NotFound, the answer for a node that does not exist."""
+    node = None
+    if str(node_id or "").isdigit():
+        node = ranking_nodes(user=user).filter(pk=node_id).first()
+    if node is None:
+        raise NotFound(code="area_not_found")
+    return node
+
+
 def members_ranked(*, community: Area, since: dt.datetime | None = None) -> list[Member]:
-    """Members of a community with their points over the last 12 months and star rating."""
+    """Members of a community (or of a grid: those of the grid's community who live in it)
+    with their points over the last 12 months and star rating. Stars always rank a member
+    against their whole community."""
     since = since or timezone.now() - STAR_WINDOW
+    members = Member.objects.filter(community=community)
+    if community.kind == Area.Kind.GRID:
+        grid, community = community, Area.objects.get(path=community.path[: -Area.steplen])
+        members = Member.objects.filter(community=community, residence__path__startswith=grid.path)
     stars = {row["member_id"]: row for row in star_rows(path=community.path, since=since)}
     members = list(
-        Member.objects.filter(community=community)
-        .annotate(
+        members.annotate(
             total=Coalesce(
                 Sum("points_entries__points", filter=Q(points_entries__created_at__gte=since)),
                 0,
             ),
             entries=Count("points_entries", filter=Q(points_entries__created_at__gte=since)),
-        )
-        .order_by("-total", "pk")
+        ).order_by("-total", "pk")
     )
     for m in members:
         m.star = stars.get(m.pk, {}).get("star", 1)

@@ -9,7 +9,13 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
 
 from apps.accounts.models import User
-from apps.core.api import PERSONAL_FILTER_BACKENDS, PersonalDataMixin, ScopedViewSetMixin
+from apps.core.api import (
+    PERSONAL_FILTER_BACKENDS,
+    PersonalDataMixin,
+    ScopedModelSerializer,
+    ScopedPrimaryKeyRelatedField,
+    ScopedViewSetMixin,
+)
 
 from . import filters, services
 from .models import Area, Household, Member, Organisation, PartyOrg, Resident
@@ -24,9 +30,10 @@ def _with_parent(queryset, model):
     return queryset.annotate(parent_id=Subquery(parent))
 
 
-class ParentField(serializers.PrimaryKeyRelatedField):
-    """A tree node's parent: written as an id; read from the `parent_id` annotation the
-    viewsets add (or, for a freshly written node, from its path)."""
+class ParentField(ScopedPrimaryKeyRelatedField):
+    """A tree node's parent: written as an id (one the caller may see: any other id is
+    "does not exist"); read from the `parent_id` annotation the viewsets add (or, for a
+    freshly written node, from its path)."""
 
     def get_attribute(self, node):
         if hasattr(node, "parent_id"):
@@ -42,7 +49,7 @@ def _parent_field(model, label) -> ParentField:
     return ParentField(queryset=model.objects.all(), required=False, allow_null=True, label=label)
 
 
-class AreaSerializer(serializers.ModelSerializer):
+class AreaSerializer(ScopedModelSerializer):
     parent = _parent_field(Area, _("上级区域"))
 
     class Meta:
@@ -51,7 +58,7 @@ class AreaSerializer(serializers.ModelSerializer):
         read_only_fields = ["depth", "numchild"]
 
 
-class HouseholdSerializer(PersonalDataMixin, serializers.ModelSerializer):
+class HouseholdSerializer(PersonalDataMixin, ScopedModelSerializer):
     area_name = serializers.CharField(source="area.name", read_only=True)
 
     class Meta:
@@ -61,7 +68,7 @@ class HouseholdSerializer(PersonalDataMixin, serializers.ModelSerializer):
         validators: list = []  # uniqueness is checked by the model's full_clean in the service
 
 
-class PersonSerializer(PersonalDataMixin, serializers.ModelSerializer):
+class PersonSerializer(PersonalDataMixin, ScopedModelSerializer):
     def validate_id_number(self, value: str) -> str:
         return (value or "").upper()
 
@@ -79,7 +86,7 @@ class ResidentSerializer(PersonSerializer):
         validators: list = []
 
 
-class PartyOrgSerializer(serializers.ModelSerializer):
+class PartyOrgSerializer(ScopedModelSerializer):
     parent = _parent_field(PartyOrg, _("上级党组织"))
 
     class Meta:
@@ -101,7 +108,12 @@ class MemberSerializer(PersonSerializer):
         validators: list = []
 
 
-class OrganisationSerializer(PersonalDataMixin, serializers.ModelSerializer):
+class OrganisationSerializer(PersonalDataMixin, ScopedModelSerializer):
+    # Logins are not rows of the trees (no scope): any user may represent an organisation.
+    representatives = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.all(), many=True, required=False, label=_("代表")
+    )
+
     class Meta:
         model = Organisation
         fields = ["id", "name", "kind", "area", "credit_code", "contact_name", "contact_phone"]

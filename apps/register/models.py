@@ -71,6 +71,7 @@ class Household(TimeStampedModel):
     scope = Scope(
         area="area",
         own="residents__user",
+        group="group_coverage__group",
         view=HOUSEHOLD_VIEWERS,
         change=STAFF,
         personal_fields=ADDRESS,
@@ -145,6 +146,7 @@ class Resident(Person):
     scope = Scope(
         area="household__area",
         own="user",
+        group="household__group_coverage__group",
         view=HOUSEHOLD_VIEWERS,
         change=STAFF,
         personal_fields={
@@ -239,6 +241,7 @@ class Member(Person):
         area=("community", "residence"),
         party_org="branch",
         own="user",
+        group="group_memberships__group",
         view=HOUSEHOLD_VIEWERS,
         change=ADMINS,
         personal_fields=PERSON,

@@ -126,10 +126,10 @@ def test_visit_by_staff_who_is_no_member_is_refused_on_the_form(world, staff_cli
     assert not Visit.objects.exists()
 
 
-def test_logged_visit_is_read_only(world, staff_client, leader_member):
+def test_logged_visit_is_read_only(world, staff_client, group, households):
     visit = services.visit_log(
         actor=world.user("group_leader"),
-        household=world.building_a.households.get(room="101"),
+        household=households[0],
         visited_at=timezone.now(),
     )
     client = staff_client("secretary")

@@ -9,6 +9,7 @@ from apps.core.errors import Conflict
 from apps.grids import services as grid_services
 from apps.grids.models import GroupHousehold, Pairing
 from apps.register.models import Member
+from tests import factories as f
 
 pytestmark = [pytest.mark.services]
 
@@ -94,6 +95,7 @@ def test_concurrent_escalations_of_an_escalated_problem_apply_once(services, wor
     from apps.grids.models import Problem, ProblemEvent
     from apps.notifications.models import OutboxEvent
 
+    f.cover(households[0], world.user("group_leader"))
     problem = grid_services.problem_report(
         actor=world.user("group_leader"), household=households[0], category="dispute", title="噪音"
     )
@@ -121,6 +123,7 @@ def test_concurrent_escalate_and_resolve_apply_once(services, world, households)
     sat at): both moves are guarded by the level read, and exactly one wins."""
     from apps.grids.models import Problem, ProblemEvent
 
+    f.cover(households[0], world.user("group_leader"))
     problem = grid_services.problem_report(
         actor=world.user("group_leader"), household=households[0], category="dispute", title="噪音"
     )

@@ -214,6 +214,9 @@ def test_outsider_cannot_visit_household_outside_scope(world, households):
 
 
 def _problem(world, household):
+    from tests import factories as f
+
+    f.cover(household, world.user("group_leader"))  # the leader's scope: their group's
     return services.problem_report(
         actor=world.user("group_leader"), household=household, category="dispute", title="噪音"
     )
@@ -435,9 +438,9 @@ def test_visit_for_someone_elses_group_is_refused(world, group, households):
             group=group,
         )
     assert exc.value.code == "not_group_member"
-    with pytest.raises(InvalidInput) as exc:
+    with pytest.raises(InvalidInput) as exc:  # (for the leader households[5] is out of scope)
         services.visit_log(
-            actor=world.user("group_leader"),
+            actor=world.user("secretary"),
             household=households[5],
             visited_at=timezone.now(),
             group=group,

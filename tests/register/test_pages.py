@@ -13,6 +13,7 @@ def test_resident_list_is_masked_for_group_leader(world, client):
     resident = world.user("resident").resident
     resident.phone = "13912345678"
     resident.save()
+    f.cover(resident.household, world.user("group_leader"))
     client.force_login(world.user("group_leader"))
     page = client.get("/grids/residents/").content.decode()
     assert "王*梅" in page and "139****5678" in page
@@ -25,6 +26,7 @@ def test_household_addresses_hidden_for_group_leader(world, client):
     household = world.user("resident").resident.household
     household.address = "海城社区1幢1单元101室"
     household.save()
+    f.cover(household, world.user("group_leader"))
     client.force_login(world.user("group_leader"))
     page = client.get("/grids/households/").content.decode()
     assert "地址已隐藏" in page and "101室" not in page

@@ -12,6 +12,12 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def neighbour(world):
     household = f.HouseholdFactory(area=world.building_a, unit="3", room="501")
+    # The group leader sees (masked) the households of their group.
+    for h in (household, world.user("resident").resident.household):
+        f.cover(h, world.user("group_leader"))
+    # ...and the members of their group.
+    group = world.user("group_leader").member.led_groups.get()
+    group.memberships.create(member=world.user("member").member)
     return f.ResidentFactory(household=household, name="钱多多", lives_alone=False)
 
 

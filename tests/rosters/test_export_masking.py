@@ -22,6 +22,7 @@ def _rows(client, kind: str) -> list[dict]:
 def data(world):
     household = f.HouseholdFactory(area=world.building_a, unit="2", room="302", address="海城路9号")
     f.ResidentFactory(household=household, name="钱多多", low_income=True, hardship_note="欠费")
+    f.cover(household, world.user("group_leader"))  # in the leader's group: their scope
     contact = {"contact_name": "孙经理", "contact_phone": "13811112222"}
     f.OrganisationFactory(area=world.community_a, name="海城科技公司", **contact)
     return household

@@ -220,8 +220,15 @@ def test_export_masks_personal_data_for_roles_that_may_not_see_it(world):
     roster_import(
         kind="members", data=members_file([member_row(1, 姓名="张秀梅")]), filename="m.csv"
     )
+    from apps.grids.models import ResponsibilityGroup
+    from apps.register.models import Member
+
+    # A group leader sees their group's members, not their personal data.
     leader = f.UserFactory(username="community-leader")
-    f.grant(leader, Role.GROUP_LEADER, area=world.community_a)  # sees members, not personal data
+    f.grant(leader, Role.GROUP_LEADER, area=world.grid_a)
+    led = f.MemberFactory(user=leader, branch=world.branch_a, community=world.community_a)
+    group = ResponsibilityGroup.objects.create(name="组", grid=world.grid_a, leader=led)
+    group.memberships.create(member=Member.objects.get(name="张秀梅"))
 
     def export(user) -> str:
         return roster_export(kind="members", user=user, fmt="csv").decode("utf-8-sig")
