@@ -159,8 +159,12 @@ class RoleAssignmentSerializer(serializers.ModelSerializer):
     user_name = serializers.CharField(source="user.__str__", read_only=True)
     username = serializers.CharField(source="user.username", read_only=True)
     role_label = serializers.CharField(source="get_role_display", read_only=True)
-    area_name = serializers.CharField(source="area.name", read_only=True, default=None)
-    party_org_name = serializers.CharField(source="party_org.name", read_only=True, default=None)
+    area_name = serializers.CharField(
+        source="area.name", read_only=True, default=None, allow_null=True
+    )
+    party_org_name = serializers.CharField(
+        source="party_org.name", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = RoleAssignment

@@ -1,10 +1,12 @@
 """The points ledger's API: a member's entries and the community's star ranking."""
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from apps.core.api import ScopedViewSetMixin
+from apps.core.api import ERROR_RESPONSES, ScopedViewSetMixin
 
 from . import selectors
 from .models import PointsEntry
@@ -18,13 +20,27 @@ class PointsEntrySerializer(serializers.ModelSerializer):
         fields = ["id", "member", "rule", "points", "created_at"]
 
 
+class StarRowSerializer(serializers.Serializer):
+    member = serializers.IntegerField()
+    name = serializers.CharField(help_text="masked (张*梅), whoever asks")
+    points = serializers.IntegerField()
+    star = serializers.IntegerField(min_value=1, max_value=5)
+
+
 class PointsViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     queryset = PointsEntry.objects.select_related("rule").order_by("-created_at", "-pk")
     serializer_class = PointsEntrySerializer
     filterset_fields = ["member"]
     scope_actions = {"stars": "view"}
 
-    @action(detail=False, methods=["get"])
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("community", OpenApiTypes.INT, description="a community in scope"),
+            OpenApiParameter("grid", OpenApiTypes.INT, description="a grid in scope"),
+        ],
+        responses={200: StarRowSerializer(many=True), **ERROR_RESPONSES},
+    )
+    @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
     def stars(self, request):
         params = request.query_params
         node_id = params.get("community") or params.get("grid")

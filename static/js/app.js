@@ -43,7 +43,8 @@
 
 // Behaviour that used to sit in inline event handlers (the Content-Security-Policy allows
 // no inline script): <select data-autosubmit> submits its form on change, <button
-// data-print> prints the page, <form data-confirm="…"> asks before submitting.
+// data-print> prints the page, <form data-confirm="…"> asks before submitting, <input
+// data-select> selects its text when tapped.
 document.addEventListener("change", function (event) {
   var el = event.target;
   if (el.matches && el.matches("[data-autosubmit]") && el.form) el.form.submit();
@@ -56,4 +57,8 @@ document.addEventListener("submit", function (event) {
   var form = event.target;
   var message = form.getAttribute && form.getAttribute("data-confirm");
   if (message && !window.confirm(message)) event.preventDefault();
+});
+document.addEventListener("click", function (event) {
+  var el = event.target;
+  if (el.matches && el.matches("input[data-select]")) el.select();  // a link to share
 });

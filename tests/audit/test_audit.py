@@ -197,7 +197,8 @@ def test_an_unmasked_api_object_writes_one_access_row_with_its_fields(world, api
 
 def test_a_masked_view_writes_no_access_row(world, api, client):
     resident = f.ResidentFactory(household=f.HouseholdFactory(area=world.building_a, room="910"))
-    leader = world.user("group_leader")  # sees residents, masked
+    leader = world.user("group_leader")  # sees their group's residents, masked
+    f.cover(resident.household, leader)
     response = api.as_user(leader).get(f"/api/residents/{resident.pk}/")
     assert response.status_code == 200 and response.json()["phone"] != resident.phone
     client.force_login(leader)

@@ -33,7 +33,7 @@ def test_helper_page_lists_paired_residents_with_last_visit_and_five_clears(
     services.visit_log(
         actor=user,
         household=visited.household,
-        visited_at=timezone.now() - dt.timedelta(days=40),
+        visited_at=timezone.now() - dt.timedelta(days=20),
         five_clears=dict.fromkeys(Visit.FIVE_CLEARS, True),
     )
     last = timezone.now() - dt.timedelta(minutes=5)
