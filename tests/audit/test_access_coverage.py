@@ -120,7 +120,7 @@ def test_the_joint_request_page_shows_its_history_to_the_secretary(services, wor
 def _registration(world, make_post, member_user):
     from apps.volunteers import services
 
-    post = make_post()
+    post = make_post(name="助老服务")
     return services.registration_submit(
         actor=member_user, community=world.community_a, choices=[post.pk]
     )
@@ -153,7 +153,7 @@ def test_the_volunteer_page_costs_the_same_queries_for_5_and_50_registrations(
 ):
     from apps.volunteers import services
 
-    post = make_post(capacity=100)
+    post = make_post(name="助老服务", capacity=100)
     for user in _members(world, 5):
         services.registration_submit(actor=user, community=world.community_a, choices=[post.pk])
     client.force_login(world.user("secretary"))
