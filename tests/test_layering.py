@@ -24,7 +24,16 @@ ALLOWED = {
     "volunteers": {"core", "accounts", "register", "points", "notifications", "rosters"},
     "projects": {"core", "accounts", "register", "points", "notifications"},
     # The audit trail names every tracked model (its event models live there): on top.
-    "audit": {"core", "accounts", "register", "grids", "wishes", "rosters"},
+    "audit": {
+        "core",
+        "accounts",
+        "register",
+        "grids",
+        "wishes",
+        "rosters",
+        "projects",
+        "volunteers",
+    },
 }
 
 

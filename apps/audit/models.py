@@ -29,8 +29,29 @@ from apps.grids.models import (
     ResponsibilityGroup,
     Visit,
 )
+from apps.projects.models import (
+    JointRequest,
+    Milestone,
+    Pledge,
+    Project,
+    ReviewSession,
+    Score,
+    Signature,
+    WorkingGroupMember,
+)
 from apps.register.models import Area, Household, Member, Organisation, PartyOrg, Resident
 from apps.rosters.models import ImportJob
+from apps.volunteers.models import (
+    Activity,
+    Assignment,
+    Certificate,
+    Need,
+    Occurrence,
+    Post,
+    ServiceRecord,
+    SignUp,
+    VolunteerRegistration,
+)
 from apps.wishes.models import Claim, Wish
 
 
@@ -65,6 +86,23 @@ for _model in (
     Problem,
     Wish,
     Claim,
+    Project,
+    Milestone,
+    Pledge,
+    ReviewSession,
+    Score,
+    JointRequest,
+    Signature,
+    WorkingGroupMember,
+    Post,
+    VolunteerRegistration,
+    Assignment,
+    Activity,
+    Occurrence,
+    SignUp,
+    ServiceRecord,
+    Need,
+    Certificate,
 ):
     _track(_model)
 # An import job's bulky result lists (errors, preview) and its progress counter change
@@ -88,6 +126,23 @@ TRACKED = (
     "wishes.wish",
     "wishes.claim",
     "rosters.importjob",
+    "projects.project",
+    "projects.milestone",
+    "projects.pledge",
+    "projects.reviewsession",
+    "projects.score",
+    "projects.jointrequest",
+    "projects.signature",
+    "projects.workinggroupmember",
+    "volunteers.post",
+    "volunteers.volunteerregistration",
+    "volunteers.assignment",
+    "volunteers.activity",
+    "volunteers.occurrence",
+    "volunteers.signup",
+    "volunteers.servicerecord",
+    "volunteers.need",
+    "volunteers.certificate",
 )
 
 

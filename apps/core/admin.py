@@ -32,6 +32,7 @@ from apps.accounts.scoping import (
     touches_personal,
 )
 from apps.core.errors import AppError, Conflict, InvalidInput
+from apps.core.history import note_access
 from apps.core.masking import mask_name
 
 
@@ -278,6 +279,55 @@ class ScopedAdmin(ServiceAdmin):
         if not user.is_staff or not (self._roles(request) & self.model.scope.roles(action)):
             return False
         return obj is None or scoped(user, self.model, action).filter(pk=obj.pk).exists()
+
+    # --- personal-data access log ----------------------------------------------------------
+    # The admin shows personal fields unmasked to whoever may view the row: a change page is
+    # an access to its row (and to its inline rows), a list page one per row shown, each
+    # with the personal fields on screen. Noted in memory, written in one INSERT.
+
+    @staticmethod
+    def _personal_shown(model, names) -> list[str]:
+        personal = getattr(getattr(model, "scope", None), "personal_fields", {})
+        return [name for name in names if isinstance(name, str) and name in personal]
+
+    @staticmethod
+    def _flat(fields) -> list:
+        flat = []
+        for name in fields:
+            flat.extend(name if isinstance(name, (list, tuple)) else [name])
+        return flat
+
+    def _note_change_page(self, request, response) -> None:
+        context = getattr(response, "context_data", None) or {}
+        obj = context.get("original")
+        if obj is None:
+            return
+        names = self._flat(self.get_fields(request, obj))
+        note_access(request, obj, self._personal_shown(self.model, names))
+        for inline in context.get("inline_admin_formsets", []):
+            model = inline.formset.model
+            shown = self._personal_shown(model, self._flat(inline.opts.get_fields(request, obj)))
+            for form in inline.formset.forms:
+                if form.instance.pk is not None:
+                    note_access(request, form.instance, shown)
+
+    def _note_change_list(self, request, response) -> None:
+        changelist = (getattr(response, "context_data", None) or {}).get("cl")
+        if changelist is None:
+            return
+        shown = self._personal_shown(self.model, self.get_list_display(request))
+        for obj in changelist.result_list:
+            note_access(request, obj, shown)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        response = super().changeform_view(request, object_id, form_url, extra_context)
+        self._note_change_page(request, response)
+        return response
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        self._note_change_list(request, response)
+        return response
 
     def has_module_permission(self, request):
         user = request.user

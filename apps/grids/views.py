@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from apps.accounts.scoping import scoped, sees_personal
 from apps.core.errors import AppError, InvalidInput
-from apps.core.history import object_history
+from apps.core.history import note_access, object_history
 from apps.core.masking import mask_name
 from apps.core.views import get_or_404, offline_page, page
 from apps.register.models import Area, Household, Member, Resident
@@ -54,6 +54,7 @@ def leader(request):
         h.visit_group = coverage.group_id if coverage and coverage.group_id in my_groups else ""
         h.paired = h.pk in paired
         h.resident_names = [mask_name(r.name) for r in h.residents.all()]
+        note_access(request, h, ["address"])  # the room is shown; the names are masked
     context = {
         "groups": selectors.groups_led_by(user=request.user),
         "households": rows,
@@ -114,6 +115,7 @@ def visit_new(request):
             return render(request, "grids/visit_form.html", _visit_context(household, request))
         messages.success(request, _("走访已登记。"))
         return redirect("grids:helper" if visit.pairing_id else "grids:leader")
+    note_access(request, household, ["address"])
     return render(request, "grids/visit_form.html", _visit_context(household, request))
 
 
@@ -160,15 +162,17 @@ def helper(request):
     rows = []
     for pairing in selectors.pairings_of_helper(user=request.user):
         resident = pairing.resident
+        unmasked = sees_personal(request.user, resident)
+        if unmasked:
+            note_access(request, resident, ["name"])
+        note_access(request, resident.household, ["address"])
         clears = [
             (Visit._meta.get_field(name).verbose_name, getattr(pairing, f"last_{name}"))
             for name in Visit.FIVE_CLEARS
         ]
         rows.append(
             {
-                "name": resident.name
-                if sees_personal(request.user, resident)
-                else mask_name(resident.name),
+                "name": resident.name if unmasked else mask_name(resident.name),
                 "household": resident.household,
                 "started_on": pairing.started_on,
                 "last_visit_at": pairing.last_visit_at,
@@ -228,11 +232,20 @@ def worker(request):
         .filter(n__lt=services.helper_limit())
         .order_by("name")[:300]
     )
+    unpaired = list(unpaired)
+    helpers = list(helpers)
+    unvisited = list(selectors.pairings_unvisited(user=request.user)[:200])
+    # The page names residents, their rooms and the helpers (party members) in full.
+    for resident in unpaired + [p.resident for p in unvisited]:
+        note_access(request, resident, ["name"])
+        note_access(request, resident.household, ["address"])
+    for member in helpers + [p.helper for p in unvisited]:
+        note_access(request, member, ["name"])
     context = {
         "levels": levels,
         "unpaired": unpaired,
         "helpers": helpers,
-        "unvisited": selectors.pairings_unvisited(user=request.user)[:200],
+        "unvisited": unvisited,
     }
     return render(request, "grids/worker.html", context)
 
@@ -277,17 +290,24 @@ def secretary(request):
         created = services.groups_accept(actor=request.user, grid=grid, proposals=groups)
         messages.success(request, _("已建立%(n)d个责任组。") % {"n": len(created)})
         return redirect(reverse("grids:secretary") + f"?grid={grid.pk}")
-    context = {
-        "grids": grids,
-        "grid": grid,
-        "proposal": proposal,
-        "existing": ResponsibilityGroup.objects.filter(grid=grid)
-        .annotate(n_members=Count("memberships", distinct=True))
-        .annotate(n_households=Count("coverage", distinct=True))
-        .select_related("leader")
+    existing = (
+        list(
+            ResponsibilityGroup.objects.filter(grid=grid)
+            .annotate(n_members=Count("memberships", distinct=True))
+            .annotate(n_households=Count("coverage", distinct=True))
+            .select_related("leader")
+        )
         if grid
-        else [],
-    }
+        else []
+    )
+    # The proposal and the groups name party members (leaders, members) in full.
+    for proposed in proposal:
+        for member in [proposed.leader, *proposed.members]:
+            note_access(request, member, ["name"])
+    for group in existing:
+        if group.leader is not None:
+            note_access(request, group.leader, ["name"])
+    context = {"grids": grids, "grid": grid, "proposal": proposal, "existing": existing}
     return render(request, "grids/secretary.html", context)
 
 

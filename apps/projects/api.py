@@ -15,11 +15,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.models import User
-from apps.accounts.scoping import CHANGE, VIEW, scoped, sees_personal
+from apps.accounts.scoping import CHANGE, VIEW, scoped
 from apps.core.api import ReasonInput, ScopedViewSetMixin, parse
 from apps.core.errors import InvalidInput
 from apps.core.exports import XLSX_TYPE
-from apps.core.masking import mask_name
 from apps.core.views import get_or_404
 from apps.register.models import Area, PartyOrg, Resident
 
@@ -311,7 +310,8 @@ class PledgeSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_member_name(self, pledge) -> str:
-        return selectors.member_display(self.context["request"].user, pledge)
+        http = self.context["request"]
+        return selectors.member_display(http.user, pledge, http)
 
 
 class PledgeInput(serializers.Serializer):
@@ -645,9 +645,8 @@ class JointRequestSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_opener_name(self, request) -> str:
-        user = self.context["request"].user
-        name = request.opener.name
-        return name if sees_personal(user, request.opener) else mask_name(name)
+        http = self.context["request"]
+        return selectors.joint_opener_display(request, http.user, http)
 
     def get_assignee_name(self, request) -> str:
         return str(request.assignee) if request.assignee_id else ""
@@ -684,7 +683,8 @@ class JointRequestDetailSerializer(JointRequestSerializer):
 
     @extend_schema_field(JointSignatureSerializer(many=True))
     def get_signatures(self, request) -> list[dict]:
-        return selectors.joint_signature_names(request, self.context["request"].user)
+        http = self.context["request"]
+        return selectors.joint_signature_names(request, http.user, http)
 
 
 class JointOpenInput(serializers.Serializer):

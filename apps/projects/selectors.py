@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.scoping import grants, scoped, sees_personal
 from apps.core.errors import Conflict
+from apps.core.history import note_access
 from apps.core.masking import mask_name
 from apps.register.models import Area
 
@@ -96,9 +97,14 @@ def pledges_to_confirm(*, user) -> QuerySet:
     )
 
 
-def member_display(user, pledge: Pledge) -> str:
+def member_display(user, pledge: Pledge, http=None) -> str:
+    """The pledging member's name as `user` may see it; shown in full, it is a personal-data
+    access of `http` (the HTTP request, when there is one)."""
     name = pledge.member.name
-    return name if sees_personal(user, pledge) else mask_name(name)
+    if not sees_personal(user, pledge):
+        return mask_name(name)
+    note_access(http, pledge.member, ["name"])
+    return name
 
 
 # --- the public board -----------------------------------------------------------------------
@@ -251,8 +257,9 @@ def joint_signed_by(request: JointRequest, user) -> bool:
     return request.signatures.filter(resident__user=user, withdrawn_at__isnull=True).exists()
 
 
-def joint_signature_names(request: JointRequest, user) -> list[dict]:
-    """The active signatures, each name masked unless `user` may see that resident's."""
+def joint_signature_names(request: JointRequest, user, http=None) -> list[dict]:
+    """The active signatures, each name masked unless `user` may see that resident's (a
+    name shown in full is a personal-data access of `http`, the HTTP request)."""
     rows = request.signatures.filter(withdrawn_at__isnull=True).select_related(
         "resident__household__area", "entered_by"
     )
@@ -260,6 +267,8 @@ def joint_signature_names(request: JointRequest, user) -> list[dict]:
     for s in rows:
         # Per signer: staff over the signer's building see every name, a resident their own.
         unmasked = sees_personal(user, s.resident)
+        if unmasked:
+            note_access(http, s.resident, ["name"])
         shown.append(
             {
                 "name": s.resident.name if unmasked else mask_name(s.resident.name),
@@ -347,9 +356,12 @@ def joint_stats(*, community: Area, start: date, end: date) -> dict:
     }
 
 
-def joint_opener_display(request: JointRequest, user) -> str:
+def joint_opener_display(request: JointRequest, user, http=None) -> str:
     name = request.opener.name
-    return name if sees_personal(user, request.opener) else mask_name(name)
+    if not sees_personal(user, request.opener):
+        return mask_name(name)
+    note_access(http, request.opener, ["name"])
+    return name
 
 
 def joint_assignee_candidates(community: Area) -> QuerySet:

@@ -20,6 +20,7 @@ from apps.accounts.scoping import CHANGE, grants, has_role_over, scoped
 from apps.core.conf import conf
 from apps.core.errors import AppError, InvalidInput
 from apps.core.exports import XLSX_TYPE
+from apps.core.history import note_access, object_history
 from apps.core.views import error_page, get_or_404, page, redirect_back
 from apps.register.models import Area, PartyOrg, Resident
 
@@ -132,6 +133,7 @@ def project_detail(request, pk):
         "today": today,
         "moves": [(m, str(MOVE_LABELS[m])) for m in Project.workflow.moves_from(project.status)],
         "children": project.children.all(),
+        "history": object_history(request, project),
     }
     return render(request, "projects/detail.html", context)
 
@@ -215,6 +217,9 @@ def pledges(request):
         )
         messages.success(request, _("承诺已公开。"))
         return redirect("projects:pledges")
+    to_confirm = list(to_confirm)
+    for pledge in to_confirm:  # the branch secretary sees the members' names in full
+        note_access(request, pledge.member, ["name"])
     context = {"mine": mine, "to_confirm": to_confirm, "projects": projects}
     return render(request, "projects/pledges.html", context)
 
@@ -486,8 +491,8 @@ def _joint_context(request, joint: JointRequest) -> dict:
         "joint": joint,
         "progress": selectors.joint_progress(joint),
         "rating_mean": selectors.joint_rating_mean(joint),
-        "signatures": selectors.joint_signature_names(joint, user),
-        "opener": selectors.joint_opener_display(joint, user),
+        "signatures": selectors.joint_signature_names(joint, user, request),
+        "opener": selectors.joint_opener_display(joint, user, request),
         "signed": signed,
         "can_sign": resident is not None and not signed and joint.status in JointRequest.SIGNING,
         "can_unsign": signed and joint.status == JointRequest.Status.COLLECTING,
@@ -498,13 +503,16 @@ def _joint_context(request, joint: JointRequest) -> dict:
         and joint.status in JointRequest.ADOPTABLE
         and not joint.project_id,
         "enters": enters,
-        "paper_residents": selectors.joint_paper_candidates(joint, user) if enters else [],
+        "paper_residents": _noted_residents(
+            request, selectors.joint_paper_candidates(joint, user) if enters else []
+        ),
         "assignees": selectors.joint_assignee_candidates(community) if working_group else [],
         "categories": Category.choices,
         "share_url": request.build_absolute_uri(),
         "events": joint.events.select_related("actor"),
         "show_actors": working_group,
         "default_due": timezone.localdate() + timedelta(days=conf("JOINT_REPLY_DAYS")),
+        "history": object_history(request, joint),
     }
 
 
@@ -625,6 +633,15 @@ def _joint_board(request):
         "stats": selectors.joint_stats(community=community, start=start, end=end),
     }
     return render(request, "projects/joint_board.html", context)
+
+
+def _noted_residents(request, residents) -> list:
+    """Residents listed by name and room (the paper-signature form): a personal-data access."""
+    residents = list(residents)
+    for resident in residents:
+        note_access(request, resident, ["name"])
+        note_access(request, resident.household, ["address"])
+    return residents
 
 
 @page

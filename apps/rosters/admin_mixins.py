@@ -20,7 +20,7 @@ class RosterAdminMixin(ExportMixin):
         return [RESOURCES[self.roster_kind]]
 
     def get_export_resource_kwargs(self, request, **kwargs):
-        return {"user": request.user}
+        return {"user": request.user, "request": request}  # the file is logged as an access
 
     def has_export_permission(self, request):
         return self.has_view_permission(request)

@@ -37,11 +37,26 @@ class RosterResource(resources.ModelResource):
     select_related: tuple = ()
     lookups: dict = {}  # a column whose value is another model's field: its lookup
 
-    def __init__(self, user=None, **kwargs):
+    def __init__(self, user=None, request=None, **kwargs):
         super().__init__(**kwargs)
         self.user = user  # None: an operator, nothing masked
+        self.request = request  # the HTTP request an export is logged on (access log)
         self.refs = Refs()
         self.columns = {c.field: c for c in ROSTERS[self.roster_kind].columns}
+
+    def export(self, *args, **kwargs):
+        """The rows; with a `request`, a file with unmasked personal data is one
+        personal-data access, with its row count and the personal columns it holds (the
+        rosters' pages and the admin's export alike)."""
+        dataset = super().export(*args, **kwargs)
+        if self.request is not None:
+            model = self._meta.model
+            unmasked = sum(self.__dict__.get("_personal_cache", {}).values())
+            fields = [self.lookups.get(c, c) for c in self.columns]
+            personal = [f for f in fields if f in model.scope.personal_fields]
+            if unmasked and personal:
+                note_access(self.request, model, personal, channel="export", row_count=len(dataset))
+        return dataset
 
     def get_queryset(self):
         queryset = self._meta.model.objects.select_related(*self.select_related).order_by("pk")
@@ -193,13 +208,6 @@ def roster_export(*, kind: str, user, fmt: str, request=None) -> bytes:
     """Every row of the roster the user may see, masked where they may not see personal data.
     With a `request`, a file with unmasked personal data is one personal-data access, with
     the number of rows and the personal columns it holds."""
-    resource = RESOURCES[kind](user=user)
+    resource = RESOURCES[kind](user=user, request=request)
     dataset = resource.export(resource.get_queryset())
-    if request is not None:
-        model = resource._meta.model
-        unmasked = sum(resource.__dict__.get("_personal_cache", {}).values())
-        fields = [resource.lookups.get(c, c) for c in resource.columns]
-        personal = [f for f in fields if f in model.scope.personal_fields]
-        if unmasked and personal:
-            note_access(request, model, personal, channel="export", row_count=len(dataset))
     return table_bytes([Table(str(ROSTERS[kind].label), dataset.headers, dataset)], fmt)

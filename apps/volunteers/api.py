@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 from apps.accounts.scoping import scoped
 from apps.core.api import ScopedViewSetMixin, parse
 from apps.core.errors import InvalidInput, NotFound
+from apps.core.history import note_access
 from apps.register.models import Area, Member
 
 from . import selectors, services
@@ -68,7 +69,24 @@ class VolunteerPostSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class VolunteerRegistrationSerializer(serializers.ModelSerializer):
+class NamesMemberMixin:
+    """A serializer that shows a party member's (or resident's) name in full: each object
+    shown is a personal-data access. `named` maps an output field to the person's attribute."""
+
+    named: dict = {}
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        for key, attr in self.named.items():
+            person = getattr(instance, attr, None)
+            if data.get(key) and person is not None:
+                note_access(request, person, ["name"])
+        return data
+
+
+class VolunteerRegistrationSerializer(NamesMemberMixin, serializers.ModelSerializer):
+    named = {"member_name": "member"}
     member_name = serializers.CharField(source="member.name")
     status_display = serializers.CharField(source="get_status_display")
     post = serializers.SerializerMethodField()
@@ -460,7 +478,9 @@ class RecordViewSet(_Base, mixins.ListModelMixin, mixins.RetrieveModelMixin):
         return self._render(record)
 
 
-class VolunteerCertificateSerializer(serializers.ModelSerializer):
+class VolunteerCertificateSerializer(NamesMemberMixin, serializers.ModelSerializer):
+    named = {"name": "member"}
+
     class Meta:
         model = Certificate
         fields = ["id", "serial", "verify_code", "member", "name", "id_type", "id_number_masked"]
@@ -474,7 +494,7 @@ class VolunteerCertificateInput(serializers.Serializer):
 
 
 class CertificateViewSet(_Base, mixins.ListModelMixin, mixins.RetrieveModelMixin):
-    queryset = Certificate.objects.order_by("-pk")
+    queryset = Certificate.objects.select_related("member").order_by("-pk")
     serializer_class = VolunteerCertificateSerializer
 
     @extend_schema(
@@ -501,6 +521,7 @@ class CertificateViewSet(_Base, mixins.ListModelMixin, mixins.RetrieveModelMixin
         cert = self.get_object()
         verify = reverse("volunteers:verify", args=[cert.verify_code])
         pdf = certificate_pdf(cert, verify_url=request.build_absolute_uri(verify))
+        note_access(request, cert.member, ["name"], channel="export", row_count=1)
         return pdf_response(pdf, f"{cert.serial}.pdf")
 
     @extend_schema(request=None, responses=None)
@@ -560,7 +581,8 @@ class ReportView(APIView):
         )
 
 
-class VolunteerNeedSerializer(serializers.ModelSerializer):
+class VolunteerNeedSerializer(NamesMemberMixin, serializers.ModelSerializer):
+    named = {"volunteer_name": "volunteer"}
     volunteer_name = serializers.CharField(source="volunteer.name", default="")
 
     class Meta:
@@ -643,7 +665,10 @@ class NeedViewSet(_Base, mixins.ListModelMixin, mixins.RetrieveModelMixin):
     def candidates(self, request, pk=None):
         need = self.get_object()
         services._check_need_staff(request.user, need)
-        return Response({"candidates": services.need_candidates(need=need)})
+        candidates = services.need_candidates(need=need)
+        for row in candidates:  # named in full: an access (the id is enough to log it)
+            note_access(request, Member(pk=row["member"]), ["name"])
+        return Response({"candidates": candidates})
 
     @extend_schema(request=VolunteerMemberInput, responses=VolunteerNeedSerializer)
     @action(detail=True, methods=["post"], url_path="dispatch")

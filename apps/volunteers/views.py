@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from apps.accounts.scoping import CHANGE, grants, scoped
 from apps.core.errors import Forbidden, InvalidInput
+from apps.core.history import note_access
 from apps.core.validators import parse_id
 from apps.core.views import get_or_404, page, redirect_back
 from apps.register.models import Area, Member
@@ -89,16 +90,26 @@ def manage(request):
         .select_related("member", "community", "choice_1", "choice_2", "choice_3")
         .order_by("created_at", "pk")
     )
+    registrations = list(registrations[:100])
+    not_reported = list(
+        selectors.members_not_reported_in(user=request.user)
+        .filter(community__in=communities)
+        .order_by("community", "name")[:100]
+    )
+    records = list(
+        scoped(request.user, ServiceRecord, CHANGE)
+        .filter(status=ServiceRecord.Status.PENDING)
+        .select_related("member", "occurrence__activity")[:100]
+    )
+    # The secretary sees the members' names in full: a personal-data access each.
+    for member in [r.member for r in registrations] + not_reported + [r.member for r in records]:
+        note_access(request, member, ["name"])
     context = {
         "communities": communities,
-        "registrations": registrations[:100],
+        "registrations": registrations,
         "posts": scoped(request.user, Post, CHANGE).order_by("community", "name"),
-        "not_reported": selectors.members_not_reported_in(user=request.user)
-        .filter(community__in=communities)
-        .order_by("community", "name")[:100],
-        "records": scoped(request.user, ServiceRecord, CHANGE)
-        .filter(status=ServiceRecord.Status.PENDING)
-        .select_related("member", "occurrence__activity")[:100],
+        "not_reported": not_reported,
+        "records": records,
         "occurrences": scoped(request.user, Occurrence, CHANGE)
         .filter(status=Occurrence.Status.SCHEDULED)
         .select_related("activity")
@@ -150,7 +161,10 @@ def occurrence(request, pk):
         context["checkin_url"] = request.build_absolute_uri(
             reverse("volunteers:checkin", args=[token])
         )
-        context["signups"] = occ.signups.select_related("member").exclude(status="cancelled")
+        signups = list(occ.signups.select_related("member").exclude(status="cancelled"))
+        for signup in signups:  # the organiser sees the signers' names
+            note_access(request, signup.member, ["name"])
+        context["signups"] = signups
         context["records"] = {r.member_id: r for r in occ.records.all()}
     member = _member(request.user)
     if member is not None:
@@ -267,9 +281,10 @@ def certificate_issue(request):
 @page
 def certificate(request, pk):
     """The printable certificate (A4 in print, readable on a phone)."""
-    cert = get_or_404(scoped(request.user, Certificate), pk)
+    cert = get_or_404(scoped(request.user, Certificate).select_related("member"), pk)
     verify_url = request.build_absolute_uri(reverse("volunteers:verify", args=[cert.verify_code]))
     context = {"cert": cert, "verify_url": verify_url, "qr_svg": _qr_svg(verify_url)}
+    note_access(request, cert.member, ["name"])  # someone else's certificate names them
     return render(request, "volunteers/certificate.html", context)
 
 
@@ -279,8 +294,9 @@ def certificate_pdf(request, pk):
     from .certificates import certificate_pdf as render_pdf
     from .certificates import pdf_response
 
-    cert = get_or_404(scoped(request.user, Certificate), pk)
+    cert = get_or_404(scoped(request.user, Certificate).select_related("member"), pk)
     verify_url = request.build_absolute_uri(reverse("volunteers:verify", args=[cert.verify_code]))
+    note_access(request, cert.member, ["name"], channel="export", row_count=1)
     return pdf_response(render_pdf(cert, verify_url=verify_url), f"{cert.serial}.pdf")
 
 
@@ -320,12 +336,22 @@ def needs(request):
     staff = list(staff.select_related("area").order_by("wanted_at")[:50])
     for need in staff:
         need.candidates = services.need_candidates(need=need, limit=5)
+        for row in need.candidates:  # candidates named in full: an access each
+            note_access(request, Member(pk=row["member"]), ["name"])
+    to_rate = list(
+        Need.objects.filter(resident__user=request.user, status=Need.Status.DONE).select_related(
+            "volunteer"
+        )
+    )
+    for need in to_rate:  # the resident sees the volunteer's name
+        if need.volunteer is not None:
+            note_access(request, need.volunteer, ["name"])
     context = {
         "to_dispatch": staff,
         "mine": Need.objects.filter(
             volunteer__user=request.user, status__in=[Need.Status.OFFERED, Need.Status.ACCEPTED]
         ).order_by("wanted_at"),
-        "to_rate": Need.objects.filter(resident__user=request.user, status=Need.Status.DONE),
+        "to_rate": to_rate,
     }
     return render(request, "volunteers/needs.html", context)
 

@@ -30,6 +30,6 @@ def test_admin_export_resource_masks_for_the_requesting_user(world):
     request = RequestFactory().get("/admin/register/member/export/")
     request.user = world.user("member")
     kwargs = model_admin.get_export_resource_kwargs(request)
-    assert kwargs == {"user": request.user}
+    assert kwargs == {"user": request.user, "request": request}
     resource = model_admin.get_export_resource_classes(request)[0](**kwargs)
     assert isinstance(resource, MemberResource)
