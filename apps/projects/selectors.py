@@ -272,6 +272,8 @@ def joint_signature_names(request: JointRequest, user) -> list[dict]:
 
 
 def joint_rating_mean(request: JointRequest) -> float | None:
+    if request.status not in (J.REPLIED, J.CLOSED):
+        return None  # a round is rated only once replied (a reopened one starts unrated)
     mean = request.ratings.filter(round=request.round).aggregate(m=Avg("stars"))["m"]
     return round(mean, 2) if mean is not None else None
 
