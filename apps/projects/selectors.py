@@ -253,8 +253,20 @@ def joint_signed_by(request: JointRequest, user) -> bool:
 
 def joint_signature_names(request: JointRequest, user) -> list[dict]:
     """The active signatures, each name masked unless `user` may see that resident's."""
-    rows = request.signatures.filter(withdrawn_at__isnull=True).select_related(
-        "resident__household__area", "entered_by"
+    rows = (
+        request.signatures.filter(withdrawn_at__isnull=True)
+        .select_related("resident__household__area", "entered_by")
+        # Only what is shown and what `sees_personal` reads (a request has hundreds).
+        .only(
+            "request",
+            "signed_at",
+            "entered_by",
+            "resident__name",
+            "resident__user",
+            "resident__household__area__path",
+            "entered_by__username",
+            "entered_by__name",
+        )
     )
     shown = []
     for s in rows:
