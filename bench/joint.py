@@ -6,22 +6,20 @@
 Builds its own data in the database DATABASE_URL names (it WIPES that database): one
 community, `--clients` residents with a login and a household each, and one joint request
 per round (threshold `--threshold`). Serves the app with gunicorn on a free loopback port
-(bench/claim.py's helpers) and releases every client at once against one request per round;
-in the same rounds the same clients make a trivial authenticated GET
-(`/api/wish-categories/`) as the baseline. Prints a table, then one JSON line.
+and releases every client at once against one request per round (bench/harness.py, shared
+with claim.py and signup.py); in the same rounds the same clients make a trivial
+authenticated GET (`/api/wish-categories/`) as the baseline. Prints a table, then one JSON
+line.
 """
 
 import argparse
 import json
 import statistics
-import sys
-import threading
-import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+import harness  # noqa: I001 - sets the Django environment first
+from harness import pct
 
-from bench.claim import free_port, pct, serve  # noqa: E402 (also sets the settings env)
+LOG = harness.log_path("joint")
 
 
 def parse_args():
@@ -35,18 +33,10 @@ def parse_args():
 
 
 def build(clients: int, threshold: int, rounds: int):
-    import django
-    from django.core.management import call_command
-
-    django.setup()
+    harness.setup("joint.py")
     from django.db import connection
 
-    if connection.vendor != "postgresql":
-        sys.exit("bench/joint.py needs PostgreSQL: set DATABASE_URL=postgres://...")
-    call_command("migrate", verbosity=0)
-    call_command("flush", interactive=False, verbosity=0)
-
-    from apps.accounts.models import DeviceToken, User
+    from apps.accounts.models import User
     from apps.projects import services
     from apps.projects.models import WorkingGroup
     from apps.register.models import Area, Household, Resident
@@ -72,51 +62,12 @@ def build(clients: int, threshold: int, rounds: int):
         services.joint_open(actor=opener, topic=f"点题{r}", level="community").pk
         for r in range(rounds)
     ]
-    tokens = [DeviceToken.objects.create(u, name="bench")[1] for u in users[:clients]]
+    tokens = harness.tokens(users[:clients])
     connection.close()
     return tokens, request_ids
 
 
-def run(port: int, tokens: list[str], request_ids: list[int]):
-    import requests
-
-    base = f"http://127.0.0.1:{port}"
-    barrier = threading.Barrier(len(tokens))
-    lock = threading.Lock()
-    get_ms, sign_ms, statuses, codes = [], [], [], []
-
-    def client(token: str) -> None:
-        session = requests.Session()
-        session.headers["Authorization"] = f"Token {token}"
-        session.get(f"{base}/api/wish-categories/", timeout=60)
-        for request_id in request_ids:
-            barrier.wait()
-            t0 = time.perf_counter()
-            g = session.get(f"{base}/api/wish-categories/", timeout=60)
-            g_ms = (time.perf_counter() - t0) * 1000
-            barrier.wait()
-            t0 = time.perf_counter()
-            s = session.post(f"{base}/api/joint-requests/{request_id}/sign/", json={}, timeout=60)
-            s_ms = (time.perf_counter() - t0) * 1000
-            with lock:
-                get_ms.append(g_ms)
-                sign_ms.append(s_ms)
-                statuses.extend([g.status_code, s.status_code])
-                codes.append("signed" if s.status_code == 201 else s.json().get("code", ""))
-        session.close()
-
-    threads = [threading.Thread(target=client, args=(t,)) for t in tokens]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return get_ms, sign_ms, statuses, codes
-
-
 def check(request_ids: list[int]) -> dict:
-    import django
-
-    django.setup()
     from apps.notifications.models import OutboxEvent
     from apps.projects.models import JointRequest, JointRequestEvent, Signature
 
@@ -137,13 +88,20 @@ def check(request_ids: list[int]) -> dict:
 def main() -> None:
     args = parse_args()
     tokens, request_ids = build(args.clients, args.threshold, args.rounds)
-    port = free_port()
-    server = serve(port, args.workers, args.threads)
+    port = harness.free_port()
+    server = harness.serve(port, args.workers, args.threads, log=LOG)
     try:
-        get_ms, sign_ms, statuses, codes = run(port, tokens, request_ids)
+        paths = [f"/api/joint-requests/{pk}/sign/" for pk in request_ids]
+        race = harness.race(port, tokens, paths)
     finally:
         server.terminate()
         server.wait(timeout=30)
+    get_ms, sign_ms = race.get_ms, race.post_ms
+    codes = [
+        "signed" if status == 201 else body.get("code", str(status))
+        for answers in race.answers
+        for status, body in answers
+    ]
     found = check(request_ids)
     expected = args.clients + 1  # every client and the opener
     result = {
@@ -156,7 +114,7 @@ def main() -> None:
         "statuses": found["statuses"],
         "reach_moves": found["reach_moves"],  # must equal rounds
         "reached_events": found["reached_events"],  # must equal rounds
-        "errors_5xx": sum(1 for s in statuses if s >= 500),
+        "errors_5xx": race.errors_5xx,
         "other_errors": len(codes) - codes.count("signed"),
         "sign_p50_ms": round(statistics.median(sign_ms), 1),
         "sign_p99_ms": round(pct(sign_ms, 0.99), 1),

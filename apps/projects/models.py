@@ -742,7 +742,8 @@ class JointRequest(TimeStampedModel):
     )
     threshold = models.PositiveSmallIntegerField(_("联名人数门槛"))
     one_per_household = models.BooleanField(_("每户限签一人"))
-    # Active signatures, kept under the request's row lock by `services.joint_sign`.
+    # Active signatures, counted with each insert or withdrawal in the same transaction by a
+    # conditional UPDATE of this row (`services.joint_sign`, `services.joint_unsign`).
     signature_count = models.PositiveIntegerField(_("联名人数"), default=0)
     signing_until = models.DateTimeField(_("征集截止"))
     reached_at = models.DateTimeField(_("达到门槛时间"), null=True, blank=True)

@@ -260,8 +260,20 @@ def joint_signed_by(request: JointRequest, user) -> bool:
 def joint_signature_names(request: JointRequest, user, http=None) -> list[dict]:
     """The active signatures, each name masked unless `user` may see that resident's (a
     name shown in full is a personal-data access of `http`, the HTTP request)."""
-    rows = request.signatures.filter(withdrawn_at__isnull=True).select_related(
-        "resident__household__area", "entered_by"
+    rows = (
+        request.signatures.filter(withdrawn_at__isnull=True)
+        .select_related("resident__household__area", "entered_by")
+        # Only what is shown and what `sees_personal` reads (a request has hundreds).
+        .only(
+            "request",
+            "signed_at",
+            "entered_by",
+            "resident__name",
+            "resident__user",
+            "resident__household__area__path",
+            "entered_by__username",
+            "entered_by__name",
+        )
     )
     shown = []
     for s in rows:
@@ -281,6 +293,8 @@ def joint_signature_names(request: JointRequest, user, http=None) -> list[dict]:
 
 
 def joint_rating_mean(request: JointRequest) -> float | None:
+    if request.status not in (J.REPLIED, J.CLOSED):
+        return None  # a round is rated only once replied (a reopened one starts unrated)
     mean = request.ratings.filter(round=request.round).aggregate(m=Avg("stars"))["m"]
     return round(mean, 2) if mean is not None else None
 

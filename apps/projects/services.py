@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Avg, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -761,12 +761,15 @@ def session_close(*, actor, session: ReviewSession) -> ReviewSession:
 
 # --- joint requests (双向约谈 / 点题) ---------------------------------------------------------
 #
-# Race safety: every write to a request's signatures, count or ratings first locks the
-# request's row (SELECT … FOR UPDATE), so signers of one request queue and each sees the
-# count its predecessor committed; the signature is inserted under the partial unique
-# indexes (one per resident, one per household), the count is incremented and, when it
-# reaches the threshold, the move to review and its notification are written — all in the
-# signer's one transaction. Exactly one signer sees `count == threshold` while collecting.
+# Race safety: a signature is inserted under the partial unique indexes (one per resident,
+# one per household) without any lock, then counted by a conditional UPDATE of the request's
+# row (`status` signing, within the period), in the same transaction: signers of one request
+# queue only on that UPDATE and their commit, and each counts on top of its predecessor's
+# committed count. The signer whose count reaches the threshold while collecting still holds
+# the row and makes the guarded move to review with its notification before committing:
+# exactly one does. A withdrawal and the expiry are conditional UPDATEs of the same row
+# (`status = collecting`), so they wait for that signer and then find the request under
+# review. Ratings lock the row (SELECT … FOR UPDATE) for their per-round mean.
 
 J = JointRequest.Status
 # Who enters requests, signatures and ratings for residents at a workstation.
@@ -962,15 +965,84 @@ def _check_may_sign(request: JointRequest, resident: Resident, now) -> None:
         raise Conflict(_("该点题已结束联名。"), code="signing_closed")
 
 
-def joint_sign(*, actor, request: JointRequest, resident: Resident | None = None) -> Signature:
-    """Co-sign (联名). One signature per resident, and per household if the request says so;
-    the signature that reaches the threshold moves the request to review, once."""
-    resident, entered_by = _acting_for(actor, resident)
-    now = timezone.now()
-    _check_may_sign(request, resident, now)  # early, without the lock: a clear refusal
+# Sign on PostgreSQL: one statement, in a transaction of its own. The signature is inserted
+# first, with no lock (the partial unique indexes refuse a second signature of the resident
+# or household at once, or after the other signer's commit); then the request's row is
+# counted up by a conditional UPDATE that is also the status and period check, re-evaluated
+# on the committed row when it had to wait. The row lock is held from that UPDATE to the
+# commit that follows it (or to the move to review, for the signer whose count reaches the
+# threshold). A signature the UPDATE refuses is rolled back with it.
+_SIGN_SQL = """
+WITH s AS (
+    INSERT INTO {signature} (request_id, resident_id, household_id, one_per_household,
+                             entered_by_id, signed_at)
+    SELECT id, %(resident)s, %(household)s, one_per_household, %(entered_by)s, %(now)s
+      FROM {request} WHERE id = %(request)s AND status IN (%(collecting)s, %(under_review)s)
+ RETURNING id
+), c AS (
+    UPDATE {request}
+       SET signature_count = signature_count + 1, updated_at = %(now)s
+     WHERE id = %(request)s AND EXISTS (SELECT 1 FROM s)
+       AND (status = %(under_review)s OR (status = %(collecting)s AND signing_until >= %(now)s))
+ RETURNING signature_count, status, threshold
+)
+SELECT s.id, c.signature_count, c.status, c.threshold FROM s, c
+"""
+
+
+def _refused(request: JointRequest, resident: Resident, now) -> Conflict:
+    """Why the count's UPDATE matched nothing: the request as committed now."""
+    fresh = JointRequest.objects.filter(pk=request.pk).values("status", "signing_until").first()
+    if fresh is not None:
+        request.status, request.signing_until = fresh["status"], fresh["signing_until"]
+        try:
+            _check_may_sign(request, resident, now)
+        except Conflict as refusal:
+            return refusal
+    return Conflict(_("该点题已结束联名。"), code="signing_closed")
+
+
+def _sign_postgresql(actor, request, resident, entered_by, now) -> Signature:
+    params = {
+        "request": request.pk,
+        "resident": resident.pk,
+        "household": resident.household_id,
+        "entered_by": entered_by.pk if entered_by is not None else None,
+        "now": now,
+        "collecting": J.COLLECTING,
+        "under_review": J.UNDER_REVIEW,
+    }
+    tables = {"signature": Signature._meta.db_table, "request": JointRequest._meta.db_table}
+    with transaction.atomic():
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(_SIGN_SQL.format(**tables), params)
+                row = cursor.fetchone()
+        except IntegrityError:  # a unique index: raised out of the block, it rolls back
+            raise AlreadySigned() from None
+        if row is None:  # not counted: the signature is rolled back with the block
+            raise _refused(request, resident, now)
+        pk, request.signature_count, request.status, threshold = row
+        if request.status == J.COLLECTING and request.signature_count >= threshold:
+            # This signer's UPDATE holds the row: the guarded move cannot lose.
+            _joint_transition(request, "reach", actor=actor, reached_at=now)
+    return Signature(
+        pk=pk,
+        request=request,
+        resident=resident,
+        household_id=resident.household_id,
+        one_per_household=request.one_per_household,
+        entered_by=entered_by,
+        signed_at=now,
+    )
+
+
+def _sign_locked(actor, request, resident, entered_by, now) -> Signature:
+    """Elsewhere (SQLite, one writer at a time): the request's row lock, then the checks on
+    the committed row."""
     with transaction.atomic():
         _lock(request)
-        _check_may_sign(request, resident, now)  # again, on the committed state
+        _check_may_sign(request, resident, now)
         try:
             with transaction.atomic():  # savepoint: a duplicate leaves the lock in place
                 signature = Signature.objects.create(
@@ -991,24 +1063,45 @@ def joint_sign(*, actor, request: JointRequest, resident: Resident | None = None
     return signature
 
 
+def joint_sign(*, actor, request: JointRequest, resident: Resident | None = None) -> Signature:
+    """Co-sign (联名). One signature per resident, and per household if the request says so;
+    the signature that reaches the threshold moves the request to review, once.
+
+    On PostgreSQL (`_SIGN_SQL`) signers of one request queue on its row only for the count's
+    UPDATE and their commit; exactly one of them sees the threshold while collecting (the
+    rows it counted are committed, the rest wait), and its move is the workflow's guarded
+    transition with the history row and the outbox rows in the same transaction."""
+    resident, entered_by = _acting_for(actor, resident)
+    now = timezone.now()
+    _check_may_sign(request, resident, now)  # early, without the lock: a clear refusal
+    if connection.vendor == "postgresql":
+        return _sign_postgresql(actor, request, resident, entered_by, now)
+    return _sign_locked(actor, request, resident, entered_by, now)
+
+
 def joint_unsign(*, actor, request: JointRequest, resident: Resident | None = None) -> None:
     """Withdraw a signature, only while collecting: once the threshold is reached a
-    signature cannot be withdrawn. The row stays (withdrawn) as the audit trail."""
+    signature cannot be withdrawn. The row stays (withdrawn) as the audit trail.
+
+    The signature is withdrawn first, then the count goes down by a conditional UPDATE
+    (`status = collecting`) that waits for a signer holding the row: if that signer moved
+    the request to review, the UPDATE matches nothing and the withdrawal is rolled back."""
     resident, _entered_by = _acting_for(actor, resident)
     now = timezone.now()
+    if request.status != J.COLLECTING:
+        raise Conflict(_("联名已达到人数或已结束，签名不能撤回。"), code="signature_locked")
     with transaction.atomic():
-        _lock(request)
-        if request.status != J.COLLECTING:
-            raise Conflict(_("联名已达到人数或已结束，签名不能撤回。"), code="signature_locked")
         withdrawn = Signature.objects.filter(
             request=request, resident=resident, withdrawn_at__isnull=True
         ).update(withdrawn_at=now)
         if not withdrawn:
             raise Conflict(_("您尚未联名该点题。"), code="not_signed")
-        request.signature_count -= 1
-        JointRequest.objects.filter(pk=request.pk).update(
-            signature_count=request.signature_count, updated_at=now
+        counted = JointRequest.objects.filter(pk=request.pk, status=J.COLLECTING).update(
+            signature_count=F("signature_count") - 1, updated_at=now
         )
+        if not counted:
+            raise Conflict(_("联名已达到人数或已结束，签名不能撤回。"), code="signature_locked")
+    request.signature_count -= 1
 
 
 def _serves(user, community: Area) -> bool:

@@ -478,3 +478,14 @@ def test_the_secretary_sets_the_rules_in_the_admin(world, staff_client):
     )
     assert r.status_code == 302, r.content.decode()[:2000]
     assert WorkingGroup.objects.get().threshold == 8
+
+
+def test_the_signature_list_is_one_query_whatever_its_length(world, django_assert_num_queries):
+    request = open_request(world, threshold=50)
+    for r in residents(world, 6):
+        services.joint_sign(actor=r.user, request=request)
+    staff = world.user("secretary")
+    selectors.joint_signature_names(request, staff)  # the user's grants, read once
+    with django_assert_num_queries(1):
+        shown = selectors.joint_signature_names(request, staff)
+    assert len(shown) == 7 and all("*" not in row["name"] for row in shown)
