@@ -38,6 +38,7 @@ urlpatterns = [
     path("volunteers/certificates/verify/<str:code>/", views.verify, name="verify"),
     path("volunteers/reports/", views.report, name="report"),
     path("volunteers/needs/", views.needs, name="needs"),
+    path("volunteers/needs/new/", views.need_new, name="need-new"),
     path("volunteers/needs/<int:pk>/<slug:action>/", views.need_act, name="need-act"),
     path("api/volunteer-reports/hours/", api.ReportView.as_view(), name="report-api"),
     path("api/volunteer-proposals/", api.ProposalView.as_view(), name="proposal-api"),

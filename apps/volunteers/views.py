@@ -11,6 +11,8 @@ from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.dateparse import parse_datetime
+from django.utils.timezone import is_naive, make_aware
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -326,6 +328,47 @@ def report(request):
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
     return render(request, "volunteers/report.html", {"report": data})
+
+
+def _wanted_at(value: str):
+    """The form's `datetime-local` ("2026-12-01T09:30") in the site's time zone."""
+    moment = parse_datetime(value or "") if len(value or "") <= 32 else None
+    if moment is None:
+        raise InvalidInput(_("请填写正确的服务时间。"), code="invalid_datetime")
+    return make_aware(moment) if is_naive(moment) else moment
+
+
+@page
+def need_new(request):
+    """Record a need (服务需求): staff for an area in their scope, a resident for their own
+    household. The same service as `POST /api/volunteer-needs/`."""
+    resident = getattr(request.user, "resident", None)
+    areas = (
+        scoped(request.user, Area)
+        .filter(kind__in=[Area.Kind.COMMUNITY, Area.Kind.GRID, Area.Kind.BUILDING])
+        .order_by("path")[:300]
+    )
+    if request.method == "POST":
+        if request.POST.get("area"):
+            area = get_or_404(scoped(request.user, Area), request.POST["area"])
+            for_resident = None
+        elif resident is not None:
+            area, for_resident = resident.household.area, resident
+        else:
+            raise InvalidInput(_("请选择区域。"), code="area_required")
+        need = services.need_create(
+            actor=request.user,
+            area=area,
+            resident=for_resident,
+            title=request.POST.get("title", ""),
+            skills=request.POST.get("skills", ""),
+            place=request.POST.get("place", ""),
+            wanted_at=_wanted_at(request.POST.get("wanted_at")),
+        )
+        messages.success(request, _("服务需求已登记。"))
+        return redirect(f"{reverse('volunteers:needs')}#need-{need.pk}")
+    context = {"areas": areas, "resident": resident}
+    return render(request, "volunteers/need_new.html", context)
 
 
 @page
