@@ -92,7 +92,7 @@ def cover(household: Household, leader: User):
 
     if GroupHousehold.objects.filter(household=household).exists():
         return
-    grid = household.area.get_parent()
+    grid = Area.objects.get_parent(household.area)
     group = ResponsibilityGroup.objects.filter(grid=grid, leader__user=leader).first()
     if group is None:
         group = ResponsibilityGroup.objects.create(name="测试组", grid=grid, leader=leader.member)
