@@ -8,6 +8,7 @@ from apps.accounts.models import Role, User
 from apps.accounts.scoping import VIEW, grants, has_role_over, scoped, sees_personal
 from apps.core.errors import NotFound
 from apps.core.masking import mask_name
+from apps.core.validators import parse_id
 
 from .models import TRACKED, PersonalDataAccess
 
@@ -31,7 +32,7 @@ AUDITORS = frozenset({Role.ADMINISTRATOR})
 def tracked_object(user, label: str, pk):
     """The tracked object `label` ("register.resident") with id `pk` if `user` may see it,
     else NotFound (an unknown label, an id out of scope)."""
-    if label not in TRACKED or not str(pk).isdigit():
+    if label not in TRACKED or parse_id(pk) is None:
         raise NotFound()
     model = apps.get_model(label)
     queryset = scoped(user, model, VIEW).select_related(*RELATED.get(label, ()))

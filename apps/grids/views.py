@@ -19,6 +19,7 @@ from apps.accounts.scoping import scoped, sees_personal
 from apps.core.errors import AppError, InvalidInput
 from apps.core.history import note_access, object_history
 from apps.core.masking import mask_name
+from apps.core.validators import parse_id
 from apps.core.views import get_or_404, offline_page, page
 from apps.register.models import Area, Household, Member, Resident
 from apps.register.selectors import visible_nodes
@@ -278,7 +279,7 @@ def secretary(request):
         grid = get_or_404(grids, request.POST.get("grid"))
         groups = []
         count = request.POST.get("count", "")
-        for k in range(min(int(count), 50) if count.isdigit() else 0):
+        for k in range(min(parse_id(count) or 0, 50)):
             groups.append(
                 {
                     "name": request.POST.get(f"name_{k}", ""),

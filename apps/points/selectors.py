@@ -11,6 +11,7 @@ from django.utils import timezone
 from apps.accounts.scoping import scoped
 from apps.core.errors import NotFound
 from apps.core.masking import mask_name
+from apps.core.validators import parse_id
 from apps.register.models import Area, Member
 
 from .models import PointsEntry
@@ -74,8 +75,8 @@ def ranking_node(*, user, node_id) -> Area:
     """The community or grid `node_id` if `user` may see its ranking; else (and for any other
     kind of node or a malformed id) NotFound, the answer for a node that does not exist."""
     node = None
-    if str(node_id or "").isdigit():
-        node = ranking_nodes(user=user).filter(pk=node_id).first()
+    if (pk := parse_id(node_id)) is not None:
+        node = ranking_nodes(user=user).filter(pk=pk).first()
     if node is None:
         raise NotFound(code="area_not_found")
     return node

@@ -19,6 +19,7 @@ from apps.accounts.scoping import CHANGE, VIEW, scoped
 from apps.core.api import ReasonInput, ScopedViewSetMixin, parse
 from apps.core.errors import InvalidInput
 from apps.core.exports import XLSX_TYPE
+from apps.core.validators import parse_id
 from apps.core.views import get_or_404
 from apps.register.models import Area, PartyOrg, Resident
 
@@ -37,7 +38,8 @@ from .models import (
 def _scoped_pk(user, model, pk, *, field: str, code: str, action: str = VIEW):
     if pk in (None, ""):
         return None
-    found = scoped(user, model, action).filter(pk=pk).first() if str(pk).isdigit() else None
+    pk = parse_id(pk)
+    found = scoped(user, model, action).filter(pk=pk).first() if pk is not None else None
     if found is None:
         raise InvalidInput(_("找不到所选的记录。"), code=code, errors={field: [code]})
     return found

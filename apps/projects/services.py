@@ -19,7 +19,7 @@ from apps.core import workflow
 from apps.core.conf import conf
 from apps.core.errors import Conflict, Forbidden, InvalidInput
 from apps.core.images import clean_image
-from apps.core.validators import clean_text, invalid
+from apps.core.validators import clean_text, invalid, parse_id
 from apps.notifications import audiences
 from apps.notifications.services import notify
 from apps.points.services import points_award
@@ -310,7 +310,7 @@ def _clean_target_values(project: Project, values: Mapping) -> dict[int, Decimal
     targets = set(project.targets.values_list("pk", flat=True))
     cleaned = {}
     for key, value in (values or {}).items():
-        pk = int(key) if str(key).isdigit() else None
+        pk = parse_id(key)
         if pk not in targets:
             raise invalid("target_values", _("指标不属于该项目。"), "unknown_target")
         cleaned[pk] = _decimal(value, field="target_values")
@@ -652,8 +652,8 @@ def juror_seat(actor, session: ReviewSession) -> Juror:
 
 def _session_project(session: ReviewSession, project_id) -> Project:
     project = None
-    if str(project_id or "").isdigit():
-        project = session.projects.select_related("party_org").filter(pk=project_id).first()
+    if (pk := parse_id(project_id)) is not None:
+        project = session.projects.select_related("party_org").filter(pk=pk).first()
     if project is None:
         raise invalid("project", _("该项目不在本场评审会中。"), "project_not_in_session")
     return project
@@ -691,7 +691,7 @@ def score_set(*, actor, session: ReviewSession, project_id, scores: Mapping) -> 
         raise invalid("scores", _("请填写评分。"), "scores_required")
     values = {}
     for key, value in scores.items():
-        pk = int(key) if str(key).isdigit() else None
+        pk = parse_id(key)
         if pk not in criteria:
             raise invalid("scores", _("评分项不属于本场评审会。"), "unknown_criterion")
         values[pk] = _integer(

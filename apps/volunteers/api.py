@@ -16,6 +16,7 @@ from apps.accounts.scoping import scoped
 from apps.core.api import ScopedViewSetMixin, parse
 from apps.core.errors import InvalidInput, NotFound
 from apps.core.history import note_access
+from apps.core.validators import parse_id
 from apps.register.models import Area, Member
 
 from . import selectors, services
@@ -37,7 +38,8 @@ from .models import (
 def _in_scope(user, model, pk, *, field: str, code: str, queryset=None):
     """A referenced row the user may see, or a 400 naming the field (never a 500)."""
     rows = scoped(user, queryset if queryset is not None else model)
-    obj = rows.filter(pk=pk).first() if str(pk or "").isdigit() else None
+    pk = parse_id(pk)
+    obj = rows.filter(pk=pk).first() if pk is not None else None
     if obj is None:
         message = _("找不到所选的对象。")
         raise InvalidInput(message, code=code, errors={field: [message]})
@@ -47,10 +49,9 @@ def _in_scope(user, model, pk, *, field: str, code: str, queryset=None):
 def _community(user, pk) -> Area:
     """A community by id. Not scoped: the services answer 403 to whoever may not act there
     (areas are not personal data)."""
+    pk = parse_id(pk)
     community = (
-        Area.objects.filter(pk=pk, kind=Area.Kind.COMMUNITY).first()
-        if str(pk or "").isdigit()
-        else None
+        Area.objects.filter(pk=pk, kind=Area.Kind.COMMUNITY).first() if pk is not None else None
     )
     if community is None:
         message = _("找不到该社区。")

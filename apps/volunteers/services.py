@@ -172,7 +172,7 @@ def _community_post(community: Area, post_id, field: str, required: bool) -> Pos
             raise invalid(field, _("请选择第一志愿岗位。"), "choice_required")
         return None
     post_id = getattr(post_id, "pk", post_id)
-    post = Post.objects.filter(pk=post_id if str(post_id).isdigit() else 0).first()
+    post = Post.objects.filter(pk=parse_id(post_id)).first()
     if post is None or post.community_id != community.pk or not post.enabled:
         raise invalid(field, _("请选择本社区开放的岗位。"), "unknown_post")
     return post

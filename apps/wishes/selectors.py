@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from apps.accounts.scoping import PERSONAL, STAFF, VIEW, has_role_over, scope_filter
 from apps.core.errors import InvalidInput
 from apps.core.masking import mask_name
+from apps.core.validators import parse_id
 from apps.register.models import Area, Organisation
 
 from .models import VETTERS, Claim, Wish, WishEvent
@@ -77,13 +78,11 @@ def organisation_for_claim(*, user, org_id) -> Organisation:
     """The organisation `user` claims on behalf of, from a form or JSON value. Only one they
     represent: any other id (not a number, too big, someone else's, none at all) is the same
     `unknown_organisation`, so the answer does not tell which organisations exist."""
-    text = str(org_id).strip()
+    pk = parse_id(org_id)
     organisation = None
-    if text.isascii() and text.isdigit():
+    if pk is not None:
         organisation = (
-            Organisation.objects.select_related("area")
-            .filter(pk=int(text), representatives=user)
-            .first()
+            Organisation.objects.select_related("area").filter(pk=pk, representatives=user).first()
         )
     if organisation is None:
         raise InvalidInput(_("找不到该组织。"), code="unknown_organisation")

@@ -37,6 +37,7 @@ def test_redirect_back_does_not_resolve_a_user_string_as_a_view_name():
         ("1e9", None),
         ("-1", None),
         ("٣", None),
+        ("²", None),  # str.isdigit() says yes, int() says no
         ("9" * 30, None),
         (None, None),
         ("", None),
@@ -69,3 +70,11 @@ def test_control_characters_in_a_form_are_refused_before_the_view(client, django
     response = client.post("/grids/visits/new/", {"notes": "a\x00b"})
     assert response.status_code == 400
     assert Visit.objects.count() == before
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("count", ["²", "٣", "1e9", "99999999999999999999"])
+def test_a_number_that_is_not_ascii_digits_is_not_a_500(world, client, count):
+    client.force_login(world.user("secretary"))
+    response = client.post("/grids/secretary/", {"grid": world.grid_a.pk, "count": count})
+    assert response.status_code < 500
