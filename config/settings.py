@@ -294,6 +294,15 @@ TONGXIN = {
     # Behind a reverse proxy every request comes from the proxy: name the request header
     # (e.g. HTTP_X_REAL_IP) the proxy sets to the client address, for per-address throttling.
     "CLIENT_IP_HEADER": os.environ.get("CLIENT_IP_HEADER", "REMOTE_ADDR"),
+    # Login and 忘记密码 by SMS code (apps.accounts.services): seconds a code lives, tries per
+    # code, and (count, seconds) limits on asking for codes per phone and per client address.
+    "SMS_CODE_TTL_S": env_int("SMS_CODE_TTL_S", 300),
+    "SMS_CODE_MAX_ATTEMPTS": env_int("SMS_CODE_MAX_ATTEMPTS", 5),
+    "SMS_CODE_PHONE_LIMITS": ((1, 60), (5, 3600)),
+    "SMS_CODE_ADDRESS_LIMITS": ((5, 60), (20, 3600)),
+    # Without an SMS gateway (NOTIFY_SMS_URL), codes go to the log and to an in-memory list
+    # (apps.notifications.transports.SMS_DEV_OUTBOX) when this is on: development and tests.
+    "NOTIFY_SMS_DEV": env_bool("NOTIFY_SMS_DEV", DEBUG),
     # Notifications (apps.notifications): the in-app inbox is always on; e-mail goes through
     # EMAIL_BACKEND; SMS and WeChat template push are HTTP gateways, on when their URL is set.
     "NOTIFY_EMAIL": env_bool("NOTIFY_EMAIL", True),

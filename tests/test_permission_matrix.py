@@ -252,12 +252,36 @@ def test_device_tokens_for_every_role(world, role):
     assert delete.status_code == (204 if owner == others.user else 404)
 
 
+@pytest.mark.parametrize("role", ROLES)
+def test_sms_code_endpoints_for_every_role(world, role, settings):
+    """Asking for a code, logging in and resetting with one are public, answer every caller
+    alike (a token sent along changes nothing) and never sign in with a wrong code."""
+    from tests.permission_matrix import _client
+
+    settings.TONGXIN = {**settings.TONGXIN, "NOTIFY_SMS_DEV": True}
+    client = _client(world, role)
+    asked = client.post("/api/auth/sms-code/", {"phone": "13900000011"})
+    login = client.post("/api/auth/sms-login/", {"phone": "13900000011", "code": "000000"})
+    reset = client.post(
+        "/api/auth/password-reset/",
+        {"phone": "13900000011", "code": "000000", "new_password": "Xin-mima-2026"},
+    )
+    assert asked.status_code == 202
+    assert (login.status_code, login.json()["code"]) == (400, "invalid_code")
+    assert (reset.status_code, reset.json()["code"]) == (400, "code_expired")
+
+
 # Endpoints that are not scoped collections: covered by their own tests.
 NOT_COLLECTIONS = {
     "/api/auth/tokens/",  # the caller's own devices: test_device_tokens_for_every_role
     "/api/auth/token/",
     "/api/auth/logout/",  # every role may revoke its own token: tests/accounts/test_auth_api.py
     "/api/me/",
+    # Public: login and 忘记密码 by SMS code (test_sms_code_endpoints_for_every_role and
+    # tests/accounts/test_sms_login.py).
+    "/api/auth/sms-code/",
+    "/api/auth/sms-login/",
+    "/api/auth/password-reset/",
     "/api/schema/",
     "/api/docs/",
 }

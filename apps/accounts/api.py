@@ -12,8 +12,8 @@ from rest_framework.views import APIView
 from apps.core.api import ERROR_RESPONSES, ErrorSerializer, ScopedViewSetMixin, parse
 
 from . import selectors, services
-from .models import DeviceToken, RoleAssignment, User
-from .services import token_obtain, token_revoke
+from .models import DeviceToken, PhoneCode, RoleAssignment, User
+from .services import client_address, token_obtain, token_revoke
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -52,6 +52,120 @@ class TokenView(APIView):
             device=data["device"],
         )
         return Response({"token": token})
+
+
+class SmsCodeRequestSerializer(serializers.Serializer):
+    phone = serializers.CharField(label=_("手机号"), max_length=20)
+    purpose = serializers.ChoiceField(
+        label=_("用途"), choices=PhoneCode.Purpose.choices, default=PhoneCode.Purpose.LOGIN
+    )
+
+
+class SmsCodeSentSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    expires_in = serializers.IntegerField()
+
+
+def sms_code_sent_message() -> str:
+    from django.utils.translation import gettext
+
+    return gettext("如果该手机号已注册，验证码已发出，%(minutes)s 分钟内有效。") % {
+        "minutes": max(1, services.conf("SMS_CODE_TTL_S") // 60)
+    }
+
+
+class SmsCodeView(APIView):
+    """Ask for an SMS code to log in (`purpose=login`) or to reset the password (`reset`).
+    The answer is the same whether or not the phone has an account."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        request=SmsCodeRequestSerializer,
+        responses={
+            202: SmsCodeSentSerializer,
+            400: OpenApiResponse(ErrorSerializer, description="invalid_phone / sms_unavailable"),
+            429: OpenApiResponse(ErrorSerializer, description="sms_code_throttled"),
+        },
+        auth=[],
+    )
+    def post(self, request):
+        data = parse(SmsCodeRequestSerializer, request.data, request=request)
+        services.phone_code_request(
+            phone=data["phone"], purpose=data["purpose"], address=client_address(request)
+        )
+        body = {"detail": sms_code_sent_message(), "expires_in": services.conf("SMS_CODE_TTL_S")}
+        return Response(body, status=202)
+
+
+class SmsLoginSerializer(serializers.Serializer):
+    phone = serializers.CharField(label=_("手机号"), max_length=20)
+    code = serializers.CharField(label=_("验证码"), max_length=12)
+    device = serializers.CharField(
+        label=_("设备名称"), max_length=64, required=False, allow_blank=True, default=""
+    )
+
+
+class SmsLoginView(APIView):
+    """Exchange a phone number and the SMS code sent to it for an API token."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        request=SmsLoginSerializer,
+        responses={
+            200: TokenSerializer,
+            400: OpenApiResponse(
+                ErrorSerializer,
+                description="invalid_code / code_expired / code_attempts_exceeded / invalid_phone",
+            ),
+            429: OpenApiResponse(ErrorSerializer, description="login_throttled"),
+        },
+        auth=[],
+    )
+    def post(self, request):
+        data = parse(SmsLoginSerializer, request.data, request=request)
+        token = services.phone_code_token_obtain(
+            request=request, phone=data["phone"], code=data["code"], device=data["device"]
+        )
+        return Response({"token": token})
+
+
+class PasswordResetSerializer(serializers.Serializer):
+    phone = serializers.CharField(label=_("手机号"), max_length=20)
+    code = serializers.CharField(label=_("验证码"), max_length=12)
+    new_password = serializers.CharField(label=_("新密码"), max_length=128, trim_whitespace=False)
+
+
+class PasswordResetView(APIView):
+    """忘记密码: set a new password with the SMS code (`purpose=reset`); signs the account
+    out everywhere (sessions and API tokens)."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        request=PasswordResetSerializer,
+        responses={
+            204: None,
+            400: OpenApiResponse(
+                ErrorSerializer, description="invalid_code / code_expired / weak_password"
+            ),
+            429: OpenApiResponse(ErrorSerializer, description="login_throttled"),
+        },
+        auth=[],
+    )
+    def post(self, request):
+        data = parse(PasswordResetSerializer, request.data, request=request)
+        services.password_reset_by_code(
+            request=request,
+            phone=data["phone"],
+            code=data["code"],
+            new_password=data["new_password"],
+        )
+        return Response(status=204)
 
 
 class TokenRevokeView(APIView):

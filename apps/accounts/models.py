@@ -97,3 +97,39 @@ class DeviceToken(AbstractAuthToken):
     class Meta:
         verbose_name = _("登录设备")
         verbose_name_plural = _("登录设备")
+
+
+class PhoneCode(models.Model):
+    """A one-time SMS code (登录 or 重设密码) for a phone number.
+
+    Neither the code nor the phone is stored: both are HMAC digests under SECRET_KEY (a
+    6-digit code is found by trying the million candidates against any plain or salted
+    hash; the HMAC needs the key too). A row is written for an unknown phone as well, so
+    that asking for and trying a code take the same path whether or not the phone has an
+    account; only a row with a `user` is ever sent. `attempts` is taken with a conditional
+    UPDATE before each comparison and `used_at` set the same way, so parallel guesses get
+    at most `SMS_CODE_MAX_ATTEMPTS` comparisons and a right code logs in once."""
+
+    class Purpose(models.TextChoices):
+        LOGIN = "login", _("登录")
+        RESET = "reset", _("重设密码")
+
+    phone_digest = models.CharField(_("手机号摘要"), max_length=64)
+    purpose = models.CharField(_("用途"), max_length=10, choices=Purpose.choices)
+    code_digest = models.CharField(_("验证码摘要"), max_length=64)
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("失效时间"))
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    used_at = models.DateTimeField(_("使用时间"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("短信验证码")
+        verbose_name_plural = _("短信验证码")
+        indexes = [models.Index(fields=["phone_digest", "purpose"], name="phone_code_lookup")]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} · {self.created_at:%Y-%m-%d %H:%M}"

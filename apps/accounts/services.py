@@ -11,20 +11,38 @@ throttle would only slow a guesser down. Username, its case variants and the pho
 are one account (one count, by user id).
 """
 
-from django.contrib.auth import authenticate
+import logging
+import secrets
+from collections.abc import Callable
+from datetime import timedelta
+
+from django.contrib.auth import authenticate, password_validation
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.conf import conf
-from apps.core.errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyRequests
+from apps.core.errors import (
+    AppError,
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    TooManyRequests,
+)
 from apps.core.validators import invalid
 
-from .models import DeviceToken, Role, RoleAssignment, User
+from .models import DeviceToken, PhoneCode, Role, RoleAssignment, User
 from .scoping import ROLE_RANK, role_rank_over
 
 WINDOW_SECONDS = 60
+
+log = logging.getLogger(__name__)
 
 
 def _limit() -> int:
@@ -53,14 +71,14 @@ def client_address(request) -> str | None:
     return request.META.get(conf("CLIENT_IP_HEADER")) or request.META.get("REMOTE_ADDR")
 
 
-def _count(key: str, delta: int) -> int:
+def _count(key: str, delta: int, window: int = WINDOW_SECONDS) -> int:
     """Add `delta` to a count in the cache atomically (Redis INCR/DECRBY when REDIS_URL is
     set); a count's window starts with its first attempt."""
-    cache.add(key, 0, WINDOW_SECONDS)
+    cache.add(key, 0, window)
     try:
         return cache.incr(key, delta)
     except ValueError:  # expired between add and incr: a new window
-        cache.add(key, max(delta, 0), WINDOW_SECONDS)
+        cache.add(key, max(delta, 0), window)
         return max(delta, 0)
 
 
@@ -103,6 +121,189 @@ def token_obtain(*, request, identifier: str, password: str, device: str = "") -
 def token_revoke(*, token: DeviceToken) -> None:
     """End one device's session (logout, or revoking it from the list of devices)."""
     DeviceToken.objects.filter(pk=token.pk).delete()
+
+
+# --- login and 忘记密码 by SMS code ----------------------------------------------------------
+#
+# Asking for a code answers the same whether or not the phone has an account (and does the
+# same work: a row is written either way), but only an account's phone is sent a text.
+# Asking is limited per phone and per client address (`SMS_CODE_*_LIMITS`, counted in the
+# cache like failed logins); trying a code goes through the login throttle and each code
+# allows `SMS_CODE_MAX_ATTEMPTS` tries. Codes live `SMS_CODE_TTL_S` seconds and are used once.
+#
+# The SMS channel belongs to apps.notifications, which sits above accounts: it registers its
+# sender here when it is ready.
+
+_sms = {"send": None, "available": None}
+
+
+def sms_sender_register(*, send: Callable[[str, str], None], available: Callable[[], bool]) -> None:
+    _sms["send"], _sms["available"] = send, available
+
+
+def sms_login_available() -> bool:
+    return _sms["available"] is not None and _sms["available"]()
+
+
+def _digest(kind: str, value: str) -> str:
+    return salted_hmac(f"tongxin.phone-code.{kind}", value, algorithm="sha256").hexdigest()
+
+
+def _phone_clean(phone: str) -> str:
+    from apps.core.validators import validate_phone
+
+    phone = (phone or "").strip()
+    try:
+        validate_phone(phone)
+    except ValidationError as exc:
+        raise invalid("phone", exc.messages[0], "invalid_phone") from None
+    return phone
+
+
+def _sms_limit(scope: str, value: str, limits) -> None:
+    for count, seconds in limits:
+        if _count(f"sms-code:{scope}:{seconds}:{value}", 1, seconds) > count:
+            raise TooManyRequests(_("获取验证码太频繁，请稍后再试。"), code="sms_code_throttled")
+
+
+def phone_code_request(*, phone: str, purpose: str, address: str | None) -> None:
+    """Make a code for `phone` and text it if the phone belongs to an active account.
+    Raises only for a malformed phone or a limit, never for an unknown phone."""
+    if purpose not in PhoneCode.Purpose.values:
+        raise invalid("purpose", _("用途无效。"), "invalid_purpose")
+    phone = _phone_clean(phone)
+    if not sms_login_available():
+        raise AppError(_("短信验证码暂未开通，请用密码登录。"), code="sms_unavailable")
+    if address:
+        _sms_limit("addr", address, conf("SMS_CODE_ADDRESS_LIMITS"))
+    _sms_limit("phone", _digest("phone", phone), conf("SMS_CODE_PHONE_LIMITS"))
+    user = User.objects.filter(phone=phone, is_active=True).first()
+    code = f"{secrets.randbelow(10**6):06d}"
+    phone_digest = _digest("phone", phone)
+    with transaction.atomic():
+        # A new code replaces the phone's earlier ones for the same purpose.
+        PhoneCode.objects.filter(phone_digest=phone_digest, purpose=purpose).delete()
+        row = PhoneCode.objects.create(
+            phone_digest=phone_digest,
+            purpose=purpose,
+            code_digest=_digest("code", f"{phone_digest}:{code}"),
+            user=user,
+            expires_at=timezone.now() + timedelta(seconds=conf("SMS_CODE_TTL_S")),
+        )
+        if user is not None:
+            transaction.on_commit(lambda: _phone_code_queue(row.pk, code))
+
+
+def _phone_code_queue(code_id: int, code: str) -> None:
+    from .tasks import phone_code_send
+
+    try:
+        phone_code_send.delay(code_id, code)
+    except Exception:  # broker down: the user asks again in a minute
+        log.exception("accounts: could not queue SMS code %s", code_id)
+
+
+def phone_code_send(*, code_id: int, code: str) -> bool:
+    """Text a code once (a second delivery of the task sends nothing)."""
+    if not PhoneCode.objects.filter(pk=code_id, sent_at__isnull=True).update(
+        sent_at=timezone.now()
+    ):
+        return False
+    row = PhoneCode.objects.select_related("user").get(pk=code_id)
+    minutes = max(1, conf("SMS_CODE_TTL_S") // 60)
+    text = gettext(
+        "【同心】验证码 %(code)s，%(minutes)s 分钟内有效，用于%(purpose)s。请勿告诉他人。"
+    )
+    text %= {"code": code, "minutes": minutes, "purpose": row.get_purpose_display()}
+    _sms["send"](row.user.phone, text)
+    return True
+
+
+def _phone_code_check(*, phone: str, code: str, purpose: str) -> tuple[int, User]:
+    """The live code row and its account if `code` is right, taking one of its tries; the
+    same error for an unknown phone as for a wrong code. Not in a transaction: a wrong
+    guess must keep the try it took."""
+    phone_digest = _digest("phone", phone)
+    row = (
+        PhoneCode.objects.filter(
+            phone_digest=phone_digest,
+            purpose=purpose,
+            used_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        )
+        .select_related("user")
+        .order_by("-pk")
+        .first()
+    )
+    if row is None:
+        raise InvalidInput(_("验证码已失效，请重新获取。"), code="code_expired")
+    # Take a try before comparing: parallel guesses each need one of the code's tries.
+    took = PhoneCode.objects.filter(
+        pk=row.pk, used_at__isnull=True, attempts__lt=conf("SMS_CODE_MAX_ATTEMPTS")
+    ).update(attempts=F("attempts") + 1)
+    if not took:
+        if PhoneCode.objects.filter(pk=row.pk, used_at__isnull=False).exists():
+            raise InvalidInput(_("验证码已失效，请重新获取。"), code="code_expired")
+        raise InvalidInput(_("验证码错误次数过多，请重新获取。"), code="code_attempts_exceeded")
+    given = _digest("code", f"{phone_digest}:{(code or '').strip()}")
+    right = constant_time_compare(given, row.code_digest)
+    if not right or row.user is None or not row.user.is_active:
+        raise InvalidInput(_("验证码不正确。"), code="invalid_code")
+    return row.pk, row.user
+
+
+def _phone_code_consume(code_id: int) -> None:
+    """Use the code up. Of two requests with the right code, one sets `used_at` and the
+    other finds it set (the conditional UPDATE waits for the first to commit)."""
+    if not PhoneCode.objects.filter(pk=code_id, used_at__isnull=True).update(
+        used_at=timezone.now()
+    ):
+        raise InvalidInput(_("验证码已失效，请重新获取。"), code="code_expired")
+
+
+def phone_code_login(*, request, phone: str, code: str) -> User:
+    """The user who holds `phone` and was texted `code` (for the login page and the API).
+    Tries count against the login throttle like passwords do."""
+    phone = _phone_clean(phone)
+    keys = login_attempt_reserve(identifier=phone, address=client_address(request))
+    code_id, user = _phone_code_check(phone=phone, code=code, purpose=PhoneCode.Purpose.LOGIN)
+    _phone_code_consume(code_id)
+    login_attempt_release(keys)
+    return user
+
+
+def phone_code_token_obtain(*, request, phone: str, code: str, device: str = "") -> str:
+    user = phone_code_login(request=request, phone=phone, code=code)
+    _instance, token = DeviceToken.objects.create(user, name=(device or "").strip()[:64])
+    return token
+
+
+def _password_check(password: str, user: User | None = None) -> None:
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as exc:
+        raise invalid("new_password", " ".join(exc.messages), "weak_password") from None
+
+
+def password_reset_by_code(*, request, phone: str, code: str, new_password: str) -> User:
+    """忘记密码: set a new password with a code texted to the account's phone. Every other
+    session ends (Django checks the password hash in each session) and every API token of
+    the account is revoked."""
+    phone = _phone_clean(phone)
+    # A weak password is refused before the code is looked at, so it costs no try; the
+    # checks against the account's own name only once the code has shown whose it is.
+    _password_check(new_password)
+    keys = login_attempt_reserve(identifier=phone, address=client_address(request))
+    code_id, user = _phone_code_check(phone=phone, code=code, purpose=PhoneCode.Purpose.RESET)
+    _password_check(new_password, user)
+    with transaction.atomic():
+        _phone_code_consume(code_id)
+        user.set_password(new_password)
+        user.save(update_fields=["password"])
+        DeviceToken.objects.filter(user=user).delete()
+        PhoneCode.objects.filter(user=user, used_at__isnull=True).delete()
+    login_attempt_release(keys)
+    return user
 
 
 # --- role administration -------------------------------------------------------------------

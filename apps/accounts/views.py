@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
@@ -7,12 +8,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from apps.core.errors import AppError, InvalidInput
-from apps.core.views import get_or_404, page
+from apps.core.views import get_or_404, page, redirect_back
 
 from . import selectors, services
-from .models import Role, RoleAssignment, User
+from .api import sms_code_sent_message
+from .models import PhoneCode, Role, RoleAssignment, User
 from .scoping import CHANGE, scoped
-from .services import user_authenticate
+from .services import client_address, user_authenticate
 
 
 class LoginForm(AuthenticationForm):
@@ -36,6 +38,69 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "sms": services.sms_login_available()}
+
+
+# --- login and 忘记密码 by SMS code: one form each, "获取验证码" then the code -----------------
+
+BACKEND = "apps.accounts.backends.UsernameOrPhoneBackend"
+
+
+def _code_form(request, purpose: str, template: str, finish):
+    """GET shows the form; POST `action=send` texts a code to the phone (the same answer
+    for any well-formed number), any other POST calls `finish(phone, code)`, which returns
+    the response on success. Errors show on the form, with what was typed kept."""
+    if request.user.is_authenticated and purpose == PhoneCode.Purpose.LOGIN:
+        return redirect("home")
+    context = {"phone": "", "sent": False, "error": None, "next": request.GET.get("next", "")}
+    if request.method == "POST":
+        phone = request.POST.get("phone", "").strip()
+        context.update(phone=phone, next=request.POST.get("next", ""))
+        try:
+            if request.POST.get("action") == "send":
+                services.phone_code_request(
+                    phone=phone, purpose=purpose, address=client_address(request)
+                )
+                context["sent"] = True
+                messages.success(request, sms_code_sent_message())
+            else:
+                context["sent"] = True
+                return finish(phone, request.POST.get("code", ""))
+        except AppError as exc:
+            context["error"] = exc
+    context["available"] = services.sms_login_available()
+    return render(request, template, context, status=400 if context["error"] else 200)
+
+
+def sms_login(request):
+    """/login/sms/: log in with the phone and a code texted to it."""
+
+    def finish(phone, code):
+        user = services.phone_code_login(request=request, phone=phone, code=code)
+        auth_login(request, user, backend=BACKEND)
+        return redirect_back(request, request.POST.get("next"), default="/")
+
+    return _code_form(request, PhoneCode.Purpose.LOGIN, "accounts/sms_login.html", finish)
+
+
+def password_reset(request):
+    """/password/reset/ (忘记密码): a code texted to the phone, then a new password; every
+    other session and device of the account is signed out, this one is signed in."""
+
+    def finish(phone, code):
+        password = request.POST.get("new_password", "")
+        if password != request.POST.get("new_password2", ""):
+            raise InvalidInput(_("两次输入的新密码不一致。"), code="password_mismatch")
+        user = services.password_reset_by_code(
+            request=request, phone=phone, code=code, new_password=password
+        )
+        auth_login(request, user, backend=BACKEND)
+        messages.success(request, _("密码已重设，其他设备上的登录已退出。"))
+        return redirect("home")
+
+    return _code_form(request, PhoneCode.Purpose.RESET, "accounts/password_reset.html", finish)
 
 
 LogoutView = auth_views.LogoutView
