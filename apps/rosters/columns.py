@@ -98,7 +98,12 @@ ROSTERS = {
             _PHONE,
             _ID,
             Column(
-                "branch", "所在支部", "Branch", PARTY_ORG, required=True, example="海城社区党支部"
+                "branch",
+                "所在支部",
+                "Branch",
+                PARTY_ORG,
+                required=True,
+                example="海城第1网格党支部",
             ),
             Column(
                 "community",

@@ -1,21 +1,27 @@
-"""Read a roster file (CSV or xlsx) into a header and rows of cells, with the guards that
-keep a bad file from costing memory or a 500: size, row count, declared xlsx dimensions,
-formulas, blank lines.
+"""Read a roster file (CSV, xlsx, xls or ods) into a header and rows of cells, with the
+guards that keep a bad file from costing memory or a 500: size, row count, declared
+dimensions, formulas, blank lines.
 
-xlsx is read with python-calamine (Rust), about 10x faster than openpyxl. Before calamine
-sees a sheet we look at its XML ourselves, because calamine allocates the sheet's declared
-dimensions and silently returns a formula's cached value.
+Spreadsheets are read with python-calamine (Rust), about 10x faster than openpyxl; it reads
+Excel 2007+ (.xlsx), Excel 97–2003 (.xls, what WPS and many street offices still send) and
+OpenDocument (.ods). Before calamine sees a sheet we look at it ourselves, because calamine
+allocates the sheet's declared dimensions (an .ods row or cell "repeated" a million times is
+a few bytes) and silently returns a formula's cached value: the xlsx sheet's XML, the ods
+content.xml, and the xls BIFF records (through olefile).
 """
 
 import csv
 import io
 import re
+import struct
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from xml.etree import ElementTree
 
+import olefile
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from python_calamine import CalamineError, CalamineWorkbook
 
 from apps.core.conf import conf
@@ -34,9 +40,11 @@ def file_format(name: str) -> str:
     suffix = PurePosixPath(name.lower()).suffix
     if suffix in (".xlsx", ".xlsm"):
         return "xlsx"
-    if suffix in (".csv", ".txt"):
+    if suffix in (".xls", ".ods", ".csv"):
+        return suffix[1:]
+    if suffix == ".txt":
         return "csv"
-    raise InvalidInput(_("只支持 .xlsx 和 .csv 文件。"), code="unsupported_format")
+    raise InvalidInput(_("只支持 .xlsx、.xls、.ods 和 .csv 文件。"), code="unsupported_format")
 
 
 def read_table(data: bytes, name: str) -> Table:
@@ -47,9 +55,10 @@ def read_table(data: bytes, name: str) -> Table:
         )
     if not data.strip():
         raise InvalidInput(_("文件是空的。"), code="empty_file")
-    if file_format(name) == "xlsx":
-        return _table(*_read_xlsx(data))
-    return _table(1, _read_csv(data))
+    kind = file_format(name)
+    if kind == "csv":
+        return _table(1, _read_csv(data))
+    return _table(*_read_sheet(data, kind))
 
 
 def _read_csv(data: bytes):
@@ -148,11 +157,136 @@ def _check_sheet(archive: zipfile.ZipFile, member: str) -> None:
             chunk = stream.read(1 << 20)
 
 
-def _read_xlsx(data: bytes):
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            _check_archive(archive)
+def _formula_error(row: int, col: int) -> InvalidInput:
+    return InvalidInput(
+        _("第 %(row)s 行 %(col)s 列含有公式。请把公式转换为数值（选择性粘贴为数值）后再导入。")
+        % {"row": row, "col": _column_letters(col)},
+        code="formula",
+    )
+
+
+def _dimensions_error(rows: int, columns: int) -> InvalidInput:
+    return InvalidInput(
+        _(
+            "工作表声明的范围过大（%(rows)s 行 × %(cols)s 列）。请只复制数据区域到"
+            "新的工作表后再导入。"
+        )
+        % {"rows": rows, "cols": columns},
+        code="absurd_dimensions",
+    )
+
+
+def _column_letters(number: int) -> str:
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _too_big(rows: int, columns: int) -> bool:
+    return rows > conf("ROSTERS_MAX_ROWS") + 100 or columns > conf("ROSTERS_MAX_COLUMNS")
+
+
+_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+_OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+
+
+def _check_ods(archive: zipfile.ZipFile) -> None:
+    """Formulas and the size the first table really fills, from content.xml as a stream.
+    Rows and cells may be "repeated": trailing empty ones (LibreOffice writes a million)
+    cost calamine nothing, but a repeated row or cell with content is allocated in full."""
+    tables = rows = columns = 0
+    row_filled = False
+    with archive.open("content.xml") as stream:
+        for event, el in ElementTree.iterparse(stream, events=("start", "end")):
+            if el.tag == f"{_TABLE}table" and event == "start":
+                tables += 1
+            if tables != 1:
+                if tables > 1:
+                    return
+                continue
+            if el.tag == f"{_TABLE}table-row":
+                if event == "start":
+                    columns, row_filled = 0, False
+                    continue
+                repeat = int(el.get(f"{_TABLE}number-rows-repeated", 1))
+                if row_filled and _too_big(rows + repeat, 0):
+                    raise _dimensions_error(rows + repeat, columns)
+                rows += repeat
+                el.clear()
+            elif el.tag in (f"{_TABLE}table-cell", f"{_TABLE}covered-table-cell"):
+                if event == "start":
+                    if el.get(f"{_TABLE}formula"):
+                        raise _formula_error(rows + 1, columns + 1)
+                    continue
+                repeat = int(el.get(f"{_TABLE}number-columns-repeated", 1))
+                if el.get(f"{_OFFICE}value-type") or len(el):
+                    row_filled = True
+                    if _too_big(0, columns + repeat):
+                        raise _dimensions_error(rows + 1, columns + repeat)
+                columns += repeat
+
+
+# BIFF record types (Microsoft's [MS-XLS]): a sheet's beginning, a formula cell, the
+# workbook's list of sheets with each one's offset, and a sheet's declared used range.
+_BOF, _EOF, _FORMULA_RECORD, _BOUNDSHEET, _DIMENSIONS = 0x0809, 0x000A, 0x0006, 0x0085, 0x0200
+
+
+def _biff_records(stream: bytes, offset: int = 0):
+    while offset + 4 <= len(stream):
+        kind, length = struct.unpack_from("<HH", stream, offset)
+        yield kind, stream[offset + 4 : offset + 4 + length]
+        offset += 4 + length
+
+
+def _check_xls(data: bytes) -> None:
+    """Formulas and declared dimensions of the first sheet, from its BIFF8 records."""
+    with olefile.OleFileIO(data) as ole:
+        name = "Workbook" if ole.exists("Workbook") else "Book"
+        stream = ole.openstream(name).read()
+    first_sheet = next(
+        struct.unpack_from("<I", body)[0]
+        for kind, body in _biff_records(stream)
+        if kind == _BOUNDSHEET and body[5:6] == b"\x00"  # a worksheet, not a chart
+    )
+    for kind, body in _biff_records(stream, first_sheet):
+        if kind == _FORMULA_RECORD:
+            row, col = struct.unpack_from("<HH", body)
+            raise _formula_error(row + 1, col + 1)
+        if kind == _DIMENSIONS and len(body) >= 12:
+            _first, last_row, _first_col, last_col = struct.unpack_from("<IIHH", body)
+            if _too_big(last_row, last_col):
+                raise _dimensions_error(last_row, last_col)
+        if kind == _EOF:
+            return
+
+
+def _check_workbook(data: bytes, kind: str) -> None:
+    if kind == "xls":
+        if not olefile.isOleFile(data):
+            raise ValueError("not an OLE2 file")
+        _check_xls(data)
+        return
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        _check_archive(archive)
+        if kind == "ods":
+            _check_ods(archive)
+        else:
             _check_sheet(archive, _first_sheet_member(archive))
+
+
+UNREADABLE = {  # lazy: translated when shown
+    "xlsx": gettext_lazy("无法读取该 Excel 文件，请确认是 .xlsx 格式。"),
+    "xls": gettext_lazy("无法读取该 Excel 97–2003 文件，请确认是 .xls 格式（或另存为 .xlsx）。"),
+    "ods": gettext_lazy("无法读取该 OpenDocument 表格，请确认是 .ods 格式（或另存为 .xlsx）。"),
+}
+
+
+def _read_sheet(data: bytes, kind: str):
+    """The first sheet of an xlsx, xls or ods workbook, checked first."""
+    try:
+        _check_workbook(data, kind)
         sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
     except InvalidInput:
         raise
@@ -162,10 +296,11 @@ def _read_xlsx(data: bytes):
         StopIteration,
         ElementTree.ParseError,
         CalamineError,
+        OSError,
+        ValueError,
+        struct.error,
     ) as exc:
-        raise InvalidInput(
-            _("无法读取该 Excel 文件，请确认是 .xlsx 格式。"), code="unreadable_file"
-        ) from exc
+        raise InvalidInput(str(UNREADABLE[kind]), code="unreadable_file") from exc
     # calamine's rows start at the sheet's first used row; keep spreadsheet row numbers.
     start = sheet.start[0] if sheet.start else 0
     return start + 1, sheet.iter_rows()

@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from apps.accounts.scoping import CHANGE, grants
 from apps.core import workflow
@@ -111,6 +112,7 @@ def _reporter(job: ImportJob) -> Progress:
 
 
 def _run(job: ImportJob, *, dry_run: bool) -> tuple[ImportResult | None, str]:
+    _reporter(job)("reading", 0, 0)  # the page says "reading" until the rows are counted
     with job.file.open("rb") as stream:
         data = stream.read()
     try:
@@ -194,14 +196,61 @@ def import_job_run(*, job_id: int) -> ImportJob:
     return job
 
 
+# The four stages a job shows (上传 → 检查 → 写入 → 完成), each done, current, failed or to do
+# for every status; "检查" is the preview (a dry run), "写入" the import after 确认导入.
+STEPS = (("upload", _lazy("上传")), ("check", _lazy("检查")), ("write", _lazy("写入")))
+STEPS += (("finish", _lazy("完成")),)
+_STEP_STATES = {
+    Status.PREVIEWING: ("done", "current", "todo", "todo"),
+    Status.INVALID: ("done", "failed", "todo", "todo"),
+    Status.PREVIEWED: ("done", "done", "todo", "todo"),
+    Status.QUEUED: ("done", "done", "current", "todo"),
+    Status.RUNNING: ("done", "done", "current", "todo"),
+    Status.DONE: ("done", "done", "done", "done"),
+    Status.FAILED: ("done", "done", "failed", "todo"),
+}
+
+
+def _stage_label(job: ImportJob, stage: str, done: int, total: int) -> str:
+    if job.status == Status.PREVIEWING:
+        if not total:
+            return _("正在读取文件……")
+        return _("正在检查：%(done)s / %(total)s 行") % {"done": done, "total": total}
+    if job.status == Status.QUEUED:
+        return _("排队等待写入：共 %(total)s 行") % {"total": total}
+    if job.status == Status.RUNNING:
+        if stage == "writing":
+            return _("正在写入：%(done)s / %(total)s 行") % {"done": done, "total": total}
+        return _("写入前再次检查：%(done)s / %(total)s 行") % {"done": done, "total": total}
+    return job.get_status_display()
+
+
 def import_job_progress(*, job: ImportJob) -> dict:
+    """What the job page shows and polls: the stages with their counts, and the live
+    progress of the current one (from the cache; the total from the preview until the
+    task has read the file, so that a queued import never shows 0 / 0)."""
     live = cache.get(_progress_key(job.pk)) or {}
     done = job.rows_done if job.status == Status.DONE else live.get("done", 0)
     total = live.get("total") or job.rows_total
+    stage = live.get("stage", "")
+    counts = {
+        "upload": "",
+        "check": _("%(n)s 行") % {"n": job.rows_total} if job.rows_total else "",
+        "write": _("%(n)s 行") % {"n": job.rows_done} if job.status == Status.DONE else "",
+        "finish": _("%(new)s 条新增，%(updated)s 条更新") % {"new": job.new, "updated": job.updated}
+        if job.status == Status.DONE
+        else "",
+    }
+    states = _STEP_STATES[job.status]
     return {
         "status": job.status,
         "status_label": job.get_status_display(),
-        "stage": live.get("stage", ""),
+        "stage": stage,
+        "stage_label": _stage_label(job, stage, done, total),
+        "steps": [
+            {"name": name, "label": str(label), "state": state, "count": counts[name]}
+            for (name, label), state in zip(STEPS, states, strict=True)
+        ],
         "done": done,
         "total": total,
         "percent": int(100 * done / total) if total else (100 if not job.active else 0),

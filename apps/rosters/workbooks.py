@@ -1,6 +1,8 @@
-"""Downloadable .xlsx import templates: the roster's headers (required ones marked), an
-example row, drop-down lists for enumerations, text format for phone and ID number (so
-Excel keeps every digit), and a second sheet explaining each column."""
+"""Downloadable .xlsx import templates: the first sheet (the one imported) has only the
+roster's headers (required ones marked), drop-down lists for enumerations and text format
+for phone and ID number (so Excel keeps every digit); a 填写说明 sheet explains each column
+and a 示例 sheet holds an example row, which is never imported. The examples name places and
+branches of the demo (海城社区, 海城第1网格党支部); the help says they must exist."""
 
 from functools import partial
 
@@ -27,11 +29,12 @@ TYPE_HELP = {
 
 def roster_template(kind: str) -> bytes:
     roster = ROSTERS[kind]
+    headers = [column.zh for column in roster.columns]
     template = Table(
-        str(roster.label),
-        [column.zh for column in roster.columns],
-        [[column.example for column in roster.columns]],
-        finish=partial(_template_finish, roster.columns),
+        str(roster.label), headers, [], finish=partial(_template_finish, roster.columns)
+    )
+    example = Table(
+        "示例", headers, [[column.example for column in roster.columns]], finish=_example_finish
     )
     help_rows = [
         [
@@ -47,7 +50,12 @@ def roster_template(kind: str) -> bytes:
     help_rows += [
         [],
         ["重复导入按此识别同一条记录：", str(roster.key_help)],
-        ["请删除示例行后再填写；只读取第一个工作表；任何一行有错误时整批都不会导入。"],
+        ["在第一个工作表填写，一行一条；「示例」工作表只作参考，不会导入。"],
+        [
+            "社区、网格、楼幢、支部等须填写系统中已有的名称"
+            "（名称重复时写完整路径，如 大榭街道/海城社区）。"
+        ],
+        ["任何一行有错误时整批都不会导入，预览会列出每一行的问题。"],
     ]
     help_sheet = Table(
         "填写说明",
@@ -55,7 +63,7 @@ def roster_template(kind: str) -> bytes:
         help_rows,
         finish=_help_finish,
     )
-    return xlsx_bytes([template, help_sheet])
+    return xlsx_bytes([template, help_sheet, example])
 
 
 def _template_finish(columns, sheet) -> None:
@@ -86,6 +94,11 @@ def _template_finish(columns, sheet) -> None:
             )
             validation.add(f"{letter}2:{letter}{ROWS_WITH_LISTS}")
             sheet.add_data_validation(validation)
+
+
+def _example_finish(sheet) -> None:
+    for index in range(1, sheet.max_column + 1):
+        sheet.column_dimensions[get_column_letter(index)].width = 18
 
 
 def _help_finish(sheet) -> None:

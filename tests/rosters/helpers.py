@@ -60,3 +60,51 @@ def member_row(n: int, **over) -> list:
     }
     row.update(over)
     return [row[h] for h in MEMBER_HEADER]
+
+
+def xls_bytes(rows: list[list], formula_at: tuple[int, int] | None = None) -> bytes:
+    """An Excel 97–2003 workbook written by xlwt (what WPS and old Excel save)."""
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("名册")
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            formula = formula_at == (r, c)
+            sheet.write(r, c, xlwt.Formula("1+2") if formula else value)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def ods_bytes(
+    rows: list[list], formula_at: tuple[int, int] | None = None, repeat_last: int = 0
+) -> bytes:
+    """An OpenDocument spreadsheet written by odfpy; `repeat_last` repeats the last row that
+    many times (a few bytes that declare a huge sheet), LibreOffice's trailing empty rows
+    are always added."""
+    from odf.opendocument import OpenDocumentSpreadsheet
+    from odf.table import Table, TableCell, TableRow
+    from odf.text import P
+
+    doc = OpenDocumentSpreadsheet()
+    table = Table(name="名册")
+    for r, row in enumerate(rows):
+        last = r == len(rows) - 1
+        element = TableRow(numberrowsrepeated=repeat_last) if last and repeat_last else TableRow()
+        for c, value in enumerate(row):
+            if formula_at == (r, c):
+                cell = TableCell(formula="of:=1+2", valuetype="float", value=3)
+            else:
+                cell = TableCell(valuetype="string")
+                cell.addElement(P(text=str(value)))
+            element.addElement(cell)
+        element.addElement(TableCell(numbercolumnsrepeated=1000))
+        table.addElement(element)
+    trailing = TableRow(numberrowsrepeated=1_048_000)
+    trailing.addElement(TableCell(numbercolumnsrepeated=1024))
+    table.addElement(trailing)
+    doc.spreadsheet.addElement(table)
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()

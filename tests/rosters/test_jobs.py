@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from apps.core.errors import AppError
 from apps.register.models import Member
 from apps.rosters import services
 from apps.rosters.models import ImportJob
@@ -160,7 +161,10 @@ def test_bad_upload_is_a_message_not_a_500(admin_client):
     response = admin_client.post(
         reverse("rosters:upload"), {"kind": "members", "file": SimpleUploadedFile("a.pdf", b"x")}
     )
-    assert response.status_code == 200 and "只支持 .xlsx 和 .csv 文件" in response.content.decode()
+    assert (
+        response.status_code == 200
+        and "只支持 .xlsx、.xls、.ods 和 .csv 文件" in response.content.decode()
+    )
     response = admin_client.post(reverse("rosters:upload"), {"kind": "members"})
     assert "请选择要上传的文件" in response.content.decode()
 
@@ -184,7 +188,8 @@ def test_unreadable_file_preview_shows_the_reason(admin_client, django_capture_o
 @pytest.mark.parametrize(
     "kind", ["members", "households", "residents", "party_orgs", "organisations"]
 )
-def test_templates_have_headers_an_example_and_lists(admin_client, kind):
+def test_templates_have_headers_lists_and_the_example_on_its_own_sheet(admin_client, kind):
+    """Finding 10 of issue 14: the sheet that is imported has no example row to delete."""
     from apps.rosters.columns import CHOICE, ROSTERS
 
     response = admin_client.get(reverse("rosters:template", args=[kind]))
@@ -192,18 +197,35 @@ def test_templates_have_headers_an_example_and_lists(admin_client, kind):
     sheet = book.worksheets[0]
     roster = ROSTERS[kind]
     assert [c.value for c in sheet[1]] == [c.zh for c in roster.columns]
-    assert [c.value for c in sheet[2]] == [c.example for c in roster.columns]
+    assert all(c.value is None for c in sheet[2])
     lists = {v.formula1 for v in sheet.data_validations.dataValidation}
     for column in roster.columns:
         if column.type == CHOICE:
             assert '"' + ",".join(column.labels()) + '"' in lists
-    assert book.worksheets[1].title == "填写说明"
+    assert [s.title for s in book.worksheets[1:]] == ["填写说明", "示例"]
+    example = book.worksheets[2]
+    assert [c.value for c in example[2]] == [c.example for c in roster.columns]
+    help_text = " ".join(str(c.value) for row in book.worksheets[1].iter_rows() for c in row)
+    assert "系统中已有的名称" in help_text and "不会导入" in help_text
 
 
-def test_the_members_template_imports_its_own_example(world, admin_client):
+def test_the_members_template_imports_its_example_once_copied(world, admin_client):
+    """The example names the demo's branch (海城第1网格党支部) and places; copied into the
+    first sheet it imports."""
+    from apps.register.models import PartyOrg
+    from tests import factories as f
+
+    f.party_org("海城第1网格党支部", PartyOrg.Kind.BRANCH, world.branch_a, area=world.grid_a)
     response = admin_client.get(reverse("rosters:template", args=["members"]))
+    with pytest.raises(AppError) as as_is:  # nothing to delete before filling in
+        services.roster_import(kind="members", data=response.content, filename="t.xlsx")
+    assert as_is.value.code == "no_rows"
+    book = load_workbook(io.BytesIO(response.content))
+    book.worksheets[0].append([c.value for c in book.worksheets[2][2]])
+    out = io.BytesIO()
+    book.save(out)
     result = services.roster_import(
-        kind="members", data=response.content, filename="t.xlsx", dry_run=True
+        kind="members", data=out.getvalue(), filename="t.xlsx", dry_run=True
     )
     assert result.ok and result.new == 1, result.errors
 
@@ -229,3 +251,77 @@ def test_a_preview_that_crashes_still_ends(world, monkeypatch, django_capture_on
     job.refresh_from_db()
     assert job.status == "invalid" and "无法预览" in job.detail
     assert not services.import_job_progress(job=job)["active"]  # the page stops polling
+
+
+def _steps(progress) -> list[tuple[str, str, str]]:
+    return [(s["label"], s["state"], s["count"]) for s in progress["steps"]]
+
+
+def test_embedded_import_shows_every_stage_with_real_counts(
+    admin_client, world, django_capture_on_commit_callbacks
+):
+    """Finding 13 of issue 14: with tasks in-process the import ends inside the request; the
+    page still shows 上传 → 检查 → 写入 → 完成, each with its count."""
+    job, response = upload(
+        admin_client,
+        [member_row(i) for i in range(1, 4)],
+        capture=django_capture_on_commit_callbacks,
+    )
+    previewed = admin_client.get(response["Location"]).content.decode()
+    assert "3 行" in previewed and 'class="step step-current"' not in previewed
+    progress = services.import_job_progress(job=job)
+    assert _steps(progress) == [
+        ("上传", "done", ""),
+        ("检查", "done", "3 行"),
+        ("写入", "todo", ""),
+        ("完成", "todo", ""),
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(reverse("rosters:confirm", args=[job.pk]))
+    page = admin_client.get(reverse("rosters:job", args=[job.pk])).content.decode()
+    assert page.count("step step-done") == 4
+    job.refresh_from_db()
+    assert _steps(services.import_job_progress(job=job))[2:] == [
+        ("写入", "done", "3 行"),
+        ("完成", "done", "3 条新增，0 条更新"),
+    ]
+
+
+def test_a_queued_or_running_import_never_shows_zero_of_zero(
+    admin_client, world, django_capture_on_commit_callbacks
+):
+    """With a worker: between 确认导入 and the task reading the file, the total is the
+    preview's; while it writes, the live counts."""
+    job, _response = upload(
+        admin_client,
+        [member_row(i) for i in range(1, 6)],
+        capture=django_capture_on_commit_callbacks,
+    )
+    admin_client.post(reverse("rosters:confirm", args=[job.pk]))  # the task is not run
+    job.refresh_from_db()
+    queued = services.import_job_progress(job=job)
+    assert (queued["status"], queued["total"]) == ("queued", 5)
+    assert queued["stage_label"] == "排队等待写入：共 5 行"
+    assert _steps(queued)[2][1] == "current"
+    services._reporter(job)("reading", 0, 0)
+    ImportJob.objects.filter(pk=job.pk).update(status="running")
+    job.refresh_from_db()
+    assert services.import_job_progress(job=job)["total"] == 5
+    services._reporter(job)("writing", 2, 5)
+    running = services.import_job_progress(job=job)
+    assert (running["stage_label"], running["percent"]) == ("正在写入：2 / 5 行", 40)
+    page = admin_client.get(reverse("rosters:job", args=[job.pk])).content.decode()
+    assert "正在写入：2 / 5 行" in page and "import-progress.js" in page
+
+
+def test_the_preview_lists_each_change_as_a_readable_item(
+    admin_client, world, django_capture_on_commit_callbacks
+):
+    """Finding 10: no three-column table that squeezes the record to a character a line."""
+    job, response = upload(
+        admin_client, [member_row(1)], capture=django_capture_on_commit_callbacks
+    )
+    page = admin_client.get(response["Location"]).content.decode()
+    changes = page[page.index('id="changes"') :]
+    assert '<ul class="changes">' in changes and "<table" not in changes.split("</section>")[0]
+    assert "第 2 行" in changes and "党员1" in changes
