@@ -391,6 +391,10 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         "ProjectLevelEnum": "apps.projects.models.Project.Level",
     }
 )
+CELERY_BEAT_SCHEDULE["accounts-phone-codes-cleanup"] = {
+    "task": "apps.accounts.tasks.phone_codes_cleanup",
+    "schedule": 3600.0,
+}
 CELERY_BEAT_SCHEDULE["core-idempotency-cleanup"] = {
     "task": "apps.core.tasks.idempotency_cleanup",
     "schedule": 3600.0,

@@ -129,7 +129,10 @@ class PhoneCode(models.Model):
     class Meta:
         verbose_name = _("短信验证码")
         verbose_name_plural = _("短信验证码")
-        indexes = [models.Index(fields=["phone_digest", "purpose"], name="phone_code_lookup")]
+        indexes = [
+            models.Index(fields=["phone_digest", "purpose"], name="phone_code_lookup"),
+            models.Index(fields=["expires_at"], name="phone_code_expiry"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_purpose_display()} · {self.created_at:%Y-%m-%d %H:%M}"

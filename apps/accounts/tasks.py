@@ -11,3 +11,8 @@ def phone_code_send(code_id: int, code: str) -> bool:
     # so that a worker lost mid-send does not text a second code, and the service sends
     # each row once anyway.
     return services.phone_code_send(code_id=code_id, code=code)
+
+
+@shared_task
+def phone_codes_cleanup() -> int:
+    return services.phone_codes_cleanup()

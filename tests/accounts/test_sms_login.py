@@ -329,3 +329,12 @@ def test_parallel_guesses_get_at_most_five_comparisons(services, resident, sms_d
     assert outcomes.count("invalid_code") == 5
     assert outcomes.count("code_attempts_exceeded") == 7
     assert PhoneCode.objects.get().attempts == 5
+
+
+def test_cleanup_deletes_codes_ended_over_an_hour_ago(resident, ask):
+    ask(PHONE)
+    ask(UNKNOWN, ip="10.0.0.2")
+    assert accounts.phone_codes_cleanup() == 0
+    later = timezone.now() + timedelta(minutes=66)
+    assert accounts.phone_codes_cleanup(now=later) == 2
+    assert not PhoneCode.objects.exists()

@@ -91,13 +91,23 @@ def button(page, name: str):
     return page.get_by_role("button", name=re.compile(name)).first
 
 
-def maybe_confirm(taps: Taps, name: str = "^(确认|确定)") -> None:
-    """Take a confirmation sheet's button if one opened (issue 14, finding 6)."""
+def maybe_confirm(taps: Taps, on_page: str | None = None) -> None:
+    """Take a confirmation's button if one opened (issue 14, finding 6): a sheet (a dialog)
+    or, when `on_page` names it (e.g. 确认认领), a button on the page that is not the one
+    just tapped."""
     page = taps.page
     page.wait_for_load_state()
     sheet = page.get_by_role("dialog").filter(visible=True)
     if sheet.count():
-        taps.click(sheet.get_by_role("button", name=re.compile(name)).first, "确认")
+        confirm = sheet.get_by_role("button", name=re.compile("^(确认|确定)"))
+        taps.click(confirm.first, "确认")
+        page.wait_for_load_state()
+        return
+    if on_page:
+        confirm = page.get_by_role("button", name=re.compile(on_page)).filter(visible=True)
+        if confirm.count():
+            taps.click(confirm.first, on_page)
+            page.wait_for_load_state()
 
 
 def logout(page) -> None:
@@ -162,15 +172,16 @@ def test_wish_journey_submit_publish_claim_fulfil_confirm(
     taps = Taps(page)
     taps.tile("心愿墙")
     taps.click(button(page, "认领"), "我来认领")
-    maybe_confirm(taps)
+    maybe_confirm(taps, on_page="^(确认|确定)认领")
     eventually(lambda: Wish.objects.get().status == "claimed")
     _record("claim_from_home", taps)
 
     page.goto(live_server.url + "/")
     taps = Taps(page)
     taps.tile("我的认领")
-    taps.type(page.get_by_label("完成情况").first, "已修好，送回家中", "完成情况")
-    taps.pick_file(page.get_by_label(re.compile("照片")).first, photo, "照片")
+    note = page.get_by_label("完成情况").or_(page.locator("textarea[name=note]"))
+    taps.type(note.first, "已修好，送回家中", "完成情况")
+    taps.pick_file(page.locator("input[type=file][name=photo]").first, photo, "照片")
     taps.click(button(page, "完成"), "标记已完成")
     maybe_confirm(taps)
     eventually(lambda: Wish.objects.get().status == "fulfilled")
@@ -224,7 +235,8 @@ def test_group_leader_logs_a_visit_with_a_problem(
     login(page, live_server, "leader")
     taps = Taps(page)
     taps.tile("我的责任片")
-    taps.click(page.get_by_role("link", name=re.compile("登记走访")).first, "登记走访")
+    visit = page.get_by_role("link", name=re.compile("登记走访")).or_(page.locator("a.visit-link"))
+    taps.click(visit.first, "登记走访")
     taps.type(page.get_by_label("走访记录"), "入户了解情况", "走访记录")
     taps.click(page.get_by_text("发现问题").first, "发现问题")
     taps.choose(page.locator("#id_problem_category"), "问题类别", value="facility")
