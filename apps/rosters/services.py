@@ -237,7 +237,7 @@ def import_job_progress(*, job: ImportJob) -> dict:
         "upload": "",
         "check": _("%(n)s 行") % {"n": job.rows_total} if job.rows_total else "",
         "write": _("%(n)s 行") % {"n": job.rows_done} if job.status == Status.DONE else "",
-        "finish": _("%(new)s 条新增，%(updated)s 条更新") % {"new": job.new, "updated": job.updated}
+        "finish": _("新增 %(new)s，更新 %(updated)s") % {"new": job.new, "updated": job.updated}
         if job.status == Status.DONE
         else "",
     }

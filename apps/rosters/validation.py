@@ -204,7 +204,14 @@ class Tree:
         if len(candidates) == 1:
             return candidates[0]
         if not candidates:
-            raise BadCell(_("找不到“%(value)s”。") % {"value": value})
+            # The first upload of a template usually fails here: say what to write.
+            raise BadCell(
+                _(
+                    "找不到“%(value)s”。请填写系统中已有的名称，"
+                    "重名时写出上级路径，如 大榭街道/海城社区。"
+                )
+                % {"value": value}
+            )
         raise BadCell(
             _("“%(value)s”不唯一（%(n)s 处同名），请写出上级路径，如 %(example)s。")
             % {"value": value, "n": len(candidates), "example": self.display(candidates[0])}

@@ -228,6 +228,12 @@ def test_the_members_template_imports_its_example_once_copied(world, admin_clien
         kind="members", data=out.getvalue(), filename="t.xlsx", dry_run=True
     )
     assert result.ok and result.new == 1, result.errors
+    # Where the example's branch is missing, the error says what to write instead.
+    PartyOrg.objects.filter(name="海城第1网格党支部").delete()
+    missing = services.roster_import(
+        kind="members", data=out.getvalue(), filename="t.xlsx", dry_run=True
+    )
+    assert "请填写系统中已有的名称" in missing.errors[0]["message"]
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])
@@ -283,7 +289,7 @@ def test_embedded_import_shows_every_stage_with_real_counts(
     job.refresh_from_db()
     assert _steps(services.import_job_progress(job=job))[2:] == [
         ("写入", "done", "3 行"),
-        ("完成", "done", "3 条新增，0 条更新"),
+        ("完成", "done", "新增 3，更新 0"),
     ]
 
 
