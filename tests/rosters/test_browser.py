@@ -74,6 +74,16 @@ def test_upload_preview_fix_confirm_progress_done(
 
     page.click("#confirm")
     page.locator("#progress-bar").wait_for()  # the live progress bar while it runs
-    page.wait_for_selector("#job-status[data-status=done]", timeout=60_000)
+    # The stage and real counts from the first moment (issue 14, finding 13): never 0 / 0.
+    seen, deadline = set(), time.monotonic() + 60
+    while not page.locator("#job-status[data-status=done]").count():
+        assert time.monotonic() < deadline, seen
+        stage = page.locator("#progress-stage")
+        if stage.count():
+            seen.add(stage.inner_text())
+        page.wait_for_timeout(100)
+    assert seen and not any("0 / 0" in text for text in seen), seen
+    assert any("1500 行" in text for text in seen), seen
+    assert page.locator(".step.step-done").count() == 4
     assert "1500 条新增" in page.locator("#job-detail").inner_text()
     assert Member.objects.filter(phone__startswith="137").count() == 1500
