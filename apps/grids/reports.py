@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.db.models.functions import Substr, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,7 +22,7 @@ from apps.core.exports import Table, csv_bytes, xlsx_bytes
 from apps.points.selectors import STAR_WINDOW, star_sql
 from apps.register.models import Area, Household, Resident
 
-from .models import Pairing, Problem, Visit
+from .models import AreaDay, HouseholdVisitYear, Pairing, Problem, Visit
 
 REPORT_ROLES = STAFF
 REPORT_KINDS = (Area.Kind.DISTRICT, Area.Kind.STREET, Area.Kind.COMMUNITY, Area.Kind.GRID)
@@ -102,6 +102,16 @@ def _star_counts(node: Area) -> list[dict]:
     return [{"star": s, "members": counts.get(s, 0)} for s in range(1, 6)]
 
 
+ROLLUP_FIELDS = (
+    "visits",
+    "problems_found",
+    "problems_resolved",
+    "problems_escalated",
+    "resolved_grassroots",
+    *(f"{kind}_{n}" for kind in ("reached", "resolved", "escalated") for n in range(1, 5)),
+)
+LEVEL_FIELDS = [f"{kind}_{n}" for kind in ("reached", "resolved", "escalated") for n in range(1, 5)]
+
 CHILD_FIELDS = (
     "households",
     "covered",
@@ -135,7 +145,6 @@ def grid_report(*, node: Area, period: Period, now: dt.datetime | None = None) -
     start, end = period.start_dt, period.end_dt
     month = timezone.localtime(min(now, end - dt.timedelta(seconds=1))).date().replace(day=1)
     month_dt = timezone.make_aware(dt.datetime.combine(month, dt.time.min))
-    unresolved = ~Q(status=Problem.Status.RESOLVED)
 
     households = _grouped(
         Household.objects.filter(area__path__startswith=prefix),
@@ -144,28 +153,31 @@ def grid_report(*, node: Area, period: Period, now: dt.datetime | None = None) -
         households=Count("pk"),
         covered=Count("group_coverage"),
     )
-    visits = _grouped(
-        Visit.objects.filter(
-            area__path__startswith=prefix, visited_at__gte=start, visited_at__lt=end
-        ),
-        "area__path",
-        plen,
-        visits=Count("pk"),
-        households_reached=Count("household", distinct=True),
+    days = AreaDay.objects.filter(
+        area__path__startswith=prefix, day__gte=period.start, day__lte=period.end
     )
-    found = Problem.objects.filter(
-        area__path__startswith=prefix, created_at__gte=start, created_at__lt=end
+    counters = _grouped(days, "area__path", plen, **{k: Sum(k) for k in ROLLUP_FIELDS})
+    reached = _households_reached(prefix, plen, period)
+    # Overdue depends on `now`: read live from the open problems (the partial index
+    # problem_open_due holds only those), not from a rollup.
+    overdue: dict[str, dict] = {}
+    open_late = (
+        Problem.objects.filter(
+            area__path__startswith=prefix,
+            created_at__gte=start,
+            created_at__lt=end,
+            due_at__lt=now,
+        )
+        .exclude(status=Problem.Status.RESOLVED)
+        .order_by()
+        .annotate(child=Substr("area__path", 1, plen))
+        .values("child", "level")
+        .annotate(n=Count("pk"))
     )
-    problems = _grouped(
-        found,
-        "area__path",
-        plen,
-        problems_found=Count("pk"),
-        problems_resolved=Count("pk", filter=Q(status=Problem.Status.RESOLVED)),
-        problems_escalated=Count("pk", filter=Q(level__gt=F("found_level"))),
-        problems_overdue=Count("pk", filter=unresolved & Q(due_at__lt=now)),
-        resolved_grassroots=Count("pk", filter=Q(resolved_level__in=Problem.GRASSROOTS)),
-    )
+    for row in open_late:
+        by_child = overdue.setdefault(row["child"], {"problems_overdue": 0})
+        by_child["problems_overdue"] += row["n"]
+        by_child[f"overdue_{row['level']}"] = row["n"]
     residents = _grouped(
         Resident.objects.filter(household__area__path__startswith=prefix, vulnerable=True),
         "household__area__path",
@@ -187,24 +199,21 @@ def grid_report(*, node: Area, period: Period, now: dt.datetime | None = None) -
         pairings_visited=Count("pk", filter=Q(visited_this_month)),
     )
 
-    # Per level: reached (handled there at some point), resolved there, escalated from
-    # there, overdue there now. One query with conditional counts.
-    level_aggs = {}
-    for level in Problem.Level:
-        n = int(level)
-        level_aggs[f"reached_{n}"] = Count("pk", filter=Q(found_level__lte=n, level__gte=n))
-        level_aggs[f"resolved_{n}"] = Count("pk", filter=Q(resolved_level=n))
-        level_aggs[f"escalated_{n}"] = Count("pk", filter=Q(found_level__lte=n, level__gt=n))
-        level_aggs[f"overdue_{n}"] = Count("pk", filter=unresolved & Q(level=n, due_at__lt=now))
-    by_level = found.order_by().aggregate(**level_aggs)
+    level_sums = dict.fromkeys(
+        LEVEL_FIELDS + [f"overdue_{int(level)}" for level in Problem.Level], 0
+    )
+    for table in (counters, overdue):
+        for row in table.values():
+            for key in level_sums:
+                level_sums[key] += row.get(key) or 0
     levels = [
         {
             "level": int(level),
             "label": str(level.label),
-            "reached": by_level[f"reached_{int(level)}"],
-            "resolved": by_level[f"resolved_{int(level)}"],
-            "escalated": by_level[f"escalated_{int(level)}"],
-            "overdue": by_level[f"overdue_{int(level)}"],
+            "reached": level_sums[f"reached_{int(level)}"],
+            "resolved": level_sums[f"resolved_{int(level)}"],
+            "escalated": level_sums[f"escalated_{int(level)}"],
+            "overdue": level_sums[f"overdue_{int(level)}"],
         }
         for level in Problem.Level
     ]
@@ -216,8 +225,10 @@ def grid_report(*, node: Area, period: Period, now: dt.datetime | None = None) -
     totals = dict.fromkeys(CHILD_FIELDS, 0)
     for child in children_nodes:  # one row per child node (16 communities, not 100k rows)
         row = dict.fromkeys(CHILD_FIELDS, 0)
-        for table in (households, visits, problems, residents, pairings):
-            row.update(table.get(child.path, {}))
+        for table in (households, counters, reached, overdue, residents, pairings):
+            row.update(
+                (k, v or 0) for k, v in table.get(child.path, {}).items() if k in CHILD_FIELDS
+            )
         for key in CHILD_FIELDS:
             totals[key] += row[key]
         children.append({"id": child.pk, "name": child.name, "kind": child.kind, **_shares(row)})
@@ -231,47 +242,28 @@ def grid_report(*, node: Area, period: Period, now: dt.datetime | None = None) -
         "levels": levels,
         "stars": _star_counts(node),
         "children": children,
-        "trend": _trend(prefix, start, end),
+        "trend": _trend(prefix, period),
     }
 
 
-def _trend(prefix: str, start: dt.datetime, end: dt.datetime) -> list[dict]:
-    tz = timezone.get_current_timezone()
-    visits = (
-        Visit.objects.filter(
-            area__path__startswith=prefix, visited_at__gte=start, visited_at__lt=end
+def _trend(prefix: str, period: Period) -> list[dict]:
+    rows = (
+        AreaDay.objects.filter(
+            area__path__startswith=prefix, day__gte=period.start, day__lte=period.end
         )
         .order_by()
-        .annotate(month=TruncMonth("visited_at", tzinfo=tz))
-        .values("month")
-        .annotate(visits=Count("pk"))  # no per-month distinct households: a sort of every visit
-    )
-    found = (
-        Problem.objects.filter(
-            area__path__startswith=prefix, created_at__gte=start, created_at__lt=end
-        )
-        .order_by()
-        .annotate(month=TruncMonth("created_at", tzinfo=tz))
-        .values("month")
-        .annotate(problems_found=Count("pk"))
-    )
-    resolved = (
-        Problem.objects.filter(
-            area__path__startswith=prefix, resolved_at__gte=start, resolved_at__lt=end
-        )
-        .order_by()
-        .annotate(month=TruncMonth("resolved_at", tzinfo=tz))
+        .annotate(month=TruncMonth("day"))
         .values("month")
         .annotate(
-            problems_resolved=Count("pk"),
-            resolved_grassroots=Count("pk", filter=Q(resolved_level__in=Problem.GRASSROOTS)),
+            visits=Sum("visits"),
+            problems_found=Sum("problems_found"),
+            problems_resolved=Sum("closed"),
+            resolved_grassroots=Sum("closed_grassroots"),
         )
     )
     months: dict[str, dict] = {}
-    first = timezone.localtime(start).date().replace(day=1)
-    last = timezone.localtime(end - dt.timedelta(seconds=1)).date()
-    cursor = first
-    while cursor <= last:  # one entry per calendar month of the period
+    cursor = period.start.replace(day=1)
+    while cursor <= period.end:  # one entry per calendar month of the period
         months[cursor.strftime("%Y-%m")] = {
             "month": cursor.strftime("%Y-%m"),
             "visits": 0,
@@ -280,12 +272,73 @@ def _trend(prefix: str, start: dt.datetime, end: dt.datetime) -> list[dict]:
             "resolved_grassroots": 0,
         }
         cursor = (cursor + dt.timedelta(days=32)).replace(day=1)
-    for qs in (visits, found, resolved):
-        for row in qs:
-            key = _month_key(row.pop("month"))
-            if key in months:
-                months[key].update(row)
+    for row in rows:
+        key = _month_key(row.pop("month"))
+        if key in months:
+            months[key].update((k, v or 0) for k, v in row.items())
     return list(months.values())
+
+
+def _month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def _next_month(day: dt.date) -> dt.date:
+    return (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+
+
+def _households_reached(prefix: str, plen: int, period: Period) -> dict[str, dict]:
+    """Distinct households visited in the period, by child node, exactly.
+
+    Months the period covers whole are read from `HouseholdVisitYear` (a month bit per
+    household and year); the partial first and last months from the raw visits of just those
+    days (index visit_visited_at). A household counted by both is counted once (DISTINCT).
+    """
+    masks: dict[int, int] = {}
+    partial: list[tuple[dt.date, dt.date]] = []  # [from, to) local days
+    cursor = period.start
+    stop = period.end + dt.timedelta(days=1)
+    while cursor < stop:
+        month_end = _next_month(cursor)
+        if cursor == _month_start(cursor) and month_end <= stop:
+            masks[cursor.year] = masks.get(cursor.year, 0) | (1 << (cursor.month - 1))
+        else:
+            partial.append((cursor, min(month_end, stop)))
+        cursor = month_end
+    area = Area._meta.db_table
+    selects, params = [], []
+    if masks:
+        years = " OR ".join("(h.year = %s AND (h.months & %s) <> 0)" for _ in masks)
+        selects.append(
+            f"SELECT substr(a.path, 1, %s) AS child, h.household_id "
+            f"FROM {HouseholdVisitYear._meta.db_table} h JOIN {area} a ON a.id = h.area_id "
+            f"WHERE a.path LIKE %s AND ({years})"
+        )
+        params += [plen, prefix + "%"]
+        for year, mask in masks.items():
+            params += [year, mask]
+    if partial:
+        ranges = " OR ".join("(v.visited_at >= %s AND v.visited_at < %s)" for _ in partial)
+        selects.append(
+            f"SELECT substr(a.path, 1, %s) AS child, v.household_id "
+            f"FROM {Visit._meta.db_table} v JOIN {area} a ON a.id = v.area_id "
+            f"WHERE a.path LIKE %s AND ({ranges})"
+        )
+        params += [plen, prefix + "%"]
+        for first, after in partial:
+            params += [_aware(first), _aware(after)]
+    sql = (
+        "SELECT child, COUNT(DISTINCT household_id) FROM ("
+        + " UNION ALL ".join(selects)
+        + ") s GROUP BY child"
+    )
+    with connection.cursor() as cursor_:
+        cursor_.execute(sql, params)
+        return {child: {"households_reached": n} for child, n in cursor_.fetchall()}
+
+
+def _aware(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
 def _month_key(value) -> str:
