@@ -351,17 +351,12 @@ class ProblemEvent(TransitionRecord):
 # --- rollups (kept by apps/grids/rollups.py, rebuilt by `manage.py rebuild_rollups`) -----------
 
 
-class AreaDay(models.Model):
-    """The grid report's counters for one building (the area a visit or problem is recorded
-    at) and one local day. A report sums at most (buildings × days) of these rows, grouped by
-    the prefix of the building's path, whatever the number of visits and problems.
+class ReportCounters(models.Model):
+    """The grid report's counters, summed over the rows a report reads. Problem counters are
+    by the day the problem was *found* (the report's cohort: "problems found in the period
+    and what became of them") and move when it escalates or is resolved; `closed*` count
+    resolutions by the day they happened (the monthly trend)."""
 
-    Problem counters are by the day the problem was *found* (the report's cohort: "problems
-    found in the period and what became of them") and move when the problem escalates or is
-    resolved; `closed*` count resolutions by the day they happened (the monthly trend)."""
-
-    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="+", db_index=False)
-    day = models.DateField()
     visits = models.IntegerField(default=0, db_default=0)
     pairing_visits = models.IntegerField(default=0, db_default=0)
     problems_found = models.IntegerField(default=0, db_default=0)
@@ -396,13 +391,44 @@ class AreaDay(models.Model):
     )
 
     class Meta:
-        verbose_name = _("区域日汇总")
-        verbose_name_plural = _("区域日汇总")
+        abstract = True
+
+
+class AreaDay(ReportCounters):
+    """Counters of one building (the area a visit or problem is recorded at) and one local
+    day: a grid's report (by building), and the partial first/last month of any report."""
+
+    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="+", db_index=False)
+    day = models.DateField()
+
+    class Meta:
+        verbose_name = _("楼幢日汇总")
+        verbose_name_plural = _("楼幢日汇总")
         constraints = [models.UniqueConstraint(fields=["area", "day"], name="areaday_area_day")]
         indexes = [models.Index(fields=["day"], name="areaday_day")]
 
     def __str__(self) -> str:
         return f"{self.area_id}@{self.day}"
+
+
+class GridMonth(ReportCounters):
+    """Counters of one grid (by its tree path: the prefix of its buildings' paths, so a bump
+    needs no lookup) and one calendar month: the whole months of a community's, street's or
+    district's report, ~350 grids × 12 rows a year for a street of 100,000 households."""
+
+    grid_path = models.CharField(max_length=255)
+    month = models.DateField()  # the first of the month
+
+    class Meta:
+        verbose_name = _("网格月汇总")
+        verbose_name_plural = _("网格月汇总")
+        constraints = [
+            models.UniqueConstraint(fields=["grid_path", "month"], name="gridmonth_grid_month")
+        ]
+        indexes = [models.Index(fields=["month"], name="gridmonth_month")]
+
+    def __str__(self) -> str:
+        return f"{self.grid_path}@{self.month:%Y-%m}"
 
 
 class HouseholdVisitYear(models.Model):

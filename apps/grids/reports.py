@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.db.models.functions import Substr, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,7 +22,8 @@ from apps.core.exports import Table, csv_bytes, xlsx_bytes
 from apps.points.selectors import STAR_WINDOW, star_sql
 from apps.register.models import Area, Household, Resident
 
-from .models import AreaDay, HouseholdVisitYear, Pairing, Problem, Visit
+from . import rollups
+from .models import AreaDay, GridMonth, HouseholdVisitYear, Pairing, Problem, Visit
 
 REPORT_ROLES = STAFF
 REPORT_KINDS = (Area.Kind.DISTRICT, Area.Kind.STREET, Area.Kind.COMMUNITY, Area.Kind.GRID)
@@ -110,6 +111,14 @@ ROLLUP_FIELDS = (
     "resolved_grassroots",
     *(f"{kind}_{n}" for kind in ("reached", "resolved", "escalated") for n in range(1, 5)),
 )
+TREND_ROLLUPS = ("closed", "closed_grassroots")
+# trend key -> rollup counter (resolutions by the month they happened)
+TREND_FIELDS = {
+    "visits": "visits",
+    "problems_found": "problems_found",
+    "problems_resolved": "closed",
+    "resolved_grassroots": "closed_grassroots",
+}
 LEVEL_FIELDS = [f"{kind}_{n}" for kind in ("reached", "resolved", "escalated") for n in range(1, 5)]
 
 CHILD_FIELDS = (
@@ -153,10 +162,7 @@ def grid_report(*, node: Area, period: Period, now: dt.datetime | None = None) -
         households=Count("pk"),
         covered=Count("group_coverage"),
     )
-    days = AreaDay.objects.filter(
-        area__path__startswith=prefix, day__gte=period.start, day__lte=period.end
-    )
-    counters = _grouped(days, "area__path", plen, **{k: Sum(k) for k in ROLLUP_FIELDS})
+    counters, trend = _counter_sums(node, period)
     reached = _households_reached(prefix, plen, period)
     # Overdue depends on `now`: read live from the open problems (the partial index
     # problem_open_due holds only those), not from a rollup.
@@ -242,41 +248,68 @@ def grid_report(*, node: Area, period: Period, now: dt.datetime | None = None) -
         "levels": levels,
         "stars": _star_counts(node),
         "children": children,
-        "trend": _trend(prefix, period),
+        "trend": trend,
     }
 
 
-def _trend(prefix: str, period: Period) -> list[dict]:
-    rows = (
-        AreaDay.objects.filter(
-            area__path__startswith=prefix, day__gte=period.start, day__lte=period.end
+def _split(period: Period) -> tuple[list[dt.date], list[tuple[dt.date, dt.date]]]:
+    """The calendar months the period covers whole (their first days), and the partial
+    months' day ranges [first, last] (at most two)."""
+    whole, partial = [], []
+    cursor, stop = period.start, period.end + dt.timedelta(days=1)
+    while cursor < stop:
+        month_end = _next_month(cursor)
+        if cursor == _month_start(cursor) and month_end <= stop:
+            whole.append(cursor)
+        else:
+            partial.append((cursor, min(month_end, stop) - dt.timedelta(days=1)))
+        cursor = month_end
+    return whole, partial
+
+
+def _counter_sums(node: Area, period: Period) -> tuple[dict[str, dict], list[dict]]:
+    """The rolled-up counters by child node, and the monthly trend, from at most
+    (grids × whole months) `GridMonth` rows plus (buildings × days) `AreaDay` rows of the
+    partial months. A grid's report (by building) reads `AreaDay` throughout."""
+    prefix, plen = node.path, Area.steplen * (node.depth + 1)
+    whole, partial = _split(period)
+    sums = {k: Sum(k) for k in ROLLUP_FIELDS + TREND_ROLLUPS}
+    sources = []
+    if plen <= rollups.GRID_PATH_LEN:
+        if whole:
+            sources.append(
+                GridMonth.objects.filter(grid_path__startswith=prefix, month__in=whole).annotate(
+                    child=Substr("grid_path", 1, plen), m=F("month")
+                )
+            )
+    else:
+        partial = [(period.start, period.end)]
+    if partial:
+        days = Q()
+        for first, last in partial:
+            days |= Q(day__gte=first, day__lte=last)
+        sources.append(
+            AreaDay.objects.filter(days, area__path__startswith=prefix).annotate(
+                child=Substr("area__path", 1, plen), m=TruncMonth("day")
+            )
         )
-        .order_by()
-        .annotate(month=TruncMonth("day"))
-        .values("month")
-        .annotate(
-            visits=Sum("visits"),
-            problems_found=Sum("problems_found"),
-            problems_resolved=Sum("closed"),
-            resolved_grassroots=Sum("closed_grassroots"),
-        )
-    )
+    by_child: dict[str, dict] = {}
     months: dict[str, dict] = {}
     cursor = period.start.replace(day=1)
     while cursor <= period.end:  # one entry per calendar month of the period
-        months[cursor.strftime("%Y-%m")] = {
-            "month": cursor.strftime("%Y-%m"),
-            "visits": 0,
-            "problems_found": 0,
-            "problems_resolved": 0,
-            "resolved_grassroots": 0,
-        }
-        cursor = (cursor + dt.timedelta(days=32)).replace(day=1)
-    for row in rows:
-        key = _month_key(row.pop("month"))
-        if key in months:
-            months[key].update((k, v or 0) for k, v in row.items())
-    return list(months.values())
+        key = cursor.strftime("%Y-%m")
+        months[key] = {"month": key, **dict.fromkeys(TREND_FIELDS, 0)}
+        cursor = _next_month(cursor)
+    for qs in sources:
+        for row in qs.order_by().values("child", "m").annotate(**sums):
+            child = by_child.setdefault(row["child"], dict.fromkeys(sums, 0))
+            for key in sums:
+                child[key] += row[key] or 0
+            month = months.get(_month_key(row["m"]))
+            if month is not None:
+                for key, source in TREND_FIELDS.items():
+                    month[key] += row[source] or 0
+    return by_child, list(months.values())
 
 
 def _month_start(day: dt.date) -> dt.date:
@@ -295,16 +328,9 @@ def _households_reached(prefix: str, plen: int, period: Period) -> dict[str, dic
     days (index visit_visited_at). A household counted by both is counted once (DISTINCT).
     """
     masks: dict[int, int] = {}
-    partial: list[tuple[dt.date, dt.date]] = []  # [from, to) local days
-    cursor = period.start
-    stop = period.end + dt.timedelta(days=1)
-    while cursor < stop:
-        month_end = _next_month(cursor)
-        if cursor == _month_start(cursor) and month_end <= stop:
-            masks[cursor.year] = masks.get(cursor.year, 0) | (1 << (cursor.month - 1))
-        else:
-            partial.append((cursor, min(month_end, stop)))
-        cursor = month_end
+    whole, partial = _split(period)
+    for month in whole:
+        masks[month.year] = masks.get(month.year, 0) | (1 << (month.month - 1))
     area = Area._meta.db_table
     selects, params = [], []
     if masks:
@@ -325,8 +351,8 @@ def _households_reached(prefix: str, plen: int, period: Period) -> dict[str, dic
             f"WHERE a.path LIKE %s AND ({ranges})"
         )
         params += [plen, prefix + "%"]
-        for first, after in partial:
-            params += [_aware(first), _aware(after)]
+        for first, last in partial:
+            params += [_aware(first), _aware(last + dt.timedelta(days=1))]
     sql = (
         "SELECT child, COUNT(DISTINCT household_id) FROM ("
         + " UNION ALL ".join(selects)

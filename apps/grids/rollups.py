@@ -10,12 +10,22 @@ write in Python, so none is lost. A problem's counters are a function of its sta
 import datetime as dt
 
 from django.db import connection, transaction
-from django.db.models import Count, F, IntegerField, Q
-from django.db.models.functions import Cast, ExtractMonth, ExtractYear, TruncDate
+from django.db.models import Count, F, IntegerField, Q, Sum
+from django.db.models.functions import (
+    Cast,
+    ExtractMonth,
+    ExtractYear,
+    Substr,
+    TruncDate,
+    TruncMonth,
+)
 from django.utils import timezone
 
-from .models import AreaDay, HouseholdVisitYear, Problem, Visit
+from apps.register.models import Area
 
+from .models import AreaDay, GridMonth, HouseholdVisitYear, Problem, Visit
+
+GRID_PATH_LEN = Area.steplen * (Area.KIND_ORDER.index(Area.Kind.GRID) + 1)
 GRASSROOTS = tuple(int(level) for level in Problem.GRASSROOTS)
 LEVELS = tuple(int(level) for level in Problem.Level)
 
@@ -34,7 +44,8 @@ def _upsert_sql(table: str, keys: list[str], columns: list[str], merge: dict[str
 
 
 def bump(area_id: int, day: dt.date, **deltas: int) -> None:
-    """Add `deltas` to the counters of (area, day), creating the row if need be."""
+    """Add `deltas` to the counters of (building, day) and of (its grid, month), creating
+    the rows if need be."""
     deltas = {k: v for k, v in deltas.items() if v}
     if not deltas:
         return
@@ -47,8 +58,18 @@ def bump(area_id: int, day: dt.date, **deltas: int) -> None:
     sql = _upsert_sql(
         table, ["area_id", "day"], columns, dict.fromkeys(columns, "%(t)s.%(c)s + excluded.%(c)s")
     )
+    values = [deltas[c] for c in columns]
+    grid_month = GridMonth._meta.db_table
+    sets = ", ".join(f"{c} = {grid_month}.{c} + excluded.{c}" for c in columns)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [area_id, day, *(deltas[c] for c in columns)])
+        cursor.execute(sql, [area_id, day, *values])
+        cursor.execute(
+            f"INSERT INTO {grid_month} (grid_path, month, {', '.join(columns)}) "
+            f"SELECT substr(path, 1, %s), %s, {', '.join(['%s'] * len(columns))} "
+            f"FROM {Area._meta.db_table} WHERE id = %s "
+            f"ON CONFLICT (grid_path, month) DO UPDATE SET {sets}",
+            [GRID_PATH_LEN, day.replace(day=1), *values, area_id],
+        )
 
 
 def _mark_month(household_id: int, area_id: int, day: dt.date) -> None:
@@ -141,6 +162,7 @@ def rebuild() -> dict[str, int]:
     table = AreaDay._meta.db_table
     with transaction.atomic():
         AreaDay.objects.all().delete()
+        GridMonth.objects.all().delete()
         HouseholdVisitYear.objects.all().delete()
         visits = (
             Visit.objects.order_by()
@@ -180,6 +202,16 @@ def rebuild() -> dict[str, int]:
         )
         _insert_select(table, ["area_id", "day", "closed", "closed_grassroots"], closed, True)
 
+        sums = {c: Sum(c) for c in AreaDay.COUNTERS}
+        grid_months = (
+            AreaDay.objects.order_by()
+            .annotate(g=Substr("area__path", 1, GRID_PATH_LEN), m=TruncMonth("day"))
+            .values("g", "m")
+            .annotate(**sums)
+            .values_list("g", "m", *sums)
+        )
+        _insert_select(GridMonth._meta.db_table, ["grid_path", "month", *sums], grid_months, False)
+
         months = (
             Visit.objects.order_by()
             .annotate(
@@ -200,5 +232,6 @@ def rebuild() -> dict[str, int]:
             )
     return {
         "area_days": AreaDay.objects.count(),
+        "grid_months": GridMonth.objects.count(),
         "household_years": HouseholdVisitYear.objects.count(),
     }

@@ -9,12 +9,13 @@ from apps.grids import rollups
 
 
 class Command(BaseCommand):
-    help = "Rebuild the grid report's rollups (AreaDay, HouseholdVisitYear) from the raw tables."
+    help = "Rebuild the grid report's rollups (apps/grids/rollups.py) from the raw tables."
 
     def handle(self, *args, **options):
         started = time.monotonic()
         counts = rollups.rebuild()
         self.stdout.write(
-            f"rollups rebuilt: {counts['area_days']} area-days, "
-            f"{counts['household_years']} household-years in {time.monotonic() - started:.1f} s"
+            f"rollups rebuilt: {counts['area_days']} area-days, {counts['grid_months']} "
+            f"grid-months, {counts['household_years']} household-years "
+            f"in {time.monotonic() - started:.1f} s"
         )
