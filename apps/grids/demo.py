@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from apps.accounts.models import Role, RoleAssignment
 from apps.core.conf import conf
+from apps.points import rollups as points_rollups
 from apps.points.models import PointsEntry, PointsRule
 from apps.register.models import Area, Household, Member, Resident
 
@@ -344,6 +345,7 @@ def seed_activity(*, scale: int, rng: random.Random, stdout) -> None:
     problems = _problems(rng, visits, households, now)
     points = _points(visits, problems, groups)
     rollups.rebuild()  # the rows above were bulk-inserted, past the services' bumps
+    points_rollups.rebuild()
     stdout.write(
         f"grids activity: {len(groups['groups'])} groups, {len(pairings)} pairings, "
         f"{len(visits)} visits, {len(problems)} problems, {points} points entries "

@@ -264,6 +264,15 @@ def _split(period: Period) -> tuple[list[dt.date], list[tuple[dt.date, dt.date]]
         else:
             partial.append((cursor, min(month_end, stop) - dt.timedelta(days=1)))
         cursor = month_end
+    if partial and partial[-1][0] == _month_start(partial[-1][0]):
+        # A last month read up to a day after which it has no rows yet (typically "to
+        # today") is whole as far as the rollups go: its month rows hold the same sums.
+        # The check is global (any area), through the index areaday_day.
+        first, last = partial[-1]
+        tail = AreaDay.objects.filter(day__gt=last, day__lt=_next_month(first))
+        if not tail.exists():
+            whole.append(first)
+            partial.pop()
     return whole, partial
 
 

@@ -14,7 +14,8 @@ from django.utils import timezone
 from apps.core.errors import Conflict, InvalidTransition
 from apps.grids import reports, rollups, services
 from apps.grids.models import AreaDay, GridMonth, HouseholdVisitYear, Pairing, Problem, Visit
-from apps.points.models import PointsEntry
+from apps.points import rollups as points_rollups
+from apps.points.models import PointsEntry, PointsMonth
 
 
 def snapshot() -> tuple[set, set]:
@@ -29,7 +30,8 @@ def snapshot() -> tuple[set, set]:
         if any(row[2:])
     }
     years = set(HouseholdVisitYear.objects.values_list("household_id", "area_id", "year", "months"))
-    return days, months, years
+    points = set(PointsMonth.objects.values_list("member_id", "month", "points"))
+    return days, months, years, points
 
 
 @pytest.fixture
@@ -100,6 +102,7 @@ def test_kept_rollups_equal_rebuilt_after_random_writes(
     kept = snapshot()
     assert all(kept)
     rollups.rebuild()
+    points_rollups.rebuild()
     assert snapshot() == kept
 
 
@@ -175,6 +178,7 @@ def test_concurrent_visits_to_one_building_lose_no_update(services, world, group
     assert year.count() == 4
     kept = snapshot()
     rollups.rebuild()
+    points_rollups.rebuild()
     assert snapshot() == kept
 
 

@@ -6,14 +6,18 @@ import time
 from django.core.management.base import BaseCommand
 
 from apps.grids import rollups
+from apps.points import rollups as points_rollups
 
 
 class Command(BaseCommand):
-    help = "Rebuild the grid report's rollups (apps/grids/rollups.py) from the raw tables."
+    help = (
+        "Rebuild the grid report's rollups (apps/grids/rollups.py) and the points' from the ledger."
+    )
 
     def handle(self, *args, **options):
         started = time.monotonic()
         counts = rollups.rebuild()
+        counts["points_months"] = points_rollups.rebuild()
         self.stdout.write(
             f"rollups rebuilt: {counts['area_days']} area-days, {counts['grid_months']} "
             f"grid-months, {counts['household_years']} household-years "
