@@ -33,19 +33,20 @@ def star_sql(*, since: dt.datetime, community_prefix: str, residence_prefix: str
     residence_join = ""
     # The window's whole months from the rollup, its partial first month from the ledger.
     cut = rollups.next_month_start(since)
-    params: list = [cut.date(), since, cut, community_prefix + "%"]
+    params: list = [since, cut, cut.date(), community_prefix + "%"]
     if residence_prefix is not None:
         residence_join = f"JOIN {area} r ON r.id = ranked.residence_id AND r.path LIKE %s"
         params.append(residence_prefix + "%")
     sql = f"""
         WITH totals AS (
             SELECT m.id AS member_id, m.community_id, m.residence_id,
-                   COALESCE((SELECT SUM(pm.points) FROM {months} pm
-                             WHERE pm.member_id = m.id AND pm.month >= %s), 0)
+                   COALESCE(pm.total, 0)
                  + COALESCE((SELECT SUM(p.points) FROM {points} p WHERE p.member_id = m.id
                              AND p.created_at >= %s AND p.created_at < %s), 0) AS total
             FROM {member} m
             JOIN {area} c ON c.id = m.community_id
+            LEFT JOIN (SELECT member_id, SUM(points) AS total FROM {months}
+                       WHERE month >= %s GROUP BY member_id) pm ON pm.member_id = m.id
             WHERE c.path LIKE %s
         ), ranked AS (
             SELECT member_id, residence_id, total,
