@@ -132,8 +132,7 @@ def main() -> None:
         f"{cost['visit_ms_plain']:.2f} ms without; write_ratio {cost['write_ratio']:.2f}"
     )
     started = time.perf_counter()
-    counts = rollups.rebuild()
-    counts["points_months"] = points_rollups.rebuild()
+    counts = {**rollups.rebuild(), **points_rollups.rebuild()}
     rebuild_s = time.perf_counter() - started
     print(f"rebuild_rollups {rebuild_s:.1f} s: {counts}")
     print(

@@ -21,6 +21,7 @@ from django.db.models.functions import (
 )
 from django.utils import timezone
 
+from apps.core.rollups import rebuilder
 from apps.register.models import Area
 
 from .models import AreaDay, GridMonth, HouseholdVisitYear, Problem, Visit
@@ -155,6 +156,7 @@ def _insert_select(table: str, columns: list[str], queryset, upsert: bool) -> No
         cursor.execute(statement, params)
 
 
+@rebuilder("grids")
 def rebuild() -> dict[str, int]:
     """Recompute every rollup from the raw tables, set-based (a few INSERT … SELECT), in one
     transaction: readers see the old rollups until it commits."""

@@ -8,6 +8,8 @@ from django.db.models import Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from apps.core.rollups import rebuilder, upsert_add
+
 from .models import PointsEntry, PointsMonth
 
 
@@ -22,17 +24,15 @@ def next_month_start(moment: dt.datetime) -> dt.datetime:
 
 
 def entry_added(entry: PointsEntry) -> None:
-    table = PointsMonth._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (member_id, month, points) VALUES (%s, %s, %s) "
-            f"ON CONFLICT (member_id, month) "
-            f"DO UPDATE SET points = {table}.points + excluded.points",
-            [entry.member_id, month_start(entry.created_at), entry.points],
-        )
+    upsert_add(
+        PointsMonth,
+        {"member": entry.member_id, "month": month_start(entry.created_at)},
+        {"points": entry.points},
+    )
 
 
-def rebuild() -> int:
+@rebuilder("points")
+def rebuild() -> dict[str, int]:
     months = (
         PointsEntry.objects.order_by()
         .annotate(m=TruncMonth("created_at", tzinfo=timezone.get_current_timezone()))
@@ -51,4 +51,4 @@ def rebuild() -> int:
                 f"SELECT member_id, {month}, p FROM ({sql}) s",
                 params,
             )
-    return PointsMonth.objects.count()
+    return {"points_months": PointsMonth.objects.count()}
