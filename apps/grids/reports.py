@@ -8,7 +8,6 @@ per-child figures; the node's totals are the sums of its children's.
 """
 
 import datetime as dt
-from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q, Sum
@@ -19,6 +18,7 @@ from django.utils.translation import gettext as _
 from apps.accounts.scoping import STAFF, has_role_over
 from apps.core.errors import Forbidden, InvalidInput, NotFound
 from apps.core.exports import Table, csv_bytes, xlsx_bytes
+from apps.core.periods import Period, parse_period  # noqa: F401  (the report's API)
 from apps.points.selectors import STAR_WINDOW, star_sql
 from apps.register.models import Area, Household, Resident
 
@@ -27,38 +27,6 @@ from .models import AreaDay, GridMonth, HouseholdVisitYear, Pairing, Problem, Vi
 
 REPORT_ROLES = STAFF
 REPORT_KINDS = (Area.Kind.DISTRICT, Area.Kind.STREET, Area.Kind.COMMUNITY, Area.Kind.GRID)
-
-
-@dataclass(frozen=True)
-class Period:
-    start: dt.date
-    end: dt.date  # inclusive
-
-    @property
-    def start_dt(self) -> dt.datetime:
-        return timezone.make_aware(dt.datetime.combine(self.start, dt.time.min))
-
-    @property
-    def end_dt(self) -> dt.datetime:  # exclusive
-        return timezone.make_aware(
-            dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time.min)
-        )
-
-
-def parse_period(start: str | None, end: str | None) -> Period:
-    """`from`/`to` as YYYY-MM-DD; default: the twelve months up to today."""
-    today = timezone.localdate()
-    try:
-        end_d = dt.date.fromisoformat(end) if end else today
-        if start:
-            start_d = dt.date.fromisoformat(start)
-        else:
-            start_d = (end_d.replace(day=1) - dt.timedelta(days=334)).replace(day=1)
-    except ValueError:
-        raise InvalidInput(_("日期格式应为 YYYY-MM-DD。"), code="invalid_date") from None
-    if start_d > end_d:
-        raise InvalidInput(_("开始日期不能晚于结束日期。"), code="invalid_period")
-    return Period(start_d, end_d)
 
 
 def report_node(*, user, node_id) -> Area:
