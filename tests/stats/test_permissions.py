@@ -50,3 +50,20 @@ def test_bad_dates_are_400_with_code(world, client):
     client.force_login(world.user("administrator"))
     response = client.get(f"/api/stats/numbers/?node={world.street.pk}&from=2026-13-01")
     assert response.status_code == 400 and response.json()["code"] == "invalid_date"
+
+
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        ("from=0001-01-01&to=9999-12-31", "invalid_date"),
+        ("from=2001-01-01&to=2026-01-01", "period_too_long"),
+    ],
+)
+def test_absurd_periods_are_400_with_code(world, client, query, code):
+    client.force_login(world.user("administrator"))
+    for url in (
+        f"/api/stats/numbers/?node={world.street.pk}&",
+        f"/api/reports/grid/?node={world.street.pk}&",
+    ):
+        response = client.get(url + query)
+        assert response.status_code == 400 and response.json()["code"] == code
