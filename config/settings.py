@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "apps.volunteers",
     "apps.projects",
     "apps.rosters",
+    "apps.stats",
     "apps.audit",
 ]
 

@@ -34,6 +34,7 @@ urlpatterns = [
     path("", include("apps.volunteers.urls")),
     path("", include("apps.projects.urls")),
     path("", include("apps.rosters.urls")),
+    path("", include("apps.stats.urls")),
     path("", include("apps.audit.urls")),
 ]
 # Uploads always go through the media view (nosniff, a sandboxing CSP, a safe disposition),

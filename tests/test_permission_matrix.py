@@ -303,6 +303,10 @@ NOT_COLLECTIONS |= PROJECTS_COVERED
 from tests.volunteers.test_permissions import COVERED as VOLUNTEERS_COVERED  # noqa: E402
 
 NOT_COLLECTIONS |= VOLUNTEERS_COVERED
+# The numbers (apps/stats): administrators over the node; tests/stats/test_permissions.py.
+from tests.stats.test_permissions import COVERED as STATS_COVERED  # noqa: E402
+
+NOT_COLLECTIONS |= STATS_COVERED
 
 
 def test_every_api_collection_is_in_the_matrix():

@@ -19,9 +19,11 @@ from django.utils import timezone
 
 from apps.accounts.models import Role, RoleAssignment
 from apps.core.conf import conf
+from apps.points import rollups as points_rollups
 from apps.points.models import PointsEntry, PointsRule
 from apps.register.models import Area, Household, Member, Resident
 
+from . import rollups
 from .models import (
     GroupHousehold,
     GroupMembership,
@@ -342,6 +344,8 @@ def seed_activity(*, scale: int, rng: random.Random, stdout) -> None:
     visits = _visits(rng, groups, pairings, households, now)
     problems = _problems(rng, visits, households, now)
     points = _points(visits, problems, groups)
+    rollups.rebuild()  # the rows above were bulk-inserted, past the services' bumps
+    points_rollups.rebuild()
     stdout.write(
         f"grids activity: {len(groups['groups'])} groups, {len(pairings)} pairings, "
         f"{len(visits)} visits, {len(problems)} problems, {points} points entries "

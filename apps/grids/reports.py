@@ -8,10 +8,9 @@ per-child figures; the node's totals are the sums of its children's.
 """
 
 import datetime as dt
-from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.db.models.functions import Substr, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,45 +18,15 @@ from django.utils.translation import gettext as _
 from apps.accounts.scoping import STAFF, has_role_over
 from apps.core.errors import Forbidden, InvalidInput, NotFound
 from apps.core.exports import Table, csv_bytes, xlsx_bytes
+from apps.core.periods import Period, parse_period  # noqa: F401  (the report's API)
 from apps.points.selectors import STAR_WINDOW, star_sql
 from apps.register.models import Area, Household, Resident
 
-from .models import Pairing, Problem, Visit
+from . import rollups
+from .models import AreaDay, GridMonth, HouseholdVisitYear, Pairing, Problem, Visit
 
 REPORT_ROLES = STAFF
 REPORT_KINDS = (Area.Kind.DISTRICT, Area.Kind.STREET, Area.Kind.COMMUNITY, Area.Kind.GRID)
-
-
-@dataclass(frozen=True)
-class Period:
-    start: dt.date
-    end: dt.date  # inclusive
-
-    @property
-    def start_dt(self) -> dt.datetime:
-        return timezone.make_aware(dt.datetime.combine(self.start, dt.time.min))
-
-    @property
-    def end_dt(self) -> dt.datetime:  # exclusive
-        return timezone.make_aware(
-            dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time.min)
-        )
-
-
-def parse_period(start: str | None, end: str | None) -> Period:
-    """`from`/`to` as YYYY-MM-DD; default: the twelve months up to today."""
-    today = timezone.localdate()
-    try:
-        end_d = dt.date.fromisoformat(end) if end else today
-        if start:
-            start_d = dt.date.fromisoformat(start)
-        else:
-            start_d = (end_d.replace(day=1) - dt.timedelta(days=334)).replace(day=1)
-    except ValueError:
-        raise InvalidInput(_("日期格式应为 YYYY-MM-DD。"), code="invalid_date") from None
-    if start_d > end_d:
-        raise InvalidInput(_("开始日期不能晚于结束日期。"), code="invalid_period")
-    return Period(start_d, end_d)
 
 
 def report_node(*, user, node_id) -> Area:
@@ -102,6 +71,24 @@ def _star_counts(node: Area) -> list[dict]:
     return [{"star": s, "members": counts.get(s, 0)} for s in range(1, 6)]
 
 
+ROLLUP_FIELDS = (
+    "visits",
+    "problems_found",
+    "problems_resolved",
+    "problems_escalated",
+    "resolved_grassroots",
+    *(f"{kind}_{n}" for kind in ("reached", "resolved", "escalated") for n in range(1, 5)),
+)
+TREND_ROLLUPS = ("closed", "closed_grassroots")
+# trend key -> rollup counter (resolutions by the month they happened)
+TREND_FIELDS = {
+    "visits": "visits",
+    "problems_found": "problems_found",
+    "problems_resolved": "closed",
+    "resolved_grassroots": "closed_grassroots",
+}
+LEVEL_FIELDS = [f"{kind}_{n}" for kind in ("reached", "resolved", "escalated") for n in range(1, 5)]
+
 CHILD_FIELDS = (
     "households",
     "covered",
@@ -135,7 +122,6 @@ def grid_report(*, node: Area, period: Period, now: dt.datetime | None = None) -
     start, end = period.start_dt, period.end_dt
     month = timezone.localtime(min(now, end - dt.timedelta(seconds=1))).date().replace(day=1)
     month_dt = timezone.make_aware(dt.datetime.combine(month, dt.time.min))
-    unresolved = ~Q(status=Problem.Status.RESOLVED)
 
     households = _grouped(
         Household.objects.filter(area__path__startswith=prefix),
@@ -144,28 +130,28 @@ def grid_report(*, node: Area, period: Period, now: dt.datetime | None = None) -
         households=Count("pk"),
         covered=Count("group_coverage"),
     )
-    visits = _grouped(
-        Visit.objects.filter(
-            area__path__startswith=prefix, visited_at__gte=start, visited_at__lt=end
-        ),
-        "area__path",
-        plen,
-        visits=Count("pk"),
-        households_reached=Count("household", distinct=True),
+    counters, trend = _counter_sums(node, period)
+    reached = _households_reached(prefix, plen, period)
+    # Overdue depends on `now`: read live from the open problems (the partial index
+    # problem_open_due holds only those), not from a rollup.
+    overdue: dict[str, dict] = {}
+    open_late = (
+        Problem.objects.filter(
+            area__path__startswith=prefix,
+            created_at__gte=start,
+            created_at__lt=end,
+            due_at__lt=now,
+        )
+        .exclude(status=Problem.Status.RESOLVED)
+        .order_by()
+        .annotate(child=Substr("area__path", 1, plen))
+        .values("child", "level")
+        .annotate(n=Count("pk"))
     )
-    found = Problem.objects.filter(
-        area__path__startswith=prefix, created_at__gte=start, created_at__lt=end
-    )
-    problems = _grouped(
-        found,
-        "area__path",
-        plen,
-        problems_found=Count("pk"),
-        problems_resolved=Count("pk", filter=Q(status=Problem.Status.RESOLVED)),
-        problems_escalated=Count("pk", filter=Q(level__gt=F("found_level"))),
-        problems_overdue=Count("pk", filter=unresolved & Q(due_at__lt=now)),
-        resolved_grassroots=Count("pk", filter=Q(resolved_level__in=Problem.GRASSROOTS)),
-    )
+    for row in open_late:
+        by_child = overdue.setdefault(row["child"], {"problems_overdue": 0})
+        by_child["problems_overdue"] += row["n"]
+        by_child[f"overdue_{row['level']}"] = row["n"]
     residents = _grouped(
         Resident.objects.filter(household__area__path__startswith=prefix, vulnerable=True),
         "household__area__path",
@@ -187,24 +173,21 @@ def grid_report(*, node: Area, period: Period, now: dt.datetime | None = None) -
         pairings_visited=Count("pk", filter=Q(visited_this_month)),
     )
 
-    # Per level: reached (handled there at some point), resolved there, escalated from
-    # there, overdue there now. One query with conditional counts.
-    level_aggs = {}
-    for level in Problem.Level:
-        n = int(level)
-        level_aggs[f"reached_{n}"] = Count("pk", filter=Q(found_level__lte=n, level__gte=n))
-        level_aggs[f"resolved_{n}"] = Count("pk", filter=Q(resolved_level=n))
-        level_aggs[f"escalated_{n}"] = Count("pk", filter=Q(found_level__lte=n, level__gt=n))
-        level_aggs[f"overdue_{n}"] = Count("pk", filter=unresolved & Q(level=n, due_at__lt=now))
-    by_level = found.order_by().aggregate(**level_aggs)
+    level_sums = dict.fromkeys(
+        LEVEL_FIELDS + [f"overdue_{int(level)}" for level in Problem.Level], 0
+    )
+    for table in (counters, overdue):
+        for row in table.values():
+            for key in level_sums:
+                level_sums[key] += row.get(key) or 0
     levels = [
         {
             "level": int(level),
             "label": str(level.label),
-            "reached": by_level[f"reached_{int(level)}"],
-            "resolved": by_level[f"resolved_{int(level)}"],
-            "escalated": by_level[f"escalated_{int(level)}"],
-            "overdue": by_level[f"overdue_{int(level)}"],
+            "reached": level_sums[f"reached_{int(level)}"],
+            "resolved": level_sums[f"resolved_{int(level)}"],
+            "escalated": level_sums[f"escalated_{int(level)}"],
+            "overdue": level_sums[f"overdue_{int(level)}"],
         }
         for level in Problem.Level
     ]
@@ -216,8 +199,10 @@ def grid_report(*, node: Area, period: Period, now: dt.datetime | None = None) -
     totals = dict.fromkeys(CHILD_FIELDS, 0)
     for child in children_nodes:  # one row per child node (16 communities, not 100k rows)
         row = dict.fromkeys(CHILD_FIELDS, 0)
-        for table in (households, visits, problems, residents, pairings):
-            row.update(table.get(child.path, {}))
+        for table in (households, counters, reached, overdue, residents, pairings):
+            row.update(
+                (k, v or 0) for k, v in table.get(child.path, {}).items() if k in CHILD_FIELDS
+            )
         for key in CHILD_FIELDS:
             totals[key] += row[key]
         children.append({"id": child.pk, "name": child.name, "kind": child.kind, **_shares(row)})
@@ -231,61 +216,132 @@ def grid_report(*, node: Area, period: Period, now: dt.datetime | None = None) -
         "levels": levels,
         "stars": _star_counts(node),
         "children": children,
-        "trend": _trend(prefix, start, end),
+        "trend": trend,
     }
 
 
-def _trend(prefix: str, start: dt.datetime, end: dt.datetime) -> list[dict]:
-    tz = timezone.get_current_timezone()
-    visits = (
-        Visit.objects.filter(
-            area__path__startswith=prefix, visited_at__gte=start, visited_at__lt=end
+def _split(period: Period) -> tuple[list[dt.date], list[tuple[dt.date, dt.date]]]:
+    """The calendar months the period covers whole (their first days), and the partial
+    months' day ranges [first, last] (at most two)."""
+    whole, partial = [], []
+    cursor, stop = period.start, period.end + dt.timedelta(days=1)
+    while cursor < stop:
+        month_end = _next_month(cursor)
+        if cursor == _month_start(cursor) and month_end <= stop:
+            whole.append(cursor)
+        else:
+            partial.append((cursor, min(month_end, stop) - dt.timedelta(days=1)))
+        cursor = month_end
+    if partial and partial[-1][0] == _month_start(partial[-1][0]):
+        # A last month read up to a day after which it has no rows yet (typically "to
+        # today") is whole as far as the rollups go: its month rows hold the same sums.
+        # The check is global (any area), through the index areaday_day.
+        first, last = partial[-1]
+        tail = AreaDay.objects.filter(day__gt=last, day__lt=_next_month(first))
+        if not tail.exists():
+            whole.append(first)
+            partial.pop()
+    return whole, partial
+
+
+def _counter_sums(node: Area, period: Period) -> tuple[dict[str, dict], list[dict]]:
+    """The rolled-up counters by child node, and the monthly trend, from at most
+    (grids × whole months) `GridMonth` rows plus (buildings × days) `AreaDay` rows of the
+    partial months. A grid's report (by building) reads `AreaDay` throughout."""
+    prefix, plen = node.path, Area.steplen * (node.depth + 1)
+    whole, partial = _split(period)
+    sums = {k: Sum(k) for k in ROLLUP_FIELDS + TREND_ROLLUPS}
+    sources = []
+    if plen <= rollups.GRID_PATH_LEN:
+        if whole:
+            sources.append(
+                GridMonth.objects.filter(grid_path__startswith=prefix, month__in=whole).annotate(
+                    child=Substr("grid_path", 1, plen), m=F("month")
+                )
+            )
+    else:
+        partial = [(period.start, period.end)]
+    if partial:
+        days = Q()
+        for first, last in partial:
+            days |= Q(day__gte=first, day__lte=last)
+        sources.append(
+            AreaDay.objects.filter(days, area__path__startswith=prefix).annotate(
+                child=Substr("area__path", 1, plen), m=TruncMonth("day")
+            )
         )
-        .order_by()
-        .annotate(month=TruncMonth("visited_at", tzinfo=tz))
-        .values("month")
-        .annotate(visits=Count("pk"))  # no per-month distinct households: a sort of every visit
-    )
-    found = (
-        Problem.objects.filter(
-            area__path__startswith=prefix, created_at__gte=start, created_at__lt=end
-        )
-        .order_by()
-        .annotate(month=TruncMonth("created_at", tzinfo=tz))
-        .values("month")
-        .annotate(problems_found=Count("pk"))
-    )
-    resolved = (
-        Problem.objects.filter(
-            area__path__startswith=prefix, resolved_at__gte=start, resolved_at__lt=end
-        )
-        .order_by()
-        .annotate(month=TruncMonth("resolved_at", tzinfo=tz))
-        .values("month")
-        .annotate(
-            problems_resolved=Count("pk"),
-            resolved_grassroots=Count("pk", filter=Q(resolved_level__in=Problem.GRASSROOTS)),
-        )
-    )
+    by_child: dict[str, dict] = {}
     months: dict[str, dict] = {}
-    first = timezone.localtime(start).date().replace(day=1)
-    last = timezone.localtime(end - dt.timedelta(seconds=1)).date()
-    cursor = first
-    while cursor <= last:  # one entry per calendar month of the period
-        months[cursor.strftime("%Y-%m")] = {
-            "month": cursor.strftime("%Y-%m"),
-            "visits": 0,
-            "problems_found": 0,
-            "problems_resolved": 0,
-            "resolved_grassroots": 0,
-        }
-        cursor = (cursor + dt.timedelta(days=32)).replace(day=1)
-    for qs in (visits, found, resolved):
-        for row in qs:
-            key = _month_key(row.pop("month"))
-            if key in months:
-                months[key].update(row)
-    return list(months.values())
+    cursor = period.start.replace(day=1)
+    while cursor <= period.end:  # one entry per calendar month of the period
+        key = cursor.strftime("%Y-%m")
+        months[key] = {"month": key, **dict.fromkeys(TREND_FIELDS, 0)}
+        cursor = _next_month(cursor)
+    for qs in sources:
+        for row in qs.order_by().values("child", "m").annotate(**sums):
+            child = by_child.setdefault(row["child"], dict.fromkeys(sums, 0))
+            for key in sums:
+                child[key] += row[key] or 0
+            month = months.get(_month_key(row["m"]))
+            if month is not None:
+                for key, source in TREND_FIELDS.items():
+                    month[key] += row[source] or 0
+    return by_child, list(months.values())
+
+
+def _month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def _next_month(day: dt.date) -> dt.date:
+    return (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+
+
+def _households_reached(prefix: str, plen: int, period: Period) -> dict[str, dict]:
+    """Distinct households visited in the period, by child node, exactly.
+
+    Months the period covers whole are read from `HouseholdVisitYear` (a month bit per
+    household and year); the partial first and last months from the raw visits of just those
+    days (index visit_visited_at). A household counted by both is counted once (DISTINCT).
+    """
+    masks: dict[int, int] = {}
+    whole, partial = _split(period)
+    for month in whole:
+        masks[month.year] = masks.get(month.year, 0) | (1 << (month.month - 1))
+    area = Area._meta.db_table
+    selects, params = [], []
+    if masks:
+        years = " OR ".join("(h.year = %s AND (h.months & %s) <> 0)" for _ in masks)
+        selects.append(
+            f"SELECT substr(a.path, 1, %s) AS child, h.household_id "
+            f"FROM {HouseholdVisitYear._meta.db_table} h JOIN {area} a ON a.id = h.area_id "
+            f"WHERE a.path LIKE %s AND ({years})"
+        )
+        params += [plen, prefix + "%"]
+        for year, mask in masks.items():
+            params += [year, mask]
+    if partial:
+        ranges = " OR ".join("(v.visited_at >= %s AND v.visited_at < %s)" for _ in partial)
+        selects.append(
+            f"SELECT substr(a.path, 1, %s) AS child, v.household_id "
+            f"FROM {Visit._meta.db_table} v JOIN {area} a ON a.id = v.area_id "
+            f"WHERE a.path LIKE %s AND ({ranges})"
+        )
+        params += [plen, prefix + "%"]
+        for first, last in partial:
+            params += [_aware(first), _aware(last + dt.timedelta(days=1))]
+    sql = (
+        "SELECT child, COUNT(DISTINCT household_id) FROM ("
+        + " UNION ALL ".join(selects)
+        + ") s GROUP BY child"
+    )
+    with connection.cursor() as cursor_:
+        cursor_.execute(sql, params)
+        return {child: {"households_reached": n} for child, n in cursor_.fetchall()}
+
+
+def _aware(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
 def _month_key(value) -> str:

@@ -25,7 +25,7 @@ from apps.notifications.services import notify
 from apps.points.services import points_award
 from apps.register.models import Area, Household, Member, Resident
 
-from . import selectors
+from . import rollups, selectors
 from .models import (
     GroupHousehold,
     GroupMembership,
@@ -361,6 +361,7 @@ def visit_log(
             created_by=actor,
             **clears,
         )
+        rollups.visit_logged(visit)
         for p in problems or []:
             problem_report(actor=actor, household=household, visit=visit, **p)
         if member is not None:
@@ -420,6 +421,7 @@ def problem_report(
             description=description,
             due_at=_due_at(Problem.Level.BUILDING),
         )
+        rollups.problem_created(problem)
         workflow.record(problem, "report", from_status="", actor=actor)
     return problem
 
@@ -467,10 +469,12 @@ def _transition(
     workflow.check(
         problem, move
     )  # before the block: a refusal leaves the caller's transaction usable
+    before = rollups.problem_state(problem)
     with transaction.atomic(savepoint=False):
         workflow.transition(
             problem, move, actor=actor, note=note, guard=guard, conflict=conflict, **fields
         )
+        rollups.problem_changed(problem, before)
         if move in NOTICES:
             NOTICES[move](problem, actor=actor, note=note)
     return problem

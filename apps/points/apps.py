@@ -6,3 +6,6 @@ class PointsConfig(AppConfig):
     name = "apps.points"
     label = "points"
     verbose_name = _("党员积分")
+
+    def ready(self):
+        from . import rollups  # noqa: F401  (registers its rebuilder)

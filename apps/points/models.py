@@ -80,3 +80,23 @@ class PointsEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member_id} {self.points:+d}"
+
+
+class PointsMonth(models.Model):
+    """Rollup: a member's points per calendar month (local time), kept by `points_award` in
+    its transaction (apps/points/rollups.py) and rebuilt by `manage.py rebuild_rollups`.
+    The stars read twelve of these per member instead of a year of ledger lines."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()  # the first of the month
+    points = models.IntegerField(default=0, db_default=0)
+
+    class Meta:
+        verbose_name = _("党员月度积分")
+        verbose_name_plural = _("党员月度积分")
+        constraints = [
+            models.UniqueConstraint(fields=["member", "month"], name="pointsmonth_member_month")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id}@{self.month:%Y-%m}: {self.points}"

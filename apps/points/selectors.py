@@ -14,7 +14,8 @@ from apps.core.masking import mask_name
 from apps.core.validators import parse_id
 from apps.register.models import Area, Member
 
-from .models import PointsEntry
+from . import rollups
+from .models import PointsEntry, PointsMonth
 
 # Stars rank the points of the last twelve months.
 STAR_WINDOW = dt.timedelta(days=365)
@@ -28,20 +29,25 @@ def star_sql(*, since: dt.datetime, community_prefix: str, residence_prefix: str
     but they are still ranked against their whole community.
     """
     member, area, points = Member._meta.db_table, Area._meta.db_table, PointsEntry._meta.db_table
+    months = PointsMonth._meta.db_table
     residence_join = ""
-    params: list = [since, community_prefix + "%"]
+    # The window's whole months from the rollup, its partial first month from the ledger.
+    cut = rollups.next_month_start(since)
+    params: list = [since, cut, cut.date(), community_prefix + "%"]
     if residence_prefix is not None:
         residence_join = f"JOIN {area} r ON r.id = ranked.residence_id AND r.path LIKE %s"
         params.append(residence_prefix + "%")
     sql = f"""
         WITH totals AS (
             SELECT m.id AS member_id, m.community_id, m.residence_id,
-                   COALESCE(SUM(p.points), 0) AS total
+                   COALESCE(pm.total, 0)
+                 + COALESCE((SELECT SUM(p.points) FROM {points} p WHERE p.member_id = m.id
+                             AND p.created_at >= %s AND p.created_at < %s), 0) AS total
             FROM {member} m
             JOIN {area} c ON c.id = m.community_id
-            LEFT JOIN {points} p ON p.member_id = m.id AND p.created_at >= %s
+            LEFT JOIN (SELECT member_id, SUM(points) AS total FROM {months}
+                       WHERE month >= %s GROUP BY member_id) pm ON pm.member_id = m.id
             WHERE c.path LIKE %s
-            GROUP BY m.id, m.community_id, m.residence_id
         ), ranked AS (
             SELECT member_id, residence_id, total,
                    PERCENT_RANK() OVER (PARTITION BY community_id ORDER BY total) AS pr

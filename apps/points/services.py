@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from apps.core.errors import InvalidInput
 from apps.register.models import Member
 
+from . import rollups
 from .models import PointsEntry, PointsRule
 
 
@@ -39,13 +40,15 @@ def points_award(*, member: Member, rule: str, source=None) -> PointsEntry | Non
         return None
     try:
         with transaction.atomic():
-            return PointsEntry.objects.create(
+            entry = PointsEntry.objects.create(
                 member=member,
                 rule=points_rule,
                 points=points_rule.points,
                 source_type=source_type,
                 source_id=source_id,
             )
+            rollups.entry_added(entry)
+            return entry
     except IntegrityError:  # a concurrent award of the same source won
         return None
 

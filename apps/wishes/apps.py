@@ -6,3 +6,6 @@ class WishesConfig(AppConfig):
     name = "apps.wishes"
     label = "wishes"
     verbose_name = _("微心愿")
+
+    def ready(self):
+        from . import rollups  # noqa: F401  (registers its rebuilder)

@@ -304,3 +304,76 @@ class ClaimEvent(TransitionRecord):
         verbose_name = _("认领记录")
         verbose_name_plural = _("认领记录")
         indexes = [models.Index(fields=["claim", "at"], name="claimevent_claim_at")]
+
+
+# --- rollups (kept by apps/wishes/rollups.py, rebuilt by `manage.py rebuild_rollups`) ---------
+
+
+class WishDay(models.Model):
+    """What happened to the wishes of one building and category on one local day, each
+    counted on the day it happened: submitted (created_at), published (published_at),
+    claimed (each claim's created_at, split by members and organisations), fulfilled
+    (fulfilled_at), confirmed (closed_at) and, of those, rated and satisfied (rating >= 4)."""
+
+    area = models.ForeignKey(
+        "register.Area", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    day = models.DateField()
+    category = models.ForeignKey(WishCategory, on_delete=models.CASCADE, related_name="+")
+    submitted = models.IntegerField(default=0, db_default=0)
+    published = models.IntegerField(default=0, db_default=0)
+    claimed = models.IntegerField(default=0, db_default=0)
+    claims_member = models.IntegerField(default=0, db_default=0)
+    claims_org = models.IntegerField(default=0, db_default=0)
+    fulfilled = models.IntegerField(default=0, db_default=0)
+    confirmed = models.IntegerField(default=0, db_default=0)
+    rated = models.IntegerField(default=0, db_default=0)
+    satisfied = models.IntegerField(default=0, db_default=0)
+
+    COUNTERS = (
+        "submitted",
+        "published",
+        "claimed",
+        "claims_member",
+        "claims_org",
+        "fulfilled",
+        "confirmed",
+        "rated",
+        "satisfied",
+    )
+
+    class Meta:
+        verbose_name = _("心愿日汇总")
+        verbose_name_plural = _("心愿日汇总")
+        constraints = [
+            models.UniqueConstraint(fields=["area", "day", "category"], name="wishday_unique")
+        ]
+        indexes = [models.Index(fields=["day"], name="wishday_day")]
+
+    def __str__(self) -> str:
+        return f"{self.area_id}@{self.day}/{self.category_id}"
+
+
+class ClaimMinutes(models.Model):
+    """A histogram of the minutes from publication to claim, per building and local day of
+    the claim: `n` claims took `minutes` (whole minutes under a day, whole hours — as
+    minutes — beyond). The median of any range is read from it: exact to the minute when it
+    is under a day, to the hour beyond. A few rows a day, whatever the number of claims."""
+
+    area = models.ForeignKey(
+        "register.Area", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    day = models.DateField()
+    minutes = models.IntegerField()
+    n = models.IntegerField(default=0, db_default=0)
+
+    class Meta:
+        verbose_name = _("认领用时分布")
+        verbose_name_plural = _("认领用时分布")
+        constraints = [
+            models.UniqueConstraint(fields=["area", "day", "minutes"], name="claimminutes_unique")
+        ]
+        indexes = [models.Index(fields=["day"], name="claimminutes_day")]
+
+    def __str__(self) -> str:
+        return f"{self.area_id}@{self.day}: {self.minutes} min × {self.n}"

@@ -24,6 +24,7 @@ from apps.notifications.services import notify
 from apps.points.services import points_award
 from apps.register.models import Area, Member, Organisation, Resident
 
+from . import rollups
 from .models import VETTERS, Claim, Wish, WishCategory, WishPhoto
 
 S = Wish.Status
@@ -121,6 +122,7 @@ def _transition(
     workflow.check(wish, move)  # before the block: a refusal leaves the caller's transaction usable
     with transaction.atomic(savepoint=False):
         workflow.transition(wish, move, actor=actor, note=note, conflict=lost, **fields)
+        rollups.wish_moved(wish, move)
         _notify(wish, move, actor=actor, note=note, context=context)
     return wish
 
@@ -282,6 +284,7 @@ def wish_submit(
         for photo in photos:
             WishPhoto.objects.create(wish=wish, image=photo)
         workflow.record(wish, "submit", from_status="", actor=actor)
+        rollups.wish_submitted(wish)
         _notify(wish, "submit", actor=actor, context={"category": category.name})
     return wish
 
@@ -358,6 +361,7 @@ def wish_claim(*, wish: Wish, actor, organisation: Organisation | None = None) -
                 wish=wish, member=member, organisation=organisation, claimant=actor
             )
             workflow.record(claim, "claim", from_status="", actor=actor)
+            rollups.wish_claimed(wish, claim)
             return claim
     except IntegrityError as exc:  # the unique index caught what the UPDATE should have
         raise AlreadyClaimed() from exc
