@@ -120,7 +120,13 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # PostgreSQL's JIT compiles the report's aggregates for longer than they run (+0.5 s on
     # the street's grid report at 100,000 households); the app's queries are all short.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+    # Random reads cost about what sequential ones do on SSD storage: without this the planner
+    # keeps choosing whole-table hash joins for a grid's or a community's list well past the
+    # size where the index on the scope is far cheaper (tests/core/test_list_plans.py).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "options",
+        f"-c jit=off -c random_page_cost={os.environ.get('PG_RANDOM_PAGE_COST', '1.1')}",
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for the writer instead of failing at once when threads share the file.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20

@@ -74,9 +74,7 @@ def test_a_cursor_on_an_ordering_across_a_relation_is_refused(world, households,
     assert response.json()["code"] == "cursor_not_supported"
 
 
-def test_the_page_shows_an_estimated_count_as_one(
-    world, households, staff_client, monkeypatch
-):
+def test_the_page_shows_an_estimated_count_as_one(world, households, staff_client, monkeypatch):
     monkeypatch.setattr(pagination, "COUNT_EXACT_UP_TO", 3)
     response = staff_client("administrator").get("/grids/households/")
     assert response.status_code == 200
