@@ -1,38 +1,40 @@
-"""Benchmark: the street's grid report on the `seed_demo --scale 10` data set.
+"""Benchmark: the grid report and the long lists at scale 10 and at scale 100.
 
-    DATABASE_URL=postgres://... python bench/report.py [--scale 10] [--runs 7]
+    DATABASE_URL=postgres://.../tongxin python bench/report.py [--scale 10,100] [--runs 7]
 
-Seeds the database (`seed_demo`: people, then the grids activity) unless it
-already holds them, then times, in the same run:
-  report_s  GET /api/reports/grid/?node=<street> through the app (auth, scoping, every
-            aggregate, JSON rendering), median of --runs after one warm-up;
-  sql_s     one hand-written SQL statement computing the same headline figures;
-and prints a table, then the JSON line (BENCH.md).
+One run measures each scale in its own database, `<name>_s<scale>` next to DATABASE_URL's
+(seeded with `seed_demo --scale N` when empty; an already seeded one is reused: scale 100,
+about a million households in ten streets, takes minutes to seed). Per scale, in a child
+process on that database, in the same run:
+  report_s        GET /api/reports/grid/?node=<street> through the app (auth, scoping, every
+                  aggregate, JSON rendering), median of --runs after one warm-up;
+  sql_s           one hand-written SQL statement computing the same headline figures;
+  district_*      the same for the district (when it has several streets: scale 100);
+  visit_ms        one visit logged through the service (grids.services.visit_log: checks,
+                  history, points; with rollups once they exist) vs visit_ms_plain, the same
+                  row as a bare INSERT; each in a transaction rolled back, median of 25;
+  list p99        each long API list (page 1, the street administrator and a grid worker),
+                  --list-runs requests; the three slowest are printed.
+The parent prints a table, then the JSON line (BENCH.md): the smallest scale's figures as the
+headline keys, the largest's district figures, and list_growth = large / small p99.
 """
 
 import argparse
 import json
 import os
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("DEBUG", "1")
 
-import django  # noqa: E402
-
-django.setup()
-
-from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-
-from apps.accounts.models import RoleAssignment  # noqa: E402
-from apps.grids import reports  # noqa: E402
-from apps.register.models import Area, Household  # noqa: E402
 
 HEADLINE_SQL = """
 WITH hh AS (
@@ -76,14 +78,20 @@ HEADLINE_KEYS = [
 
 
 def ensure_data(scale: int) -> None:
+    from django.core.management import call_command
+    from django.db import connection
+
+    from apps.register.models import Area
+
     call_command("migrate", verbosity=0)
     if Area.objects.exists():
         return
-    print(f"seeding: seed_demo --scale {scale} …", flush=True)
-    call_command("seed_demo", scale=scale)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:  # fresh bulk data: give the planner statistics
-            cursor.execute("ANALYZE")
+    print(f"seeding: seed_demo --scale {scale} …", file=sys.stderr, flush=True)
+    started = time.monotonic()
+    call_command("seed_demo", scale=scale)  # ANALYZEs at the end
+    print(f"seeded in {time.monotonic() - started:.0f}s", file=sys.stderr, flush=True)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
 
 
 def timed_pair(a, b, runs: int) -> tuple[float, object, float, object]:
@@ -100,24 +108,22 @@ def timed_pair(a, b, runs: int) -> tuple[float, object, float, object]:
     return statistics.median(times_a), result_a, statistics.median(times_b), result_b
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--scale", type=int, default=10)
-    parser.add_argument("--runs", type=int, default=7)
-    args = parser.parse_args()
-    ensure_data(args.scale)
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, min(len(ordered) - 1, int(round(q * len(ordered) + 0.5)) - 1))]
 
-    # Both sides run on this connection with the app's own settings (JIT off on PostgreSQL).
-    street = Area.objects.filter(kind=Area.Kind.STREET).order_by("path").first()
-    admin = (
-        (RoleAssignment.objects.filter(role="administrator", area=street).select_related("user"))
-        .first()
-        .user
-    )
+
+def report_pair(node, user, runs: int) -> dict:
+    """The node's grid report through the app vs the hand-written SQL, and their figures."""
+    from django.db import connection
+    from django.test import Client
+
+    from apps.grids import reports
+
     client = Client(SERVER_NAME="localhost")
-    client.force_login(admin)
+    client.force_login(user)
     period = reports.parse_period(None, None)
-    url = f"/api/reports/grid/?node={street.pk}&from={period.start}&to={period.end}"
+    url = f"/api/reports/grid/?node={node.pk}&from={period.start}&to={period.end}"
 
     def via_app():
         response = client.get(url)
@@ -130,7 +136,7 @@ def main() -> None:
         )
     )
     params = {
-        "like": street.path + "%",
+        "like": node.path + "%",
         "start": period.start_dt,
         "end": period.end_dt,
         "month": month,
@@ -141,34 +147,238 @@ def main() -> None:
             cursor.execute(HEADLINE_SQL, params)
             return dict(zip(HEADLINE_KEYS, cursor.fetchone(), strict=True))
 
-    report_s, report, sql_s, sql = timed_pair(via_app, via_sql, args.runs)
-    mismatched = [k for k in HEADLINE_KEYS if sql[k] != report["totals"][k]]
+    report_s, report, sql_s, sql = timed_pair(via_app, via_sql, runs)
+    return {
+        "report_s": report_s,
+        "sql_s": sql_s,
+        "app": {k: report["totals"][k] for k in HEADLINE_KEYS},
+        "sql": sql,
+        "grassroots_share": report["totals"]["grassroots_share"],
+        "mismatched": [k for k in HEADLINE_KEYS if sql[k] != report["totals"][k]],
+    }
 
-    households = Household.objects.count()
-    print(f"{'figure':<22}{'app':>12}{'sql':>12}")
-    for key in HEADLINE_KEYS:
-        print(f"{key:<22}{report['totals'][key]:>12}{sql[key]:>12}")
-    print(f"{'grassroots share':<22}{report['totals']['grassroots_share']:>12}")
-    print(f"\nhouseholds {households}, period {period.start}..{period.end}, {args.runs} runs")
-    print(f"report (app, HTTP+JSON) median {report_s * 1000:.1f} ms")
-    print(f"hand-written SQL        median {sql_s * 1000:.1f} ms")
-    print(f"ratio {report_s / sql_s:.2f}; figures {mismatched if mismatched else 'MATCH'}")
-    print(
-        json.dumps(
+
+def visit_costs(n: int = 25) -> dict:
+    """One visit through the service (what the API's POST runs) vs the same row inserted
+    bare, each in a transaction that is rolled back (so the data set does not drift).
+    VISIT_PATHS names the two; with rollups the service keeps them in the same transaction."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from apps.grids import services
+    from apps.grids.models import GroupHousehold, Visit
+
+    cover = GroupHousehold.objects.filter(group__leader__user__isnull=False)
+    cover = cover.select_related("household__area", "group__leader__user").order_by("pk").first()
+    household, group = cover.household, cover.group
+    leader = group.leader.user
+
+    class Rollback(Exception):
+        pass
+
+    def once(fn) -> float:
+        started = time.perf_counter()
+        try:
+            with transaction.atomic():
+                fn()
+                raise Rollback
+        except Rollback:
+            pass
+        return (time.perf_counter() - started) * 1000
+
+    def via_service():
+        services.visit_log(
+            actor=leader, household=household, visited_at=timezone.now(), notes="bench", group=group
+        )
+
+    def plain():
+        Visit.objects.create(
+            household=household,
+            area=household.area,
+            member=leader.member,
+            group=group,
+            visited_at=timezone.now(),
+            notes="bench",
+        )
+
+    once(via_service), once(plain)
+    app_ms, plain_ms = [], []
+    for _ in range(n):
+        app_ms.append(once(via_service))
+        plain_ms.append(once(plain))
+    return {"visit_ms": statistics.median(app_ms), "visit_ms_plain": statistics.median(plain_ms)}
+
+
+LISTS = [
+    "/api/visits/",
+    "/api/problems/",
+    "/api/pairings/",
+    "/api/points/",
+    "/api/households/",
+    "/api/residents/",
+    "/api/members/",
+    "/api/notifications/",
+]
+
+
+def list_p99(runs: int) -> dict:
+    """p99 (ms) of page 1 of each long list, as the street's administrator and a grid worker."""
+    from django.test import Client
+
+    from apps.accounts.models import User
+
+    out = {}
+    for username in ("administrator", "grid_worker"):
+        client = Client(SERVER_NAME="localhost")
+        client.force_login(User.objects.get(username=username))
+        for url in LISTS:
+            assert client.get(url).status_code == 200, url  # warm-up
+            times = []
+            for _ in range(runs):
+                started = time.perf_counter()
+                response = client.get(url)
+                times.append((time.perf_counter() - started) * 1000)
+                assert response.status_code == 200
+            out[f"{username} {url}"] = pct(times, 0.99)
+    return out
+
+
+def measure(scale: int, runs: int, list_runs: int) -> dict:
+    """Everything for one scale, on DATABASE_URL (run in a child process)."""
+    import django
+
+    django.setup()
+    from apps.accounts.models import Role, RoleAssignment, User
+    from apps.register.models import Area, Household
+
+    ensure_data(scale)
+    street = Area.objects.filter(kind=Area.Kind.STREET).order_by("path").first()
+    admin = RoleAssignment.objects.filter(role="administrator", area=street).first().user
+    result = {"scale": scale, "households": Household.objects.count()}
+    result["street_households"] = Household.objects.filter(
+        area__path__startswith=street.path
+    ).count()
+    street_pair = report_pair(street, admin, runs)
+    result["street"] = street_pair
+    if Area.objects.filter(kind=Area.Kind.STREET).count() > 1:
+        district = Area.objects.filter(kind=Area.Kind.DISTRICT).order_by("path").first()
+        user, _ = User.objects.get_or_create(username="bench-district", defaults={"name": "区"})
+        RoleAssignment.objects.get_or_create(user=user, role=Role.ADMINISTRATOR, area=district)
+        result["district"] = report_pair(district, user, max(3, runs // 2))
+    result.update(visit_costs())
+    result["lists"] = list_p99(list_runs)
+    return result
+
+
+def scale_url(base: str, scale: int) -> str:
+    parts = urlsplit(base)
+    name = parts.path.lstrip("/") or "tongxin"
+    return urlunsplit(parts._replace(path=f"/{name}_s{scale}"))
+
+
+def ensure_database(url: str) -> None:
+    """Create the scale's database when it does not exist (on the same server)."""
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--scale", default="10,100", help="comma-separated scales")
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--list-runs", type=int, default=40)
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:  # one scale, on DATABASE_URL: its JSON on the last line
+        print(json.dumps(measure(int(args.scale), args.runs, args.list_runs)))
+        return
+
+    base = os.environ.get("DATABASE_URL", "")
+    if not base.startswith("postgres"):
+        sys.exit("bench/report.py needs PostgreSQL: set DATABASE_URL=postgres://...")
+    scales = sorted(int(s) for s in args.scale.split(","))
+    results = []
+    for scale in scales:
+        url = scale_url(base, scale)
+        ensure_database(url)
+        cmd = [sys.executable, __file__, "--child", "--scale", str(scale)]
+        cmd += ["--runs", str(args.runs), "--list-runs", str(args.list_runs)]
+        out = subprocess.run(
+            cmd,
+            env={**os.environ, "DATABASE_URL": url},
+            cwd=ROOT,
+            check=True,
+            stdout=subprocess.PIPE,
+            text=True,
+        ).stdout
+        results.append(json.loads(out.strip().splitlines()[-1]))
+
+    small, large = results[0], results[-1]
+    for r in results:
+        s = r["street"]
+        print(
+            f"\n== scale {r['scale']}: {r['households']} households "
+            f"(street {r['street_households']})"
+        )
+        print(f"{'figure':<22}{'app':>12}{'sql':>12}")
+        for key in HEADLINE_KEYS:
+            print(f"{key:<22}{s['app'][key]:>12}{s['sql'][key]:>12}")
+        print(
+            f"street report   app {s['report_s'] * 1000:8.1f} ms   sql {s['sql_s'] * 1000:8.1f} ms"
+            f"   ratio {s['report_s'] / s['sql_s']:.2f}   {s['mismatched'] or 'MATCH'}"
+        )
+        if "district" in r:
+            d = r["district"]
+            print(
+                f"district report app {d['report_s'] * 1000:8.1f} ms   sql "
+                f"{d['sql_s'] * 1000:8.1f} ms   ratio {d['report_s'] / d['sql_s']:.2f}   "
+                f"{d['mismatched'] or 'MATCH'}"
+            )
+        print(
+            f"visit logged    service {r['visit_ms']:.2f} ms   bare insert "
+            f"{r['visit_ms_plain']:.2f} ms   ratio {r['visit_ms'] / r['visit_ms_plain']:.2f}"
+        )
+        slowest = sorted(r["lists"].items(), key=lambda kv: -kv[1])[:3]
+        for name, ms in slowest:
+            print(f"list p99 {name:<38}{ms:8.1f} ms")
+    p99 = {r["scale"]: max(r["lists"].values()) for r in results}
+    line = {
+        "bench": "report",
+        "households": small["street_households"],
+        "report_s": round(small["street"]["report_s"], 4),
+        "sql_s": round(small["street"]["sql_s"], 4),
+        "ratio": round(small["street"]["report_s"] / small["street"]["sql_s"], 2),
+        "figures_match": not any(r["street"]["mismatched"] for r in results),
+        "visit_ms": round(small["visit_ms"], 2),
+        "visit_ms_plain": round(small["visit_ms_plain"], 2),
+        "write_ratio": round(small["visit_ms"] / small["visit_ms_plain"], 2),
+        "list_p99_ms_small": round(p99[small["scale"]], 1),
+        "list_p99_ms_large": round(p99[large["scale"]], 1),
+        "list_growth": round(p99[large["scale"]] / p99[small["scale"]], 2),
+        "scales": [r["scale"] for r in results],
+        "slowest_lists_small": sorted(small["lists"], key=lambda k: -small["lists"][k])[:3],
+        "slowest_lists_large": sorted(large["lists"], key=lambda k: -large["lists"][k])[:3],
+    }
+    if "district" in large:
+        d = large["district"]
+        line.update(
             {
-                "bench": "report",
-                "households": households,
-                "report_s": round(report_s, 4),
-                "sql_s": round(sql_s, 4),
-                "ratio": round(report_s / sql_s, 2),
-                "visits": report["totals"]["visits"],
-                "problems_found": report["totals"]["problems_found"],
-                "grassroots_share": report["totals"]["grassroots_share"],
-                "figures_match": not mismatched,
-                "vendor": connection.vendor,
+                "district_households": large["households"],
+                "district_report_s": round(d["report_s"], 4),
+                "district_sql_s": round(d["sql_s"], 4),
+                "district_ratio": round(d["report_s"] / d["sql_s"], 2),
+                "district_figures_match": not d["mismatched"],
+                "large_report_s": round(large["street"]["report_s"], 4),
+                "large_ratio": round(large["street"]["report_s"] / large["street"]["sql_s"], 2),
             }
         )
-    )
+    print(json.dumps(line))
 
 
 if __name__ == "__main__":

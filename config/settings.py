@@ -121,11 +121,31 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # PostgreSQL's JIT compiles the report's aggregates for longer than they run (+0.5 s on
     # the street's grid report at 100,000 households); the app's queries are all short.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+    # Random reads cost about what sequential ones do on SSD storage: without this the planner
+    # keeps choosing whole-table hash joins for a grid's or a community's list well past the
+    # size where the index on the scope is far cheaper (tests/core/test_list_plans.py).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "options",
+        f"-c jit=off -c random_page_cost={os.environ.get('PG_RANDOM_PAGE_COST', '1.1')}",
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for the writer instead of failing at once when threads share the file.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# A streaming read replica (scripts/replica.sh makes one on this machine): reports, exports
+# and the public boards read from it (apps.core.db.reading_replica), all else from the primary.
+# In tests the alias mirrors the primary's test database by name (on the replica's server:
+# the primary's `test_` database reaches it by streaming, it is never created there).
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"],
+        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "600")),
+        conn_health_checks=True,
+    )
+    DATABASES["replica"]["OPTIONS"] = dict(DATABASES["default"].get("OPTIONS", {}))
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["apps.core.db.ReplicaRouter"]
+TONGXIN_READ_REPLICA = os.environ.get("TONGXIN_READ_REPLICA", "1") != "0"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["apps.accounts.backends.UsernameOrPhoneBackend"]

@@ -67,6 +67,13 @@ def _default_language():
 
 
 @pytest.fixture(autouse=True)
+def _primary_reads(settings):
+    """Reports read from the primary in tests: their data sits in the test's transaction,
+    which a replica never sees. tests/core/test_replica.py turns the replica on."""
+    settings.TONGXIN_READ_REPLICA = False
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hasher(settings):
     """PBKDF2 costs ~0.2 s a user; the world fixture makes eight per test."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -3,11 +3,11 @@ administrators ("who looked at this person", "whom this user looked at")."""
 
 from urllib.parse import urlencode
 
-from django.core.paginator import Paginator
 from django.shortcuts import render
 
 from apps.core.errors import NotFound
 from apps.core.history import object_history
+from apps.core.pagination import paginate
 from apps.core.views import page
 
 from . import selectors
@@ -46,7 +46,7 @@ def access_log(request):
         viewer, rows = selectors.accesses_by(request.user, username)
     page_obj = None
     if rows is not None:
-        page_obj = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+        page_obj = paginate(request, rows, PAGE_SIZE)
     entries = list(page_obj) if page_obj is not None else []
     labels = selectors.subject_labels(request.user, entries)
     for entry in entries:

@@ -8,7 +8,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 from rest_framework.filters import OrderingFilter, SearchFilter
-from rest_framework.pagination import PageNumberPagination
+from rest_framework.pagination import CursorPagination, PageNumberPagination
 
 from apps.accounts.scoping import (
     CHANGE,
@@ -22,6 +22,7 @@ from apps.accounts.scoping import (
 from apps.core.errors import InvalidInput
 from apps.core.history import note_access
 from apps.core.masking import mask_value
+from apps.core.pagination import CursorNotSupported, EstimatedPaginator
 
 WRITE_ACTIONS = {"update", "partial_update", "destroy"}
 
@@ -80,9 +81,87 @@ class ReasonInput(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class Pagination(PageNumberPagination):
+class KeysetPagination(CursorPagination):
+    """`?cursor=` pages: a keyset on the list's ordering (the user's `?ordering=` or the
+    view's), the id breaking ties, so page 50,000 costs what page 1 does. The position is
+    the first ordering field, which must be a non-null field of the model itself."""
+
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def get_ordering(self, request, queryset, view):
+        terms = None
+        for backend in getattr(view, "filter_backends", None) or []:
+            if issubclass(backend, OrderingFilter):
+                terms = backend().get_ordering(request, queryset, view)
+        terms = list(terms or queryset.query.order_by or queryset.model._meta.ordering or [])
+        terms = [t for t in terms if isinstance(t, str)] or ["-pk"]
+        first = terms[0].lstrip("-")
+        model = queryset.model
+        name = model._meta.pk.name if first == "pk" else first
+        try:
+            field = model._meta.get_field(name)
+        except Exception:  # a lookup across a relation, an annotation
+            raise CursorNotSupported() from None
+        if "__" in name or field.null or field.is_relation:
+            raise CursorNotSupported()
+        if not field.primary_key:  # ties: the id, in the same direction
+            terms = [terms[0], ("-" if terms[0].startswith("-") else "") + "pk"]
+        else:
+            terms = [terms[0]]
+        return tuple(terms)
+
+
+class Pagination(PageNumberPagination):
+    """`?page=` (with a count exact up to 10,000 rows and estimated above, `count_estimated`
+    says which) or, for long lists, `?cursor=` (start with an empty one; then follow `next`):
+    see apps.core.pagination."""
+
+    page_size_query_param = "page_size"
+    max_page_size = 200
+    django_paginator_class = EstimatedPaginator
+    cursor_query_param = "cursor"
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.keyset = None
+        if self.cursor_query_param in request.query_params:
+            self.keyset = KeysetPagination()
+            self.keyset.page_size = self.page_size
+            return self.keyset.paginate_queryset(queryset, request, view)
+        return super().paginate_queryset(queryset, request, view)
+
+    def get_paginated_response(self, data):
+        if self.keyset is not None:
+            return self.keyset.get_paginated_response(data)
+        response = super().get_paginated_response(data)
+        response.data["count_estimated"] = self.page.paginator.count_estimated
+        return response
+
+    def get_paginated_response_schema(self, schema):
+        result = super().get_paginated_response_schema(schema)
+        result["properties"]["count_estimated"] = {
+            "type": "boolean",
+            "description": "true when `count` is the planner's estimate (above 10,000 rows)",
+        }
+        result["properties"]["count"]["description"] = (
+            "exact up to 10,000 rows, an estimate above (absent with ?cursor=)"
+        )
+        result["required"] = ["results"]
+        return result
+
+    def get_schema_operation_parameters(self, view):
+        params = super().get_schema_operation_parameters(view)
+        params.append(
+            {
+                "name": self.cursor_query_param,
+                "required": False,
+                "in": "query",
+                "description": "keyset pages: send it empty for the first page, then follow "
+                "`next`; the response then has no `count`",
+                "schema": {"type": "string"},
+            }
+        )
+        return params
 
 
 class ScopedViewSetMixin:

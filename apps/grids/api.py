@@ -20,6 +20,7 @@ from apps.core.api import (
     ScopedViewSetMixin,
     parse,
 )
+from apps.core.db import on_replica
 from apps.core.exports import FORMATS
 from apps.core.idempotency import idempotent
 from apps.register.models import Area, Household, Member, Resident
@@ -351,6 +352,7 @@ class GridReportView(APIView):
         ],
         responses=OpenApiTypes.OBJECT,
     )
+    @on_replica
     def get(self, request):
         node = reports.report_node(user=request.user, node_id=request.query_params.get("node"))
         period = reports.parse_period(

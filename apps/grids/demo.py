@@ -18,12 +18,11 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from apps.accounts.models import Role, RoleAssignment
+from apps.core.bulk import copy_insert
 from apps.core.conf import conf
-from apps.points import rollups as points_rollups
 from apps.points.models import PointsEntry, PointsRule
 from apps.register.models import Area, Household, Member, Resident
 
-from . import rollups
 from .models import (
     GroupHousehold,
     GroupMembership,
@@ -70,26 +69,27 @@ def _keep_created_at(*models):
 
 
 def _bulk(model, rows: list) -> list:
-    return model.objects.bulk_create(rows, batch_size=BATCH)
+    return copy_insert(model, rows)  # COPY on PostgreSQL, bulk_create on SQLite
 
 
 def _when(rng: random.Random, start: dt.datetime, end: dt.datetime) -> dt.datetime:
     return start + dt.timedelta(seconds=rng.randrange(max(1, int((end - start).total_seconds()))))
 
 
-def _groups(rng: random.Random, grids: list[Area]) -> dict:
+def _groups(rng: random.Random, grids: list[Area], street: str) -> dict:
     """About four groups a grid, members living in the grid dealt "以老带新、强弱搭配"."""
     plen = len(grids[0].path)
-    residence_path = dict(Area.objects.filter(kind=Area.Kind.BUILDING).values_list("pk", "path"))
+    buildings = Area.objects.filter(kind=Area.Kind.BUILDING, path__startswith=street)
+    residence_path = dict(buildings.values_list("pk", "path"))
     members_by_grid: dict[str, list[Member]] = defaultdict(list)
-    members = Member.objects.exclude(kind=Member.Kind.ACTIVIST).only(
-        "pk", "kind", "joined_on", "user_id", "community_id", "residence_id"
-    )
+    members = Member.objects.exclude(kind=Member.Kind.ACTIVIST).filter(residence__in=buildings)
+    members = members.only("pk", "kind", "joined_on", "user_id", "community_id", "residence_id")
     for m in members.order_by("pk"):
         if m.residence_id:
             members_by_grid[residence_path[m.residence_id][:plen]].append(m)
     households_by_grid: dict[str, list[int]] = defaultdict(list)
-    rows = Household.objects.order_by("area__path", "unit", "room").values_list("pk", "area__path")
+    rows = Household.objects.filter(area__path__startswith=street)
+    rows = rows.order_by("area__path", "unit", "room").values_list("pk", "area__path")
     for pk, path in rows:
         households_by_grid[path[:plen]].append(pk)
     demo_leader = Member.objects.filter(user__username="group_leader").first()
@@ -148,7 +148,7 @@ def _groups(rng: random.Random, grids: list[Area]) -> dict:
     }
 
 
-def _pairings(rng: random.Random, today: dt.date) -> list[Pairing]:
+def _pairings(rng: random.Random, today: dt.date, street: str) -> list[Pairing]:
     """Most vulnerable residents get a helper from their community (at most the limit each),
     preferring members who live in the same grid."""
     limit = helper_limit()
@@ -156,13 +156,15 @@ def _pairings(rng: random.Random, today: dt.date) -> list[Pairing]:
     grid_len = Area.steplen * 4
     helpers_by_grid: dict[str, list[int]] = defaultdict(list)
     helpers_by_community: dict[str, list[int]] = defaultdict(list)
-    members = Member.objects.exclude(kind=Member.Kind.ACTIVIST).filter(residence__isnull=False)
+    members = Member.objects.exclude(kind=Member.Kind.ACTIVIST)
+    members = members.filter(residence__isnull=False, residence__path__startswith=street)
     for pk, path in members.order_by("pk").values_list("pk", "residence__path"):
         helpers_by_grid[path[:grid_len]].append(pk)
         helpers_by_community[path[:community_len]].append(pk)
     load: dict[int, int] = defaultdict(int)
     rows = []
-    residents = Resident.objects.filter(vulnerable=True).order_by("pk")
+    residents = Resident.objects.filter(vulnerable=True, household__area__path__startswith=street)
+    residents = residents.order_by("pk")
     for pk, path in residents.values_list("pk", "household__area__path"):
         if rng.random() > PAIRED:
             continue
@@ -176,13 +178,18 @@ def _pairings(rng: random.Random, today: dt.date) -> list[Pairing]:
     return _bulk(Pairing, rows)
 
 
-def _visits(rng, groups: dict, pairings: list[Pairing], households: int, now) -> list[Visit]:
+def _visits(
+    rng, groups: dict, pairings: list[Pairing], households: int, now, street: str
+) -> list[Visit]:
     """A year of visits: each pairing about monthly-ish (70% already this month), the rest of
     the ~1.7 visits per household by the covering group's members."""
     year_ago = now - dt.timedelta(days=365)
     month_start = timezone.localtime(now).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    household_of = dict(Resident.objects.filter(vulnerable=True).values_list("pk", "household_id"))
-    area_of = dict(Household.objects.values_list("pk", "area_id"))
+    vulnerable = Resident.objects.filter(vulnerable=True, household__area__path__startswith=street)
+    household_of = dict(vulnerable.values_list("pk", "household_id"))
+    area_of = dict(
+        Household.objects.filter(area__path__startswith=street).values_list("pk", "area_id")
+    )
     rows = []
     for p in pairings:
         when = [_when(rng, year_ago, now) for _ in range(rng.randrange(1, 4))]
@@ -222,11 +229,13 @@ def _visits(rng, groups: dict, pairings: list[Pairing], households: int, now) ->
     return _bulk(Visit, rows)
 
 
-def _problems(rng, visits: list[Visit], households: int, now) -> list[Problem]:
+def _problems(rng, visits: list[Visit], households: int, now, street: str) -> list[Problem]:
     """Problems found on group visits, escalated level by level until solved; 82% of the
     solved ones at building or grid level."""
     due = conf("PROBLEM_DUE_DAYS")
-    area_of = dict(Household.objects.values_list("pk", "area_id"))
+    area_of = dict(
+        Household.objects.filter(area__path__startswith=street).values_list("pk", "area_id")
+    )
     group_visits = [v for v in visits if v.group_id]
     categories, weights = zip(*CATEGORY_WEIGHTS.items(), strict=True)
     problems, events = [], []
@@ -338,17 +347,27 @@ def seed_activity(*, scale: int, rng: random.Random, stdout) -> None:
     if not grids:
         stdout.write("grids activity: no grids (run the people seeder first); skipped.")
         return
-    households = Household.objects.count()
-    groups = _groups(rng, grids)
-    pairings = _pairings(rng, timezone.localdate())
-    visits = _visits(rng, groups, pairings, households, now)
-    problems = _problems(rng, visits, households, now)
-    points = _points(visits, problems, groups)
-    rollups.rebuild()  # the rows above were bulk-inserted, past the services' bumps
-    points_rollups.rebuild()
+    n = defaultdict(int)
+    # Street by street (one at scale 10, ten at scale 100): a year of a district's visits
+    # never sits in memory at once.
+    for street in Area.objects.filter(kind=Area.Kind.STREET).order_by("path"):
+        street_grids = [g for g in grids if g.path.startswith(street.path)]
+        if not street_grids:
+            continue
+        households = Household.objects.filter(area__path__startswith=street.path).count()
+        groups = _groups(rng, street_grids, street.path)
+        pairings = _pairings(rng, timezone.localdate(), street.path)
+        visits = _visits(rng, groups, pairings, households, now, street.path)
+        problems = _problems(rng, visits, households, now, street.path)
+        n["points"] += _points(visits, problems, groups)
+        n["groups"] += len(groups["groups"])
+        n["pairings"] += len(pairings)
+        n["visits"] += len(visits)
+        n["problems"] += len(problems)
+        del groups, pairings, visits, problems
     stdout.write(
-        f"grids activity: {len(groups['groups'])} groups, {len(pairings)} pairings, "
-        f"{len(visits)} visits, {len(problems)} problems, {points} points entries "
+        f"grids activity: {n['groups']} groups, {n['pairings']} pairings, "
+        f"{n['visits']} visits, {n['problems']} problems, {n['points']} points entries "
         f"in {time.monotonic() - started:.1f}s"
     )
 

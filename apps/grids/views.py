@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.accounts.scoping import scoped, sees_personal
+from apps.core.db import on_replica
 from apps.core.errors import AppError, InvalidInput
 from apps.core.history import note_access, object_history
 from apps.core.masking import mask_name
@@ -324,6 +325,7 @@ def _report(request) -> tuple[Area, dict]:
 
 
 @page
+@on_replica
 def report(request):
     node, data = _report(request)
     context = {
@@ -341,11 +343,13 @@ def report(request):
 
 
 @page
+@on_replica
 def report_xlsx(request):
     return export_response(_report(request)[1], "xlsx")
 
 
 @page
+@on_replica
 def report_csv(request):
     return export_response(_report(request)[1], "csv", request.GET.get("table"))
 

@@ -1,12 +1,12 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.core.errors import AppError
+from apps.core.pagination import paginate
 
 from . import selectors, services, texts
 from .models import Channel, Preference
@@ -15,7 +15,7 @@ from .services import MUTABLE_CHANNELS
 
 @login_required
 def inbox(request):
-    page = Paginator(selectors.inbox_for(user=request.user), 20).get_page(request.GET.get("page"))
+    page = paginate(request, selectors.inbox_for(user=request.user), 20)
     return render(request, "notifications/inbox.html", {"page": page})
 
 

@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 from apps.accounts.models import User
 from apps.accounts.scoping import CHANGE, VIEW, scoped
 from apps.core.api import ReasonInput, ScopedViewSetMixin, parse
+from apps.core.db import on_replica
 from apps.core.errors import InvalidInput
 from apps.core.exports import XLSX_TYPE
 from apps.core.validators import parse_id
@@ -406,6 +407,7 @@ class BoardView(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
+    @on_replica
     def get(self, request):
         area = get_or_404(Area.objects.all(), request.query_params.get("area"))
         category = request.query_params.get("category", "")
@@ -910,6 +912,7 @@ class JointBoardView(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
+    @on_replica
     def get(self, request):
         params = request.query_params
         community = get_or_404(

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from apps.accounts.models import Role, User
 from apps.accounts.scoping import CHANGE, grants, has_role_over, scoped
 from apps.core.conf import conf
+from apps.core.db import on_replica
 from apps.core.errors import AppError, InvalidInput
 from apps.core.exports import XLSX_TYPE
 from apps.core.history import note_access, object_history
@@ -248,6 +249,7 @@ def pledge_comment(request, pk):
 # --- the public board -----------------------------------------------------------------------
 
 
+@on_replica
 def board(request):
     """责任田晾晒: no login; only public rows and masked names."""
     try:
@@ -601,6 +603,7 @@ def joint_act(request, pk, act):
     return redirect("projects:joint", pk)
 
 
+@on_replica
 def joint_board(request):
     """The community's request board: no login, masked names, statistics for a range."""
     try:

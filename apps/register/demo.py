@@ -11,12 +11,14 @@ driven by the `rng` it is given, so the same scale gives the same data.
 """
 
 import datetime
+import math
 import random
 import time
 
 from django.contrib.auth.hashers import make_password
 
 from apps.accounts.models import Role, RoleAssignment, User
+from apps.core.bulk import copy_insert
 from apps.core.trees import TreeBuilder
 from apps.core.validators import id_number_check_digit
 
@@ -42,6 +44,21 @@ COMMUNITIES = [
     "东岙",
     "石湫",
 ]
+# Above scale 10 the district has several streets of about scale 10 each (北仑's streets):
+# `--scale 100` is a district of ten streets, about a million households.
+STREETS = [
+    "大榭街道",
+    "新碶街道",
+    "小港街道",
+    "大碶街道",
+    "霞浦街道",
+    "柴桥街道",
+    "戚家山街道",
+    "春晓街道",
+    "梅山街道",
+    "白峰街道",
+]
+STREET_SCALE = 10
 HOUSEHOLDS_PER_GRID = 300
 UNITS, FLOORS, ROOMS_PER_FLOOR = 2, 6, 2  # 24 households a building
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程魏苏吕丁任沈姚卢钟姜崔谭陆范汪廖石金贾夏韦方邱"  # noqa: E501
@@ -84,46 +101,60 @@ class _People:
 
 
 def _bulk(model, rows: list) -> list:
-    return model.objects.bulk_create(rows, batch_size=BATCH)
+    return copy_insert(model, rows)  # COPY on PostgreSQL, bulk_create on SQLite
+
+
+def street_count(scale: int) -> int:
+    return 1 if scale <= STREET_SCALE else min(len(STREETS), math.ceil(scale / STREET_SCALE))
 
 
 def _geography(scale: int) -> dict:
     areas = TreeBuilder(Area)
     district = areas.add(name="北仑区", kind=Area.Kind.DISTRICT, code=REGION)
-    street = areas.add(district, name="大榭街道", kind=Area.Kind.STREET, code=f"{REGION}006")
     per_building = UNITS * FLOORS * ROOMS_PER_FLOOR
     buildings_per_grid = HOUSEHOLDS_PER_GRID // per_building  # 12 → 288 households
-    total_grids = round(10_000 * scale / (buildings_per_grid * per_building))
-    communities, grids, buildings = [], [], []
-    for i, short in enumerate(COMMUNITIES):
-        community = areas.add(
-            street, name=f"{short}社区", kind=Area.Kind.COMMUNITY, code=f"{REGION}006{i + 1:03d}"
-        )
-        communities.append(community)
-        n_grids = total_grids // len(COMMUNITIES) + (1 if i < total_grids % len(COMMUNITIES) else 0)
-        for g in range(n_grids):
-            grid = areas.add(community, name=f"{short}第{g + 1}网格", kind=Area.Kind.GRID)
-            grid.community, grid.number = community, (i + 1, g + 1)
-            grids.append(grid)
-            for b in range(buildings_per_grid):
-                number = g * buildings_per_grid + b + 1
-                building = areas.add(grid, name=f"{number}幢", kind=Area.Kind.BUILDING)
-                building.community = community
-                buildings.append(building)
+    n_streets = street_count(scale)
+    total_grids = round(10_000 * scale / n_streets / (buildings_per_grid * per_building))
+    streets, communities, grids, buildings = [], [], [], []
+    for s in range(n_streets):
+        code = f"{REGION}006" if s == 0 else f"{REGION}{100 + s:03d}"
+        street = areas.add(district, name=STREETS[s], kind=Area.Kind.STREET, code=code)
+        street.buildings = []
+        streets.append(street)
+        for i, short in enumerate(COMMUNITIES):
+            community = areas.add(
+                street, name=f"{short}社区", kind=Area.Kind.COMMUNITY, code=f"{code}{i + 1:03d}"
+            )
+            community.street = street
+            communities.append(community)
+            n_grids = total_grids // len(COMMUNITIES)
+            n_grids += 1 if i < total_grids % len(COMMUNITIES) else 0
+            for g in range(n_grids):
+                grid = areas.add(community, name=f"{short}第{g + 1}网格", kind=Area.Kind.GRID)
+                grid.community, grid.number = community, (s, i + 1, g + 1)
+                grids.append(grid)
+                for b in range(buildings_per_grid):
+                    number = g * buildings_per_grid + b + 1
+                    building = areas.add(grid, name=f"{number}幢", kind=Area.Kind.BUILDING)
+                    building.community = community
+                    buildings.append(building)
+                    street.buildings.append(building)
     areas.save()
     return {
         "district": district,
-        "street": street,
+        "street": streets[0],
+        "streets": streets,
         "communities": communities,
         "grids": grids,
         "buildings": buildings,
     }
 
 
-def _households(geo: dict) -> list[Household]:
+def _households(buildings: list[Area]) -> list[Household]:
     rows = []
-    for building in geo["buildings"]:
-        prefix = f"宁波市北仑区大榭街道{building.community.name}{building.name}"
+    for building in buildings:
+        street = building.community.street.name
+        prefix = f"宁波市北仑区{street}{building.community.name}{building.name}"
         for unit in range(1, UNITS + 1):
             for floor in range(1, FLOORS + 1):
                 for room in range(1, ROOMS_PER_FLOOR + 1):
@@ -172,13 +203,17 @@ def _residents(households: list[Household], people: _People) -> list[Resident]:
 
 def _party(geo: dict, scale: int) -> dict:
     orgs = TreeBuilder(PartyOrg)
-    committee = orgs.add(
-        name="大榭街道党工委", kind=PartyOrg.Kind.WORKING_COMMITTEE, area=geo["street"]
-    )
+    committees = {
+        street.path: orgs.add(
+            name=f"{street.name}党工委", kind=PartyOrg.Kind.WORKING_COMMITTEE, area=street
+        )
+        for street in geo["streets"]
+    }
+    committee = committees[geo["street"].path]
     general, grid_branches = {}, {}
     for community in geo["communities"]:
         general[community.path] = orgs.add(
-            committee,
+            committees[community.street.path],
             name=f"{community.name}党总支",
             kind=PartyOrg.Kind.GENERAL_BRANCH,
             area=community,
@@ -365,8 +400,9 @@ def _logins(geo: dict, party: dict, households: list[Household], members: list[M
         staff.append(user)
         grants.append((user, Role.SECRETARY, other))
     for other in geo["grids"][1:]:
-        c, n = other.number
-        user = User(username=f"gw-{c:02d}-{n}", name=f"{other.name}网格员", password=password)
+        s, c, n = other.number
+        username = f"gw-{c:02d}-{n}" if s == 0 else f"gw-s{s + 1}-{c:02d}-{n}"
+        user = User(username=username, name=f"{other.name}网格员", password=password)
         user.is_staff = True
         staff.append(user)
         grants.append((user, Role.GRID_WORKER, other))
@@ -378,16 +414,22 @@ def seed_people(*, scale: int, rng: random.Random, stdout) -> None:
     started = time.monotonic()
     people = _People(rng)
     geo = _geography(scale)
-    households = _households(geo)
-    residents = _residents(households, people)
+    # Street by street, so that a million households never sit in memory at once.
+    households, n_households, n_residents = [], 0, 0
+    for street in geo["streets"]:
+        rows = _households(street.buildings)
+        n_households += len(rows)
+        n_residents += len(_residents(rows, people))
+        households = households or rows[:24]  # the demo resident lives in the first street
+        del rows
     party = _party(geo, scale)
     members = _members(geo, party, people, scale)
     organisations = _organisations(geo, people, scale)
     _logins(geo, party, households, members)
     stdout.write(
         f"grids: {len(geo['communities'])} communities, {len(geo['grids'])} grids, "
-        f"{len(geo['buildings'])} buildings, {len(households)} households, "
-        f"{len(residents)} residents, {len(members)} members, "
+        f"{len(geo['buildings'])} buildings, {n_households} households, "
+        f"{n_residents} residents, {len(members)} members, "
         f"{len(organisations)} organisations in {time.monotonic() - started:.1f}s"
     )
 

@@ -1,13 +1,13 @@
 """Staff pages: scoped, masked lists of households and residents."""
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.urls import reverse
 
 from apps.accounts.scoping import PERSONAL, scoped, sees_all_personal, sees_personal
 from apps.core.history import may_see_history, note_access
 from apps.core.masking import mask_name, mask_phone
+from apps.core.pagination import paginate
 
 from .models import Household, Resident
 
@@ -19,7 +19,7 @@ def _page(request, queryset, *, search: str, order: tuple):
     query = request.GET.get("q", "").replace("\x00", "").strip()  # NUL: PostgreSQL rejects it
     if query:  # only among rows whose personal data the user sees (see PersonalSearchFilter)
         queryset = scoped(request.user, queryset, PERSONAL).filter(**{f"{search}__contains": query})
-    page = Paginator(queryset.order_by(*order), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, queryset.order_by(*order), PAGE_SIZE)
     return page, query
 
 

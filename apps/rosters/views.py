@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.accounts.scoping import scoped
+from apps.core.db import on_replica
 from apps.core.errors import AppError, Forbidden, NotFound
 from apps.core.exports import FORMATS, XLSX_TYPE
 from apps.core.history import import_writes, object_history
@@ -123,6 +124,7 @@ def template_download(request, kind: str):
 
 
 @login_required
+@on_replica
 def export(request, kind: str, fmt: str):
     if kind not in IMPORTERS or fmt not in FORMATS:
         return error_page(request, NotFound(_("页面不存在。")))

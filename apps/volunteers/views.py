@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.accounts.scoping import CHANGE, grants, scoped
+from apps.core.db import on_replica
 from apps.core.errors import Forbidden, InvalidInput
 from apps.core.history import note_access
 from apps.core.validators import parse_id
@@ -312,6 +313,7 @@ def verify(request, code):
 
 
 @page
+@on_replica
 def report(request):
     """Hours and person-times for a date range, on the page and as .xlsx (`?format=xlsx`)."""
     from apps.core.exports import XLSX_TYPE, xlsx_bytes

@@ -12,7 +12,6 @@ from django.utils import timezone
 from apps.accounts.models import Role, RoleAssignment
 from apps.register.models import Area, Member, Resident
 
-from . import rollups
 from .models import Claim, ClaimEvent, Wish, WishCategory, WishEvent
 
 S = Wish.Status
@@ -204,7 +203,6 @@ def seed_wishes(*, scale: int, rng: random.Random, stdout) -> None:
         claim.created_at = at
     Claim.objects.bulk_update(claims, ["created_at"], batch_size=1000)
     ClaimEvent.objects.bulk_create(_claim_history(claims), batch_size=2000)
-    rollups.rebuild()  # bulk-inserted above, past the services' bumps
     stdout.write(
         f"seed_wishes: {len(wishes)} wishes, {len(events)} history rows, {len(claims)} claims"
     )

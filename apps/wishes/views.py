@@ -6,7 +6,6 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_POST
 from apps.accounts.scoping import grants, has_role_over, scoped
 from apps.core.errors import AppError
 from apps.core.history import note_access, object_history
+from apps.core.pagination import paginate
 from apps.core.validators import parse_id
 from apps.core.views import redirect_back
 from apps.register.models import Area, Organisation, Resident
@@ -109,7 +109,7 @@ PAGE_SIZE = 20
 
 def _page(request, qs):
     """One page of `qs` (`?page=`; out-of-range pages show the last one)."""
-    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return paginate(request, qs, PAGE_SIZE)
 
 
 def _with_names(request, wishes):
