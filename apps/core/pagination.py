@@ -12,7 +12,7 @@ DRF's `CursorPagination`), whose every page costs the same.
 import json
 from functools import cached_property
 
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db import connections
 from django.utils.translation import gettext_lazy
 
@@ -74,19 +74,41 @@ class EstimatedPaginator(Paginator):
                 return number
         return super().validate_number(number)
 
+    def page(self, number):
+        # An estimate may be below the real count: never cut a page at it, and say there is a
+        # next page when one more row exists (one row more is read to know).
+        self.count  # noqa: B018 (sets count_estimated)
+        if not self.count_estimated:
+            return super().page(number)
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        rows = list(self.object_list[bottom : bottom + self.per_page + 1])
+        return EstimatedPage(rows[: self.per_page], number, self, more=len(rows) > self.per_page)
+
+
+class EstimatedPage(Page):
+    """A page of a list whose count is an estimate: whether a next page exists is known from
+    the rows, not from the count."""
+
+    def __init__(self, object_list, number, paginator, *, more: bool):
+        super().__init__(object_list, number, paginator)
+        self.more = more
+
+    def has_next(self) -> bool:
+        return self.more
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    def end_index(self) -> int:
+        return self.start_index() + len(self.object_list) - 1
+
 
 class CursorNotSupported(InvalidInput):
     code = "cursor_not_supported"
     default_detail = gettext_lazy(
         "此排序不支持游标翻页（cursor）；请按本表自身的非空字段排序，或使用 page 翻页。"
     )
-
-    def page(self, number):
-        if not self.count_estimated:
-            return super().page(number)
-        number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page
-        return self._get_page(self.object_list[bottom : bottom + self.per_page], number, self)
 
 
 def paginate(request, queryset, per_page: int):
