@@ -35,7 +35,7 @@ from apps.core.errors import (
     NotFound,
     TooManyRequests,
 )
-from apps.core.validators import invalid
+from apps.core.validators import invalid, validate_phone
 
 from .models import DeviceToken, PhoneCode, Role, RoleAssignment, User
 from .scoping import ROLE_RANK, role_rank_over
@@ -150,8 +150,6 @@ def _digest(kind: str, value: str) -> str:
 
 
 def _phone_clean(phone: str) -> str:
-    from apps.core.validators import validate_phone
-
     phone = (phone or "").strip()
     try:
         validate_phone(phone)
@@ -212,8 +210,8 @@ def phone_code_send(*, code_id: int, code: str) -> bool:
         sent_at=timezone.now()
     ):
         return False
-    row = PhoneCode.objects.select_related("user").get(pk=code_id)
-    if row.user is None:  # no account: nothing is sent (see phone_code_request)
+    row = PhoneCode.objects.select_related("user").filter(pk=code_id).first()
+    if row is None or row.user is None:  # replaced meanwhile, or no account: send nothing
         return False
     minutes = max(1, conf("SMS_CODE_TTL_S") // 60)
     text = gettext(
