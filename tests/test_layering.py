@@ -23,6 +23,9 @@ ALLOWED = {
     # volunteers registers its roster kind (apps/volunteers/rosters.py) with the rosters app.
     "volunteers": {"core", "accounts", "register", "points", "notifications", "rosters"},
     "projects": {"core", "accounts", "register", "points", "notifications"},
+    # The live hall's sockets and sync endpoint read wishes and notifications (which publish
+    # through apps.core.live, never importing this).
+    "live": {"core", "accounts", "register", "wishes", "notifications"},
     # The audit trail names every tracked model (its event models live there): on top.
     "audit": {
         "core",
