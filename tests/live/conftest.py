@@ -9,7 +9,63 @@ def live_layer(settings, redis_url):
     settings.CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {"hosts": [redis_url], "prefix": "tongxin.test"},
+            "CONFIG": {"hosts": [redis_url], "prefix": "tongxin.live"},
         }
     }
     return redis_url
+
+
+@pytest.fixture
+def asgi_servers(live_layer, settings):
+    """`asgi_servers(n)`: n uvicorn processes serving config.asgi on free loopback ports,
+    on the test database and the test Redis (the same channel layer as this process).
+    Returns their base URLs; they are stopped after the test."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+    from pathlib import Path
+
+    from django.db import connection
+
+    root = Path(__file__).resolve().parents[2]
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "REDIS_URL": live_layer,
+        "SECRET_KEY": settings.SECRET_KEY,  # the sessions the tests make must verify there
+        "DEBUG": "1",  # static files from the finders, like `make run`
+        "LOG_LEVEL": "WARNING",
+    }
+    procs = []
+
+    def start(n: int) -> list[str]:
+        urls = []
+        for _ in range(n):
+            with socket.socket() as s:
+                s.bind(("127.0.0.1", 0))
+                port = s.getsockname()[1]
+            cmd = [sys.executable, "-m", "uvicorn", "config.asgi:application"]
+            cmd += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
+            procs.append(subprocess.Popen(cmd, cwd=root, env=env))
+            urls.append(f"http://127.0.0.1:{port}")
+        for url in urls:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    urllib.request.urlopen(url + "/login/", timeout=2).read()
+                    break
+                except OSError:
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.2)
+        return urls
+
+    yield start
+    for proc in procs:
+        proc.terminate()
+    for proc in procs:
+        proc.wait(timeout=10)
