@@ -59,9 +59,27 @@ def send_now(groups: list[str], payload: dict) -> None:
 
 
 def _send_all(events: list[tuple[list[str], dict]]) -> None:
+    """Send from sync code. A thread that runs an event loop itself (sync code called from
+    async code) cannot block on it: the send then runs in a thread of its own."""
+    import asyncio
+    import threading
+
     from asgiref.sync import async_to_sync
 
-    async_to_sync(send_async)(events)
+    def run():
+        try:
+            async_to_sync(send_async)(events)
+        except Exception:  # never fail the caller's request or task
+            log.warning("live: could not publish %d events", len(events), exc_info=True)
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        run()
+        return
+    worker = threading.Thread(target=run, name="live-publish")
+    worker.start()
+    worker.join(timeout=5)
 
 
 async def send_async(events: list[tuple[list[str], dict]]) -> None:
