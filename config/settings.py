@@ -178,6 +178,16 @@ else:
 # local sockets by each process; LIVE_CHANNEL_LAYER=redis picks the list-based RedisChannelLayer);
 # without it (the embedded `make run`) one in-memory layer in the one process.
 LIVE_CHANNEL_LAYER = os.environ.get("LIVE_CHANNEL_LAYER", "pubsub")
+
+
+def live_channel_prefix(redis_url: str) -> str:
+    """Redis pub/sub channels ignore the database number: the prefix carries it, so that
+    installations (or test runs) on different Redis databases never hear each other."""
+    from urllib.parse import urlparse
+
+    return f"tongxin.live.{urlparse(redis_url).path.strip('/') or '0'}"
+
+
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
@@ -186,7 +196,10 @@ if REDIS_URL:
                 if LIVE_CHANNEL_LAYER == "redis"
                 else "channels_redis.pubsub.RedisPubSubChannelLayer"
             ),
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": "tongxin.live"},
+            "CONFIG": {
+                "hosts": [REDIS_URL],
+                "prefix": os.environ.get("LIVE_CHANNEL_PREFIX") or live_channel_prefix(REDIS_URL),
+            },
         }
     }
 else:

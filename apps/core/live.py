@@ -12,6 +12,7 @@ Publishing never fails the caller: with the channel layer down the event is drop
 and open pages catch up through `apps.live`'s sync endpoint (reconnect or polling).
 """
 
+import json
 import logging
 import time
 
@@ -91,7 +92,9 @@ async def send_async(events: list[tuple[list[str], dict]]) -> None:
     at = now_ms()
     try:
         for groups, payload in events:
-            message = {"type": "live.event", "event": {**payload, "at": at}}
+            # Serialised once here, not once per socket: a group may hold thousands.
+            text = json.dumps({**payload, "at": at}, separators=(",", ":"))
+            message = {"type": "live.event", "text": text}
             for group in groups:
                 await layer.group_send(group, message)
     except Exception:  # any layer/Redis error: the pages catch up through sync

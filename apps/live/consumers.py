@@ -32,4 +32,5 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json({"type": "pong", "now": selectors.live.now_ms()})
 
     async def live_event(self, message):
-        await self.send_json(message["event"])
+        # Already JSON (apps.core.live serialises each event once for all its sockets).
+        await self.send(text_data=message["text"])

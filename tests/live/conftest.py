@@ -1,5 +1,6 @@
 import pytest
 
+from config.settings import live_channel_prefix
 from tests.wishes.conftest import category, make_wish  # noqa: F401 - shared fixtures
 
 
@@ -9,7 +10,7 @@ def live_layer(settings, redis_url):
     settings.CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {"hosts": [redis_url], "prefix": "tongxin.live"},
+            "CONFIG": {"hosts": [redis_url], "prefix": live_channel_prefix(redis_url)},
         }
     }
     return redis_url
@@ -39,6 +40,7 @@ def asgi_servers(live_layer, settings):
         "SECRET_KEY": settings.SECRET_KEY,  # the sessions the tests make must verify there
         "DEBUG": "1",  # static files from the finders, like `make run`
         "LOG_LEVEL": "WARNING",
+        "LIVE_CHANNEL_PREFIX": live_channel_prefix(live_layer),
     }
     procs = []
 
