@@ -28,7 +28,8 @@ def _since(value) -> int:
     since = parse_id(value) if value not in (None, "") else None
     if since is None and value not in (None, "", "0"):
         raise InvalidInput(_("参数 since 无效。"), code="invalid_since")
-    return max(since or 0, live.now_ms() - MAX_LOOKBACK_MS)
+    now = live.now_ms()
+    return min(max(since or 0, now - MAX_LOOKBACK_MS), now)
 
 
 def _ids(value: str) -> list[int]:

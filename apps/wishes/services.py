@@ -134,8 +134,9 @@ def _transition(
     before, claimant = wish.status, wish.claimed_by_id
     with transaction.atomic(savepoint=False):
         workflow.transition(wish, move, actor=actor, note=note, conflict=lost, **fields)
-        _notify(wish, move, actor=actor, note=note, context=context)
+        # The live event first: after commit it leaves before the outbox's broker hand-off.
         _live(wish, before, claimants=(claimant, wish.claimed_by_id))
+        _notify(wish, move, actor=actor, note=note, context=context)
     return wish
 
 

@@ -21,6 +21,7 @@
   const cfg = root.dataset;
   const page = cfg.page || "";
   const POLL_MS = 4000;
+  const POLL_MS_BADGE = 20000;
   const MAX_RETRY_MS = 30000;
   let since = Number(cfg.since) || Date.now();
   let socket = null;
@@ -263,7 +264,12 @@
 
   function startPolling() {
     if (pollTimer) return;
-    pollTimer = setInterval(sync, POLL_MS);
+    // Pages that show wishes poll every few seconds; the others only for the badge, slower.
+    // A hidden page does not poll (it catches up when it is shown again).
+    const every = known.size || page === "wishes:hall" ? POLL_MS : POLL_MS_BADGE;
+    pollTimer = setInterval(() => {
+      if (document.visibilityState !== "hidden") sync();
+    }, every);
   }
 
   function stopPolling() {
