@@ -2,12 +2,13 @@
 polling fallback when the websocket is unavailable (and for API clients)."""
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core import live
+from apps.core.api import ErrorSerializer
 from apps.core.errors import InvalidInput
 from apps.core.validators import parse_id
 
@@ -45,7 +46,10 @@ class SyncView(APIView):
             OpenApiParameter("since", int, description="ms since the epoch (the last `now`)"),
             OpenApiParameter("ids", str, description="comma-separated wish ids on the page"),
         ],
-        responses=SyncSerializer,
+        responses={
+            200: SyncSerializer,
+            400: OpenApiResponse(ErrorSerializer, description="invalid_ids / invalid_since"),
+        },
     )
     def get(self, request):
         since = _since(request.query_params.get("since"))

@@ -121,7 +121,13 @@ def test_a_page_whose_connection_was_cut_catches_up(
         if offline["on"]:
             ws.close()
             return
-        ws.connect_to_server()
+        server = ws.connect_to_server()
+
+        def forward(message):  # nothing reaches the page while it is "asleep"
+            if not offline["on"]:
+                ws.send(message)
+
+        server.on_message(forward)
         sockets.append(ws)
 
     def sync(route):
