@@ -20,7 +20,8 @@ def live_layer(settings, redis_url):
 def asgi_servers(live_layer, settings):
     """`asgi_servers(n)`: n uvicorn processes serving config.asgi on free loopback ports,
     on the test database and the test Redis (the same channel layer as this process).
-    Returns their base URLs; they are stopped after the test."""
+    Returns their base URLs; they are stopped after the test. `asgi_servers.stop(url)` and
+    `asgi_servers.restart(url)` take one down and bring it back on the same port."""
     import os
     import socket
     import subprocess
@@ -42,32 +43,46 @@ def asgi_servers(live_layer, settings):
         "LOG_LEVEL": "WARNING",
         "LIVE_CHANNEL_PREFIX": live_channel_prefix(live_layer),
     }
-    procs = []
+    procs = {}
+
+    def spawn(port: int) -> str:
+        cmd = [sys.executable, "-m", "uvicorn", "config.asgi:application"]
+        cmd += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
+        procs[port] = subprocess.Popen(cmd, cwd=root, env=env)
+        return f"http://127.0.0.1:{port}"
+
+    def ready(url: str) -> None:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(url + "/login/", timeout=2).read()
+                return
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
 
     def start(n: int) -> list[str]:
         urls = []
         for _ in range(n):
             with socket.socket() as s:
                 s.bind(("127.0.0.1", 0))
-                port = s.getsockname()[1]
-            cmd = [sys.executable, "-m", "uvicorn", "config.asgi:application"]
-            cmd += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
-            procs.append(subprocess.Popen(cmd, cwd=root, env=env))
-            urls.append(f"http://127.0.0.1:{port}")
+                urls.append(spawn(s.getsockname()[1]))
         for url in urls:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    urllib.request.urlopen(url + "/login/", timeout=2).read()
-                    break
-                except OSError:
-                    if time.monotonic() > deadline:
-                        raise
-                    time.sleep(0.2)
+            ready(url)
         return urls
 
-    yield start
-    for proc in procs:
+    def stop(url: str) -> None:
+        proc = procs.pop(int(url.rsplit(":", 1)[1]))
         proc.terminate()
-    for proc in procs:
+        proc.wait(timeout=10)
+
+    def restart(url: str) -> None:
+        ready(spawn(int(url.rsplit(":", 1)[1])))
+
+    start.stop, start.restart = stop, restart
+    yield start
+    for proc in procs.values():
+        proc.terminate()
+    for proc in procs.values():
         proc.wait(timeout=10)
