@@ -119,6 +119,43 @@ def serve(
     sys.exit("gunicorn did not start")
 
 
+def serve_asgi(
+    port: int, *, log: Path, workers: int = 1, env: dict | None = None
+) -> subprocess.Popen:
+    """uvicorn serving config.asgi (HTTP and the live hall's websockets) on 127.0.0.1:`port`,
+    `workers` processes, its log in a file."""
+    cmd = [sys.executable, "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1"]
+    cmd += ["--port", str(port), "--log-level", "warning", "--no-access-log"]
+    cmd += ["--workers", str(workers)]
+    cmd += ["--backlog", "4096", "--ws-ping-interval", "60"]
+    out = open(log, "w")  # noqa: SIM115 - closed with the process
+    full_env = {**os.environ, "LOG_LEVEL": "ERROR", **(env or {})}
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=full_env, stdout=out, stderr=subprocess.STDOUT)
+    import requests
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            requests.get(f"http://127.0.0.1:{port}{BASELINE}", timeout=1)
+            return proc
+        except requests.RequestException:
+            time.sleep(0.2)
+    proc.terminate()
+    sys.exit("uvicorn did not start")
+
+
+def rss_kb(pid: int) -> int:
+    """A process's resident memory with its children's (Linux /proc): uvicorn's workers."""
+    total = 0
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            total += int(line.split()[1])
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            total += rss_kb(int(child))
+    return total
+
+
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[max(0, min(len(ordered) - 1, int(round(q * len(ordered) + 0.5)) - 1))]

@@ -43,6 +43,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
+    # daphne first: its `runserver` serves the ASGI app (websockets) in development.
+    "daphne",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -71,6 +73,8 @@ INSTALLED_APPS = [
     "apps.rosters",
     "apps.stats",
     "apps.audit",
+    "channels",
+    "apps.live",
 ]
 
 MIDDLEWARE = [
@@ -104,6 +108,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "apps.notifications.context_processors.unread",
+                "apps.live.context_processors.live",
             ],
         },
     },
@@ -188,6 +193,38 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# The live wish hall (apps.live): websockets through Django Channels. With Redis, every web
+# process shares one layer (RedisPubSubChannelLayer: one PUBLISH per group, fanned out to the
+# local sockets by each process; LIVE_CHANNEL_LAYER=redis picks the list-based RedisChannelLayer);
+# without it (the embedded `make run`) one in-memory layer in the one process.
+LIVE_CHANNEL_LAYER = os.environ.get("LIVE_CHANNEL_LAYER", "pubsub")
+
+
+def live_channel_prefix(redis_url: str) -> str:
+    """Redis pub/sub channels ignore the database number: the prefix carries it, so that
+    installations (or test runs) on different Redis databases never hear each other."""
+    from urllib.parse import urlparse
+
+    return f"tongxin.live.{urlparse(redis_url).path.strip('/') or '0'}"
+
+
+if REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": (
+                "channels_redis.core.RedisChannelLayer"
+                if LIVE_CHANNEL_LAYER == "redis"
+                else "channels_redis.pubsub.RedisPubSubChannelLayer"
+            ),
+            "CONFIG": {
+                "hosts": [REDIS_URL],
+                "prefix": os.environ.get("LIVE_CHANNEL_PREFIX") or live_channel_prefix(REDIS_URL),
+            },
+        }
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or None
@@ -459,6 +496,8 @@ CONTENT_SECURITY_POLICY = {
     "EXCLUDE_URL_PREFIXES": ["/api/docs/"],
     "DIRECTIVES": {
         "default-src": ["'self'"],
+        # The live hall's websocket (same origin; CSP 'self' covers ws:/wss: in browsers).
+        "connect-src": ["'self'"],
         "script-src": ["'self'", NONCE],
         "style-src": ["'self'", NONCE],
         "style-src-attr": ["'unsafe-inline'"],

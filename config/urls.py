@@ -36,6 +36,7 @@ urlpatterns = [
     path("", include("apps.rosters.urls")),
     path("", include("apps.stats.urls")),
     path("", include("apps.audit.urls")),
+    path("", include("apps.live.urls")),
 ]
 # Uploads always go through the media view (nosniff, a sandboxing CSP, a safe disposition),
 # whether or not DEBUG; production may serve them from another origin with the same headers.

@@ -458,3 +458,59 @@ def test_role_assignment_matrix(world, role):
 
 
 NOT_COLLECTIONS |= {"/api/role-assignments/"}  # the table above
+
+
+# The live hall's catch-up (/api/live/sync/, apps.live): a wish's state is told only to the
+# roles that see the wish (the hall's scoping); for everyone else it is "gone", exactly like
+# an id that does not exist. The sockets' own table (who hears which wish) is
+# tests/live/test_permissions.py (Redis).
+LIVE_SEES = {
+    "A": {"resident", "member", "group_leader", "grid_worker", "secretary", "administrator"},
+    "B": {"outsider", "administrator"},
+}
+
+
+def _published_wish(world, where):
+    from django.utils import timezone
+
+    from apps.register.models import Resident
+    from apps.wishes.models import Wish, WishCategory
+
+    building = _building(world, where)
+    if where == "A":
+        resident = Resident.objects.get(user=world.user("resident"))
+    else:
+        resident = f.ResidentFactory(household=f.HouseholdFactory(area=building))
+    category = WishCategory.objects.get_or_create(name="助老")[0]
+    return Wish.objects.create(
+        resident=resident,
+        area=building,
+        title=f"心愿{next(_n)}",
+        category=category,
+        status=Wish.Status.PUBLISHED,
+        published_at=timezone.now(),
+    )
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_live_sync_matrix(world, role):
+    from tests.permission_matrix import _client
+
+    wishes = {where: _published_wish(world, where) for where in ("A", "B")}
+    ids = ",".join(str(w.pk) for w in wishes.values())
+    missing = max(w.pk for w in wishes.values()) + 1000
+    response = _client(world, role).get("/api/live/sync/", {"ids": f"{ids},{missing}"})
+    if role == "anonymous":
+        assert response.status_code == 401
+        return
+    assert response.status_code == 200
+    body = response.json()
+    for where, wish in wishes.items():
+        expected = "published" if role in LIVE_SEES[where] else "gone"
+        assert body["wishes"][str(wish.pk)] == expected, where
+        assert (wish.pk in body["published"]) == (role in LIVE_SEES[where]), where
+    assert body["wishes"][str(missing)] == "gone"
+    assert set(body) == {"now", "wishes", "published", "unread"}
+
+
+NOT_COLLECTIONS |= {"/api/live/sync/"}  # the table above

@@ -14,12 +14,13 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import Role, User
 from apps.accounts.scoping import has_role_over
+from apps.core import live
 from apps.core.conf import conf
 from apps.core.errors import Forbidden, InvalidInput, NotFound
 
@@ -114,6 +115,18 @@ def _inbox_rows(event: OutboxEvent, user_ids: list[int], by_language: dict) -> N
             )
         )
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    _live_badges(user_ids)
+
+
+def _live_badges(user_ids) -> None:
+    """Each recipient's open pages hear their new unread count (their own group only; one
+    grouped count for the chunk)."""
+    counts = dict.fromkeys(user_ids, 0)
+    unread = Notification.objects.filter(recipient_id__in=user_ids, read_at__isnull=True)
+    counts.update(unread.values_list("recipient_id").annotate(n=Count("pk")).order_by())
+    live.publish_many(
+        [([live.user_group(uid)], {"type": "badge", "unread": n}) for uid, n in counts.items()]
+    )
 
 
 def _delivery_rows(event, user_ids: list[int], by_language: dict, kinds: list[str], now) -> None:
@@ -334,7 +347,8 @@ def deliveries_retry(*, delivery_ids: list[int]) -> int:
 
 def notification_mark_read(*, user, notification_id: int) -> Notification:
     mine = Notification.objects.filter(pk=notification_id, recipient=user)
-    mine.filter(read_at__isnull=True).update(read_at=timezone.now())
+    if mine.filter(read_at__isnull=True).update(read_at=timezone.now()):
+        _live_badges([user.pk])
     notification = mine.first()
     if notification is None:
         raise NotFound(_("消息不存在。"))
@@ -343,7 +357,9 @@ def notification_mark_read(*, user, notification_id: int) -> Notification:
 
 def notifications_mark_all_read(*, user) -> int:
     unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
-    return unread.update(read_at=timezone.now())
+    changed = unread.update(read_at=timezone.now())
+    live.publish([live.user_group(user.pk)], {"type": "badge", "unread": 0})
+    return changed
 
 
 MUTABLE_CHANNELS = (Channel.EMAIL, Channel.SMS, Channel.WECHAT)

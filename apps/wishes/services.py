@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from apps.accounts.models import Role
 from apps.accounts.scoping import has_role_over
-from apps.core import workflow
+from apps.core import live, workflow
 from apps.core.conf import conf
 from apps.core.errors import Conflict, Forbidden, InvalidTransition
 from apps.core.images import clean_image
@@ -106,6 +106,18 @@ def _notify(wish: Wish, move: str, *, actor, note: str = "", context=None) -> No
         notify(event, audience=audience, context=ctx, actor=actor)
 
 
+def _live(wish: Wish, before: str, *, claimants=()) -> None:
+    """The live hall's event of a move (after commit, see `apps.core.live`): the wish's id
+    and new status, to the sockets whose scope reaches the wish's area and to its claimant.
+    Only moves members could see (from or to a public status); nothing else travels."""
+    public = {S.PUBLISHED, S.CLAIMED, S.FULFILLED, S.CLOSED}
+    if before not in public and wish.status not in public:
+        return
+    groups = [*live.area_groups(wish.area.path, Area.steplen), live.ALL_GROUP]
+    groups += [live.user_group(uid) for uid in claimants if uid]
+    live.publish(groups, {"type": "wish", "id": wish.pk, "state": wish.status})
+
+
 def _transition(
     wish: Wish,
     move: str,
@@ -120,9 +132,12 @@ def _transition(
     transaction, or raise: InvalidTransition, or `lost` when a concurrent request moved the
     wish first (the conditional UPDATE in `workflow.transition` matched 0 rows)."""
     workflow.check(wish, move)  # before the block: a refusal leaves the caller's transaction usable
+    before, claimant = wish.status, wish.claimed_by_id
     with transaction.atomic(savepoint=False):
         workflow.transition(wish, move, actor=actor, note=note, conflict=lost, **fields)
         rollups.wish_moved(wish, move)
+        # The live event first: after commit it leaves before the outbox's broker hand-off.
+        _live(wish, before, claimants=(claimant, wish.claimed_by_id))
         _notify(wish, move, actor=actor, note=note, context=context)
     return wish
 

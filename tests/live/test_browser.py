@@ -1,0 +1,135 @@
+"""The live hall in a real browser (Playwright + system Chromium) against a real ASGI server
+(uvicorn, PostgreSQL, Redis): two members have the hall open; one claims and the other's
+card turns to "已被认领" within a second, without a reload; a newly published wish appears
+at the top; a page whose connection was cut catches up when it reconnects."""
+
+import os
+import time
+
+import pytest
+from django.conf import settings
+from django.db import connections
+from django.test import Client
+
+from apps.wishes import services as wishes
+from apps.wishes.selectors import wish_for_claim
+from tests.conftest import CHROMIUM, SERVICES_REQUIRED
+
+pytestmark = [pytest.mark.browser, pytest.mark.services]
+
+
+@pytest.fixture
+def browser():
+    if not os.path.exists(CHROMIUM):
+        if SERVICES_REQUIRED:
+            pytest.fail(f"{CHROMIUM} is required in CI")
+        pytest.skip(f"needs {CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield browser
+        connections.close_all()  # see tests/conftest.py browser_page
+        browser.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+def _page_as(browser, base: str, user):
+    """A page logged in as `user` (a session made here: the server shares the database).
+    Without the service worker: Playwright's routes (the cut connection) do not see the
+    requests a service worker makes for the page."""
+    client = Client()
+    client.force_login(user)
+    context = browser.new_context(
+        locale="zh-CN", viewport={"width": 390, "height": 844}, service_workers="block"
+    )
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": base}])
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.navigations = 0
+
+    def count(frame):
+        if frame == page.main_frame:
+            page.navigations += 1
+
+    page.on("framenavigated", count)
+    return page
+
+
+def _live(page):
+    """Wait until the page's socket is open (live.js marks #live)."""
+    from playwright.sync_api import expect
+
+    expect(page.locator("#live")).to_have_attribute("data-state", "live")
+
+
+def test_a_claim_shows_on_the_other_members_hall_within_a_second(
+    services, world, make_wish, asgi_servers, browser
+):
+    from playwright.sync_api import expect
+
+    (base,) = asgi_servers(1)
+    wish = make_wish("published", title="想请人陪同去医院")
+    claimer = _page_as(browser, base, world.user("member"))
+    watcher = _page_as(browser, base, world.user("group_leader"))
+    for page in (claimer, watcher):
+        page.goto(base + "/wishes/")
+        _live(page)
+    card = watcher.locator(f"#wish-{wish.pk}")
+    expect(card.locator("button.claim")).to_be_enabled()
+    loads = watcher.navigations
+
+    claimer.locator(f"#wish-{wish.pk} button.claim").click()
+    claimer.wait_for_url(base + "/wishes/claims/")  # the claim has committed
+    committed = time.monotonic()
+    expect(card.locator(".live-taken")).to_have_text("已被认领", timeout=1000)
+    assert time.monotonic() - committed < 1.0
+    expect(card.locator("button.claim")).to_be_disabled()
+    assert watcher.navigations == loads  # no reload
+    watcher.screenshot(path="/tmp/tongxin-live-hall.png")
+
+    # The claimer's "my claims" page follows the wish too: released, it says so.
+    claimer.goto(base + "/wishes/claims/")
+    _live(claimer)
+    wishes.wish_release(wish=wish_for_claim(pk=wish.pk), actor=world.user("member"))
+    expect(claimer.locator(f"article[data-wish='{wish.pk}'] .status")).to_have_text("已放弃")
+    # ... and on the hall it is open again: the card comes back, claimable.
+    expect(card.locator("button.claim")).to_be_enabled()
+    expect(card.locator(".live-taken")).to_have_count(0)
+
+    # A wish published now appears at the top of the open hall.
+    fresh = make_wish("submitted", title="想学用智能手机")
+    wishes.wish_publish(wish=fresh, actor=world.user("grid_worker"))
+    expect(watcher.locator("article.wish-card").first).to_have_id(f"wish-{fresh.pk}")
+    assert watcher.navigations == loads
+
+
+def test_a_page_whose_connection_was_cut_catches_up(
+    services, world, make_wish, asgi_servers, browser
+):
+    from playwright.sync_api import expect
+
+    (base,) = asgi_servers(1)
+    wish = make_wish("published", title="想请人帮忙买菜")
+    page = _page_as(browser, base, world.user("group_leader"))
+    page.goto(base + "/wishes/")
+    _live(page)
+    card = page.locator(f"#wish-{wish.pk}")
+    loads = page.navigations
+
+    asgi_servers.stop(base)  # the connection is cut: no socket, no polling answers
+    expect(page.locator("#live")).to_have_attribute("data-state", "polling")
+    wishes.wish_claim(wish=wish, actor=world.user("member"))
+    page.wait_for_timeout(1500)
+    expect(card.locator(".live-taken")).to_have_count(0)  # it really missed the event
+
+    asgi_servers.restart(base)  # back: it reconnects (or polls) and catches up
+    expect(card.locator(".live-taken")).to_have_text("已被认领", timeout=15_000)
+    expect(card.locator("button.claim")).to_be_disabled()
+    assert page.navigations == loads
