@@ -51,7 +51,7 @@ def events() -> dict[str, dict]:
     for module in app_modules("events"):
         app = apps.get_containing_app_config(module.__name__)
         for name, spec in getattr(module, "EVENTS", {}).items():
-            found[name] = {**spec, "app": app.verbose_name}
+            found[name] = {**spec, "app": app.label}
     return found
 
 

@@ -1,3 +1,4 @@
+from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -5,12 +6,14 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from apps.core.errors import AppError
 
 from . import selectors, services, texts
 from .models import Channel, Preference
+from .quiet import QUIET_CHANNELS
 from .services import MUTABLE_CHANNELS
 from .transports import enabled_kinds
 
@@ -47,6 +50,17 @@ def mark_all_read(request):
     return redirect("notifications:inbox")
 
 
+# The preferences page's sections, by the app that sends the events; a person's own wishes
+# first: what residents and members come for.
+GROUPS = {
+    "wishes": gettext_lazy("微心愿"),
+    "grids": gettext_lazy("走访与问题"),
+    "volunteers": gettext_lazy("志愿服务"),
+    "projects": gettext_lazy("项目与点题"),
+    "notifications": gettext_lazy("通知与提醒"),
+}
+
+
 def _channels() -> list:
     """The external channels a user can switch: those configured on this server."""
     enabled = set(enabled_kinds())
@@ -56,16 +70,21 @@ def _channels() -> list:
 def _event_groups(preference: Preference, events: dict, channels) -> list[dict]:
     """The user's events, by app, each with a switch per channel (on = sent there)."""
     groups: dict[str, list] = {}
-    for name, spec in sorted(events.items()):
+    for name, spec in events.items():  # each app's own order: its workflow's
         switches = [
             {"value": c.value, "label": c.label, "on": preference.allows(name, c.value)}
             for c in channels
         ]
         label = spec.get("label", spec["title"])
-        groups.setdefault(str(spec["app"]), []).append(
+        groups.setdefault(spec["app"], []).append(
             {"name": name, "label": label, "switches": switches}
         )
-    return [{"name": name, "rows": rows} for name, rows in groups.items()]
+    order = list(GROUPS)
+    ranked = sorted(groups.items(), key=lambda g: order.index(g[0]) if g[0] in order else 99)
+    return [
+        {"name": GROUPS.get(app) or apps.get_app_config(app).verbose_name, "rows": rows}
+        for app, rows in ranked
+    ]
 
 
 @login_required
@@ -98,6 +117,7 @@ def preferences(request):
         "languages": Preference.Language.choices,
         "groups": _event_groups(preference, events, channels),
         "channels": channels,
-        "wechat": Channel.WECHAT in {c.value for c in channels},
+        "wechat": Channel.WECHAT in channels,
+        "quiet": bool(set(channels) & set(QUIET_CHANNELS)),
     }
     return render(request, "notifications/preferences.html", context)

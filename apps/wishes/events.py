@@ -19,14 +19,14 @@ EVENTS = {
         "body": _("微心愿“{title}”已发布，欢迎认领。"),
     },
     "wish.approved": {
-        "label": _("我的心愿已通过审核并发布"),
+        "label": _("心愿通过审核并发布了"),
         "to": ("resident", "staff"),
         "link": ("wishes:detail", "wish_id"),
         "title": _("您的微心愿已发布：{title}"),
         "body": _("您的微心愿“{title}”已通过审核并发布，党员认领后会通知您。"),
     },
     "wish.rejected": {
-        "label": _("我的心愿未通过审核"),
+        "label": _("心愿未通过审核"),
         "to": ("resident", "staff"),
         "link": ("wishes:detail", "wish_id"),
         "title": _("您的微心愿未通过审核"),
@@ -40,7 +40,7 @@ EVENTS = {
         "body": _("居民已撤回微心愿“{title}”。"),
     },
     "wish.claimed": {
-        "label": _("我的心愿有人认领了"),
+        "label": _("心愿有人认领了"),
         "to": ("resident", "staff"),
         "link": ("wishes:detail", "wish_id"),
         "title": _("您的微心愿已被认领"),
@@ -68,7 +68,7 @@ EVENTS = {
         "body": _("{claimant}认领的微心愿“{title}”超时未完成，心愿已重新发布。"),
     },
     "wish.fulfilled": {
-        "label": _("我的心愿已完成，请确认"),
+        "label": _("心愿已完成，请确认"),
         "to": ("resident", "staff"),
         "link": ("wishes:detail", "wish_id"),
         "title": _("您的微心愿已完成"),

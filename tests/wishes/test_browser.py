@@ -44,11 +44,13 @@ def test_wish_lifecycle_in_the_browser(world, category, browser_page, live_serve
     logout(page)
     login(page, live_server, "member")
     page.goto(url + "/wishes/")
-    page.click("button.claim")
+    page.click("a.claim")  # opens the sheet
+    page.click("[data-sheet-confirm]")
     page.wait_for_url(url + "/wishes/claims/")
     assert "认领成功" in page.locator(".messages").inner_text()
 
-    late.click("button.claim")
+    late.click("a.claim")
+    late.click("[data-sheet-confirm]")
     assert "已被认领" in late.locator(".messages").inner_text()
     other.close()
     assert Claim.objects.count() == 1
