@@ -52,6 +52,10 @@ def main() -> None:
     from apps.register.models import Resident
 
     settings.ALLOWED_HOSTS = ["*"]
+    # The picker's search is throttled per user; the benchmark measures it, not the limit.
+    from rest_framework.throttling import ScopedRateThrottle
+
+    ScopedRateThrottle.THROTTLE_RATES = {"resident_search": "100000/min"}
     user = User.objects.get(username=args.user)
     client = Client()
     client.force_login(user)
@@ -60,12 +64,14 @@ def main() -> None:
     residents = scoped(user, Resident, "change").count()
     timed(client, "/wishes/enter/", 3)  # warm up
     page_ms, page_bytes, page_status = timed(client, "/wishes/enter/", args.rounds)
-    search_url = f"/api/wish-residents/?q={args.q}"
+    from urllib.parse import quote
+
+    search_url = f"/api/wish-residents/?q={quote(args.q)}"
     search_ms, search_bytes, search_status = timed(client, search_url, args.rounds)
     base_ms, _size, _status = timed(client, "/api/wish-categories/", args.rounds)
     print(f"{'residents in scope':24} {residents}")
     print(f"{'/wishes/enter/':24} {page_status} {page_bytes:>8} B {page_ms:8.1f} ms")
-    print(f"{search_url:24} {search_status} {search_bytes:>8} B {search_ms:8.1f} ms")
+    print(f"{'picker search':24} {search_status} {search_bytes:>8} B {search_ms:8.1f} ms")
     print(f"{'baseline categories':24} {base_ms:8.1f} ms")
     result = {
         "bench": "enter_page",

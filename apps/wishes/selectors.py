@@ -130,10 +130,12 @@ def wish_hall(*, user, category=None, area=None) -> QuerySet[Wish]:
 def my_wishes(*, user) -> QuerySet[Wish]:
     """A resident's own wishes, each with its timeline."""
     events = WishEvent.objects.order_by("at", "pk")
+    # The fulfilment photo goes with the confirm-and-rate form: the resident sees it first.
+    done = Claim.objects.filter(status=Claim.Status.FULFILLED)
     return (
         Wish.objects.select_related(*LIST_RELATED)
         .filter(resident__user=user)
-        .prefetch_related(Prefetch("events", queryset=events))
+        .prefetch_related(Prefetch("events", queryset=events), Prefetch("claims", queryset=done))
         .order_by("-created_at", "-pk")
     )
 

@@ -213,6 +213,8 @@ def test_fulfilment_photo_is_on_the_wish_page_and_in_the_message(as_user, world,
     detail = client.get(reverse("wishes:detail", args=[wish.pk])).content.decode()
     assert f'src="{photo_url}"' in detail and "完成照片" in detail
     assert "确认完成" in detail  # and the resident rates it right there
+    mine = client.get(reverse("wishes:mine")).content.decode()
+    assert f'src="{photo_url}"' in mine and "确认完成" in mine  # beside the rating form too
     inbox = client.get(reverse("notifications:inbox")).content.decode()
     assert (
         f'src="{photo_url}"' in inbox
