@@ -330,3 +330,22 @@ def test_picker_api_is_throttled(api, world, settings):
     finally:
         ScopedRateThrottle.THROTTLE_RATES = original
     assert codes == [200, 200, 200, 429]
+
+
+def test_organisation_claims_are_offered_only_where_the_organisation_serves(
+    as_user, world, make_wish
+):
+    wish = make_wish("published")
+    rep = f.UserFactory()
+    here = f.OrganisationFactory(area=world.community_a, name="海城物业")
+    elsewhere = f.OrganisationFactory(area=world.community_b, name="榭南超市")
+    here.representatives.add(rep)
+    elsewhere.representatives.add(rep)
+    client = as_user(rep)
+    hall = client.get(reverse("wishes:hall")).content.decode()
+    assert "以海城物业名义认领" in hall and "榭南超市" not in hall
+    assert "我来认领" not in hall  # not a member: only on the organisation's behalf
+    page = client.get(reverse("wishes:claim", args=[wish.pk])).content.decode()
+    assert "以海城物业名义确认认领" in page and "榭南超市" not in page
+    client.post(reverse("wishes:claim", args=[wish.pk]), {"organisation": here.pk})
+    assert Claim.objects.get().organisation == here
