@@ -27,7 +27,7 @@ def test_home_shows_wish_tiles_per_role(as_user, world):
     html = as_user(world.user("member")).get("/").content.decode()
     assert "心愿墙" in html and "我的认领" in html and "提交心愿" not in html
     html = as_user(world.user("grid_worker")).get("/").content.decode()
-    assert "心愿审核" in html and "代录心愿" in html
+    assert "心愿审核" in html and "为居民代录" in html
 
 
 def test_resident_submits_from_the_phone_form(as_user, world, category):
