@@ -290,7 +290,12 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "apps.core.schema.AutoSchema",
     "EXCEPTION_HANDLER": "apps.core.errors.api_exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"login": "5/min"},
+    # resident_search: the 代录 picker (apps.wishes.api.ResidentPicker), a request per keystroke
+    # pause; enough for typing, too few to page through a community's residents.
+    "DEFAULT_THROTTLE_RATES": {
+        "login": "5/min",
+        "resident_search": os.environ.get("RESIDENT_SEARCH_RATE", "60/min"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Tongxin API",

@@ -514,3 +514,33 @@ def test_live_sync_matrix(world, role):
 
 
 NOT_COLLECTIONS |= {"/api/live/sync/"}  # the table above
+
+
+# The 代录 picker (/api/wish-residents/?q=, apps.wishes): grid workers and secretaries find
+# the residents of their own area, and nobody else's; other roles are refused whatever they
+# hold (403 not_a_vetter), anonymous 401.
+PICKER = {"A": {"grid_worker", "secretary"}, "B": {"outsider"}}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_resident_picker_matrix(world, role):
+    from tests.permission_matrix import _client
+
+    client = _client(world, role)
+    found, statuses = {}, set()
+    for where in ("A", "B"):
+        resident = f.ResidentFactory(household=_make_household(world, where), name=f"欧阳{where}")
+        response = client.get("/api/wish-residents/", {"q": "欧阳"})
+        statuses.add(response.status_code)
+        if response.status_code == 200:
+            found[where] = resident.pk in {row["id"] for row in response.json()["results"]}
+    if role == "anonymous":
+        assert statuses == {401}
+    elif role in PICKER["A"] | PICKER["B"]:
+        assert statuses == {200}
+        assert found == {where: role in PICKER[where] for where in ("A", "B")}
+    else:
+        assert statuses == {403}
+
+
+NOT_COLLECTIONS |= {"/api/wish-residents/"}  # the table above

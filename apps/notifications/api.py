@@ -14,11 +14,19 @@ from .models import Notification, Preference
 
 class NotificationSerializer(serializers.ModelSerializer):
     event = serializers.CharField(source="event.name", read_only=True)
+    url = serializers.SerializerMethodField()
+    photo = serializers.SerializerMethodField()
     read = serializers.SerializerMethodField()
 
     class Meta:
         model = Notification
-        fields = ["id", "event", "title", "body", "url", "created_at", "read_at", "read"]
+        fields = ["id", "event", "title", "body", "url", "photo", "created_at", "read_at", "read"]
+
+    def get_url(self, obj) -> str:
+        return selectors.notification_link(obj)
+
+    def get_photo(self, obj) -> str:
+        return selectors.notification_photo(obj)
 
     def get_read(self, obj) -> bool:
         return obj.read_at is not None

@@ -105,7 +105,7 @@ def _languages(user_ids: list[int]) -> dict[int, str]:
 
 def _inbox_rows(event: OutboxEvent, user_ids: list[int], by_language: dict) -> None:
     languages = _languages(user_ids)
-    url = str(event.context.get("url", ""))[:300]
+    url = texts.link_for(event.name, event.context)[:300]
     rows = []
     for user_id in user_ids:
         text = _text(by_language, languages.get(user_id))

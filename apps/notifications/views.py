@@ -1,8 +1,11 @@
+from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from apps.core.errors import AppError
@@ -10,13 +13,19 @@ from apps.core.pagination import paginate
 
 from . import selectors, services, texts
 from .models import Channel, Preference
+from .quiet import QUIET_CHANNELS
 from .services import MUTABLE_CHANNELS
+from .transports import enabled_kinds
 
 
 @login_required
 def inbox(request):
-    page = paginate(request, selectors.inbox_for(user=request.user), 20)
-    return render(request, "notifications/inbox.html", {"page": page})
+    inbox = selectors.inbox_for(user=request.user).select_related("event")
+    page = paginate(request, inbox, 20)
+    for notification in page:
+        notification.link = selectors.notification_link(notification)
+        notification.photo = selectors.notification_photo(notification)
+    return render(request, "notifications/inbox.html", {"page": page, "now": timezone.now()})
 
 
 @login_required
@@ -28,8 +37,9 @@ def mark_read(request, pk: int):
         messages.error(request, exc.detail)
         return redirect("notifications:inbox")
     # Links come from the events' context; only ever follow one to this site.
-    local = url_has_allowed_host_and_scheme(notification.url, allowed_hosts={request.get_host()})
-    return redirect(notification.url if notification.url and local else "notifications:inbox")
+    link = selectors.notification_link(notification)
+    local = url_has_allowed_host_and_scheme(link, allowed_hosts={request.get_host()})
+    return redirect(link if link and local else "notifications:inbox")
 
 
 @login_required
@@ -40,33 +50,61 @@ def mark_all_read(request):
     return redirect("notifications:inbox")
 
 
-def _event_rows(preference: Preference) -> list[dict]:
-    """One row per event with a checkbox per external channel (checked = on)."""
-    rows = []
-    for name, spec in sorted(texts.events().items()):
-        channels = [
+# The preferences page's sections, by the app that sends the events; a person's own wishes
+# first: what residents and members come for.
+GROUPS = {
+    "wishes": gettext_lazy("微心愿"),
+    "grids": gettext_lazy("走访与问题"),
+    "volunteers": gettext_lazy("志愿服务"),
+    "projects": gettext_lazy("项目与点题"),
+    "notifications": gettext_lazy("通知与提醒"),
+}
+
+
+def _channels() -> list:
+    """The external channels a user can switch: those configured on this server."""
+    enabled = set(enabled_kinds())
+    return [c for c in Channel if c.value in MUTABLE_CHANNELS and c.value in enabled]
+
+
+def _event_groups(preference: Preference, events: dict, channels) -> list[dict]:
+    """The user's events, by app, each with a switch per channel (on = sent there)."""
+    groups: dict[str, list] = {}
+    for name, spec in events.items():  # each app's own order: its workflow's
+        switches = [
             {"value": c.value, "label": c.label, "on": preference.allows(name, c.value)}
-            for c in Channel
-            if c.value in MUTABLE_CHANNELS
+            for c in channels
         ]
-        rows.append({"name": name, "label": spec.get("label", spec["title"]), "channels": channels})
-    return rows
+        label = spec.get("label", spec["title"])
+        groups.setdefault(spec["app"], []).append(
+            {"name": name, "label": label, "switches": switches}
+        )
+    order = list(GROUPS)
+    ranked = sorted(groups.items(), key=lambda g: order.index(g[0]) if g[0] in order else 99)
+    return [
+        {"name": GROUPS.get(app) or apps.get_app_config(app).verbose_name, "rows": rows}
+        for app, rows in ranked
+    ]
 
 
 @login_required
 def preferences(request):
     preference = selectors.preference_for(user=request.user)
+    events = texts.events_for(selectors.recipient_kinds(user=request.user))
+    channels = _channels()
     if request.method == "POST":
-        muted = {}
-        for name in texts.events():
-            off = [c for c in MUTABLE_CHANNELS if f"{name}:{c}" not in request.POST]
-            if off:
-                muted[name] = off
+        # Only what the page showed changes; other settings (from the API) stay as they were.
+        muted = {k: v for k, v in preference.muted.items() if k not in events}
+        shown = {c.value for c in channels}
+        for name in events:
+            kept = [c for c in preference.muted.get(name, []) if c not in shown]
+            off = [c for c in shown if f"{name}:{c}" not in request.POST]
+            if kept or off:
+                muted[name] = kept + off
         try:
             services.preference_update(
                 user=request.user,
                 language=request.POST.get("language", preference.language),
-                wechat_openid=request.POST.get("wechat_openid", ""),
                 muted=muted,
             )
         except AppError as exc:
@@ -77,6 +115,9 @@ def preferences(request):
     context = {
         "preference": preference,
         "languages": Preference.Language.choices,
-        "rows": _event_rows(preference),
+        "groups": _event_groups(preference, events, channels),
+        "channels": channels,
+        "wechat": Channel.WECHAT in channels,
+        "quiet": bool(set(channels) & set(QUIET_CHANNELS)),
     }
     return render(request, "notifications/preferences.html", context)

@@ -4,15 +4,18 @@ parses its input, calls one service and renders the wish; services raise the err
 import django_filters
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
 
 from apps.accounts.scoping import scoped
 from apps.core.api import ReasonInput, ScopedViewSetMixin, parse
 from apps.core.errors import Forbidden, InvalidInput, InvalidTransition, NotFound
+from apps.core.masking import mask_phone
 from apps.register.models import Resident
 
 from . import selectors, services
@@ -250,6 +253,51 @@ class WishViewSet(
             comment=data["comment"],
         )
         return self._render(wish)
+
+
+class PickedResidentSerializer(serializers.Serializer):
+    """What the 代录 picker needs to tell residents apart, and nothing more: the phone masked
+    to its tail."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    phone = serializers.SerializerMethodField()
+    address = serializers.SerializerMethodField()
+
+    def get_phone(self, resident) -> str:
+        return mask_phone(resident.phone)
+
+    def get_address(self, resident) -> str:
+        return str(resident.household)
+
+
+class ResidentPickerInput(serializers.Serializer):
+    q = serializers.CharField(required=False, allow_blank=True, max_length=60, default="")
+
+
+class ResidentPicker(APIView):
+    """`/api/wish-residents/?q=`: the 代录 picker's search (name, phone tail, room or address)
+    over the residents the grid worker or secretary may enter a wish for; at most 10."""
+
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "resident_search"
+
+    @extend_schema(
+        parameters=[ResidentPickerInput],
+        responses=inline_serializer(
+            "PickedResidents",
+            {
+                "results": PickedResidentSerializer(many=True),
+                "more": serializers.BooleanField(),
+            },
+        ),
+    )
+    def get(self, request):
+        if not request.user.is_superuser and not selectors.is_vetter(request.user):
+            raise Forbidden(_("只有网格员或书记可以代录心愿。"), code="not_a_vetter")
+        q = parse(ResidentPickerInput, request.query_params, request=request)["q"]
+        rows, more = selectors.resident_search(user=request.user, q=q)
+        return Response({"results": PickedResidentSerializer(rows, many=True).data, "more": more})
 
 
 class CategoryList(ListAPIView):

@@ -12,5 +12,5 @@ TILES = [
     Tile(_("心愿墙"), "wishes:hall", roles=MEMBERS | VETTERS, order=12),
     Tile(_("我的认领"), "wishes:claims", roles=MEMBERS, order=13),
     Tile(_("心愿审核"), "wishes:vetting", roles=VETTERS, order=14),
-    Tile(_("代录心愿"), "wishes:enter", roles=VETTERS, order=15),
+    Tile(_("为居民代录"), "wishes:enter", roles=VETTERS, order=15),
 ]

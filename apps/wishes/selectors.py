@@ -12,11 +12,19 @@ from django.db.models import (
 )
 from django.utils.translation import gettext as _
 
-from apps.accounts.scoping import PERSONAL, STAFF, VIEW, has_role_over, scope_filter
+from apps.accounts.scoping import (
+    PERSONAL,
+    STAFF,
+    VIEW,
+    grants,
+    has_role_over,
+    scope_filter,
+    scoped,
+)
 from apps.core.errors import InvalidInput
 from apps.core.masking import mask_name
 from apps.core.validators import parse_id
-from apps.register.models import Area, Organisation
+from apps.register.models import Area, Organisation, Resident
 
 from .models import VETTERS, Claim, Wish, WishEvent
 
@@ -122,10 +130,12 @@ def wish_hall(*, user, category=None, area=None) -> QuerySet[Wish]:
 def my_wishes(*, user) -> QuerySet[Wish]:
     """A resident's own wishes, each with its timeline."""
     events = WishEvent.objects.order_by("at", "pk")
+    # The fulfilment photo goes with the confirm-and-rate form: the resident sees it first.
+    done = Claim.objects.filter(status=Claim.Status.FULFILLED)
     return (
         Wish.objects.select_related(*LIST_RELATED)
         .filter(resident__user=user)
-        .prefetch_related(Prefetch("events", queryset=events))
+        .prefetch_related(Prefetch("events", queryset=events), Prefetch("claims", queryset=done))
         .order_by("-created_at", "-pk")
     )
 
@@ -159,6 +169,71 @@ def sees_resident(user, wish: Wish) -> bool:
 def resident_display(user, wish: Wish) -> str:
     name = wish.resident.name
     return name if sees_resident(user, wish) else mask_name(name)
+
+
+def with_places(wishes: list[Wish]) -> list[Wish]:
+    """Set `wish.grid_name`: the grid (网格) above each wish's building, for the cards' "place"
+    line, in one query for the page."""
+    paths = {w.area.path[: -Area.steplen] for w in wishes if len(w.area.path) > Area.steplen}
+    grids = dict(
+        Area.objects.filter(path__in=paths, kind=Area.Kind.GRID).values_list("path", "name")
+    )
+    for wish in wishes:
+        wish.grid_name = grids.get(wish.area.path[: -Area.steplen], "")
+    return wishes
+
+
+def fulfilment_photos(wish: Wish) -> list:
+    """The fulfilment photos of the wish's claims (prefetched by `wish_detail`)."""
+    return [c.fulfil_photo for c in wish.claims.all() if c.fulfil_photo]
+
+
+PICKER_LIMIT = 10
+
+
+def is_vetter(user) -> bool:
+    """Whether `user` vets wishes (and enters them for residents) anywhere."""
+    return any(g.role in VETTERS for g in grants(user))
+
+
+def entry_residents(*, user) -> QuerySet[Resident]:
+    """The residents `user` may enter a wish for (代录): in an area where they are a grid
+    worker or secretary, the same rule as `services._submitting_for`."""
+    if user.is_superuser:
+        return Resident.objects.all()
+    paths = {g.area_path for g in grants(user) if g.role in VETTERS and g.area_path}
+    if not paths:
+        return Resident.objects.none()
+    under = Q()
+    for path in paths:
+        under |= Q(household__area__path__startswith=path)
+    return scoped(user, Resident, "change").filter(under)
+
+
+def resident_search(*, user, q: str) -> tuple[list[Resident], bool]:
+    """The 代录 picker: residents matching every word of `q` by name, phone tail (3+ digits),
+    room or address; at most PICKER_LIMIT, and whether there are more."""
+    words = (q or "").split()[:4]
+    if not words:
+        return [], False
+    qs = entry_residents(user=user)
+    for word in words:
+        word = word[:30]
+        match = (
+            Q(name__icontains=word)
+            | Q(household__address__icontains=word)
+            | Q(household__room__icontains=word)
+            | Q(household__area__name__icontains=word)
+        )
+        if word.isascii() and word.isdigit() and len(word) >= 3:
+            match |= Q(phone__endswith=word)
+        qs = qs.filter(match)
+    rows = list(
+        qs.select_related("household__area")
+        .only("pk", "name", "phone", "household__room", "household__unit", "household__area__name")
+        .order_by("name", "pk")[: PICKER_LIMIT + 1]
+    )
+    return rows[:PICKER_LIMIT], len(rows) > PICKER_LIMIT
 
 
 def can_vet(user, wish: Wish) -> bool:

@@ -16,7 +16,7 @@ from apps.accounts.models import Role
 from apps.accounts.scoping import has_role_over
 from apps.core import live, workflow
 from apps.core.conf import conf
-from apps.core.errors import Conflict, Forbidden, InvalidTransition
+from apps.core.errors import AppError, Conflict, Forbidden, InvalidTransition
 from apps.core.images import clean_image
 from apps.core.validators import clean_rating, clean_text, invalid
 from apps.notifications import audiences
@@ -81,17 +81,19 @@ def _to_members_and_organisations(wish: Wish) -> list[dict]:
     return [audiences.any_of(*members, audiences.area_organisations(wish.area_id))]
 
 
-# Each move's outbox event and who hears about it ("submit" is the creation row).
+# Each move's outbox events and who hears about them ("submit" is the creation row). The
+# resident hears of every step of their wish: published, rejected, claimed, given back,
+# fulfilled.
 NOTICES = {
-    "submit": ("wish.submitted", _to_vetters),
-    "publish": ("wish.published", _to_members_and_organisations),
-    "reject": ("wish.rejected", _to_resident),
-    "withdraw": ("wish.withdrawn", _to_vetters),
-    "claim": ("wish.claimed", _to_resident),
-    "release": ("wish.released", _to_resident_and_vetter),
-    "expire": ("wish.expired", _to_resident_and_vetter),
-    "fulfil": ("wish.fulfilled", _to_resident),
-    "confirm": ("wish.confirmed", _to_claimant),
+    "submit": [("wish.submitted", _to_vetters)],
+    "publish": [("wish.published", _to_members_and_organisations), ("wish.approved", _to_resident)],
+    "reject": [("wish.rejected", _to_resident)],
+    "withdraw": [("wish.withdrawn", _to_vetters)],
+    "claim": [("wish.claimed", _to_resident)],
+    "release": [("wish.released", _to_resident_and_vetter)],
+    "expire": [("wish.expired", _to_resident_and_vetter)],
+    "fulfil": [("wish.fulfilled", _to_resident)],
+    "confirm": [("wish.confirmed", _to_claimant)],
 }
 
 
@@ -100,10 +102,10 @@ NOTICES = {
 
 def _notify(wish: Wish, move: str, *, actor, note: str = "", context=None) -> None:
     """The outbox rows of a change, in the caller's transaction."""
-    event, audiences_of = NOTICES[move]
     ctx = {"wish_id": wish.pk, "title": wish.title, "note": note, **(context or {})}
-    for audience in audiences_of(wish):
-        notify(event, audience=audience, context=ctx, actor=actor)
+    for event, audiences_of in NOTICES[move]:
+        for audience in audiences_of(wish):
+            notify(event, audience=audience, context=ctx, actor=actor)
 
 
 def _live(wish: Wish, before: str, *, claimants=()) -> None:
@@ -237,14 +239,80 @@ def _check_claimant(claim: Claim, actor) -> None:
 
 def _check_may_claim(wish: Wish, actor, organisation: Organisation | None) -> None:
     """A member of the wish's community, or a representative of an organisation at or above
-    the wish's area claiming on its behalf. Decided without a query for members."""
+    the wish's area claiming on its behalf; never the resident whose wish it is. Decided
+    without a query for members."""
+    if wish.resident.user_id is not None and wish.resident.user_id == actor.pk:
+        raise Forbidden(_("不能认领自己的心愿。"), code="own_wish")
     if organisation is not None:
         if not organisation.representatives.filter(pk=actor.pk).exists():
             raise Forbidden(_("您不是该组织的代表。"), code="not_a_representative")
-        if not wish.area.path.startswith(organisation.area.path):
-            raise Forbidden(_("该心愿不在组织的服务范围内。"), code="out_of_scope")
+        _check_organisation_serves(wish, organisation)
     elif not has_role_over(actor, {Role.MEMBER}, area=wish.area):
         raise _not_a_member()
+
+
+def _check_organisation_serves(wish: Wish, organisation: Organisation) -> None:
+    if not wish.area.path.startswith(organisation.area.path):
+        raise Forbidden(_("该心愿不在组织的服务范围内。"), code="out_of_scope")
+
+
+def _check_confirmer(wish: Wish, actor) -> None:
+    """The resident, or for a resident without a login a vetter of the area."""
+    if wish.resident.user_id:
+        allowed = wish.resident.user_id == actor.pk
+    else:
+        allowed = has_role_over(actor, VETTERS, area=wish.area)
+    if not allowed:
+        raise Forbidden(_("只有提交心愿的居民可以确认。"), code="not_wish_owner")
+
+
+def _check_owner(wish: Wish, actor) -> None:
+    # Only the resident (README, and this message): staff turn a wish down with `reject`,
+    # whose reason the resident is shown.
+    if wish.resident.user_id != actor.pk:
+        raise Forbidden(_("只有提交心愿的居民可以撤回。"), code="not_wish_owner")
+
+
+# The check each move's service makes of who acts (after `workflow.check` of the state).
+# `wish_moves` runs the same checks to tell the pages which buttons to show.
+WHO_MAY = {
+    "publish": _check_vetter,
+    "reject": _check_vetter,
+    "expire": _check_vetter,
+    "withdraw": _check_owner,
+    "claim": lambda wish, actor: _check_may_claim(wish, actor, None),
+    "release": lambda wish, actor: _check_claimant(_active_claim(wish), actor),
+    "fulfil": lambda wish, actor: _check_claimant(_active_claim(wish), actor),
+    "confirm": _check_confirmer,
+}
+
+
+def wish_moves(*, wish: Wish, actor) -> set[str]:
+    """The moves `actor` may make on `wish` now: the workflow's moves from its status whose
+    who-may check (the services' own, `WHO_MAY`) passes. For pages; writes nothing."""
+    allowed = set()
+    for move in Wish.workflow.moves_from(wish.status):
+        try:
+            WHO_MAY[move](wish, actor)
+        except AppError:
+            continue
+        allowed.add(move)
+    return allowed
+
+
+def wish_claim_organisations(*, wish: Wish, actor, organisations) -> list[Organisation]:
+    """Of `organisations` (those `actor` represents, loaded by the caller), the ones it may
+    claim `wish` for now."""
+    if wish.status != S.PUBLISHED or wish.resident.user_id == actor.pk:
+        return []
+    serving = []
+    for organisation in organisations:
+        try:
+            _check_organisation_serves(wish, organisation)
+        except AppError:
+            continue
+        serving.append(organisation)
+    return serving
 
 
 def _not_a_member() -> Forbidden:
@@ -328,10 +396,7 @@ def wish_reject(*, wish: Wish, actor, reason: str) -> Wish:
 
 def wish_withdraw(*, wish: Wish, actor, note: str = "") -> Wish:
     workflow.check(wish, "withdraw")
-    # Only the resident (README, and this message): staff turn a wish down with `reject`,
-    # whose reason the resident is shown.
-    if wish.resident.user_id != actor.pk:
-        raise Forbidden(_("只有提交心愿的居民可以撤回。"), code="not_wish_owner")
+    _check_owner(wish, actor)
     note = clean_text(note, field="note", max_length=200, required=False, label=_("说明"))
     return _transition(wish, "withdraw", actor=actor, note=note)
 
@@ -446,13 +511,17 @@ def wish_fulfil(*, wish: Wish, actor, note: str, photo=None) -> Wish:
         photo = _clean_photo(photo, field="photo")
     now = timezone.now()
     with transaction.atomic():
-        _transition(wish, "fulfil", actor=actor, note=note, fulfilled_at=now)
+        # `_transition`'s steps, with the notification last: it links the stored photo.
+        workflow.transition(wish, "fulfil", actor=actor, note=note, fulfilled_at=now)
         workflow.transition(
             claim, "fulfil", actor=actor, note=note, fulfil_note=note, fulfilled_at=now
         )
+        context = {}
         if photo:  # a file goes through save() (storage), not through UPDATE
             claim.fulfil_photo = photo
             claim.save(update_fields=["fulfil_photo"])
+            context["photo"] = claim.fulfil_photo.url
+        _notify(wish, "fulfil", actor=actor, note=note, context=context)
     return wish
 
 
@@ -460,12 +529,7 @@ def wish_confirm(*, wish: Wish, actor, rating, comment: str = "") -> Wish:
     """The resident (or, for a resident without a login, a vetter of the area) confirms the
     wish was fulfilled and rates it 1–5; the wish closes."""
     workflow.check(wish, "confirm")
-    if wish.resident.user_id:
-        allowed = wish.resident.user_id == actor.pk
-    else:
-        allowed = has_role_over(actor, VETTERS, area=wish.area)
-    if not allowed:
-        raise Forbidden(_("只有提交心愿的居民可以确认。"), code="not_wish_owner")
+    _check_confirmer(wish, actor)
     rating = clean_rating(rating)
     comment = clean_text(comment, field="comment", max_length=500, required=False, label=_("评价"))
     with transaction.atomic():

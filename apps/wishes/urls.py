@@ -17,7 +17,9 @@ urlpatterns = [
     path("wishes/claims/", views.claims, name="claims"),
     path("wishes/vetting/", views.vetting, name="vetting"),
     path("wishes/<int:pk>/", views.detail, name="detail"),
+    path("wishes/<int:pk>/claim/", views.claim, name="claim"),
     path("wishes/<int:pk>/<slug:action>/", views.act, name="act"),
     path("api/wish-categories/", api.CategoryList.as_view(), name="category-api"),
+    path("api/wish-residents/", api.ResidentPicker.as_view(), name="resident-picker-api"),
     *router.urls,
 ]

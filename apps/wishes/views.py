@@ -13,16 +13,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from apps.accounts.scoping import grants, has_role_over, scoped
+from apps.accounts.scoping import scoped
+from apps.core.conf import conf
 from apps.core.errors import AppError
 from apps.core.history import note_access, object_history
 from apps.core.pagination import paginate
 from apps.core.validators import parse_id
 from apps.core.views import redirect_back
-from apps.register.models import Area, Organisation, Resident
+from apps.register.models import Area, Organisation
 
 from . import selectors, services
-from .models import VETTERS, Claim, Wish, WishCategory
+from .models import Claim, Wish, WishCategory
 
 S = Wish.Status
 
@@ -46,15 +47,21 @@ def _form_values(request) -> dict:
     }
 
 
-def _submit_page(request, *, template: str, residents=None):
+def _submit_page(request, *, template: str, residents=None, picker=None):
     values, error = {}, None
     if request.method == "POST":
         values = _form_values(request)
         resident = None
         if residents is not None:
-            resident = residents.filter(pk=parse_id(values["resident"])).first()
+            resident = (
+                residents.select_related("household__area")
+                .filter(pk=parse_id(values["resident"]))
+                .first()
+            )
             if resident is None:
                 error = _("请选择居民。")
+            elif resident not in picker["found"]:  # shown again, chosen, if the form comes back
+                picker["found"].insert(0, resident)
         wanted_by = _date(values["wanted_by"])
         if values["wanted_by"] and wanted_by is None:
             error = _("请填写正确的日期。")
@@ -79,7 +86,8 @@ def _submit_page(request, *, template: str, residents=None):
         "categories": WishCategory.objects.filter(active=True),
         "values": values,
         "error": error,
-        "residents": residents,
+        "entering": residents is not None,
+        "picker": picker,
     }
     return render(request, template, context, status=400 if error else 200)
 
@@ -92,16 +100,16 @@ def submit(request):
 @login_required
 def enter(request):
     """A grid worker at a workstation enters a wish for a resident (offline channel)."""
-    if not request.user.is_superuser and not _is_vetter(request.user):
+    if not request.user.is_superuser and not selectors.is_vetter(request.user):
         messages.error(request, _("只有网格员或书记可以代录心愿。"))
         return redirect("home")
-    residents = scoped(request.user, Resident, "change").select_related("household__area")
-    residents = residents.order_by("household__area__path", "household__room", "name")
-    return _submit_page(request, template="wishes/submit.html", residents=residents)
-
-
-def _is_vetter(user) -> bool:
-    return any(g.role in VETTERS for g in grants(user))
+    # The picker: a search box (GET ?q=, the same search as /api/wish-residents/, which
+    # static/js/resident-picker.js calls as the worker types), never the whole list.
+    q = request.GET.get("q", "").strip()[:60]
+    found, more = selectors.resident_search(user=request.user, q=q)
+    picker = {"q": q, "found": found, "more": more}
+    residents = selectors.entry_residents(user=request.user)
+    return _submit_page(request, template="wishes/submit.html", residents=residents, picker=picker)
 
 
 PAGE_SIZE = 20
@@ -126,6 +134,18 @@ def _name(request, wish) -> None:
         note_access(request, wish.resident, ["name"])
 
 
+def _claimable(request, wishes, organisations) -> list:
+    """Each wish with what the user may do on the hall: `can_claim` and `claim_organisations`
+    (the services' own checks, so no card offers a claim the service would refuse)."""
+    for wish in wishes:
+        wish.can_claim = "claim" in services.wish_moves(wish=wish, actor=request.user)
+        wish.claim_organisations = services.wish_claim_organisations(
+            wish=wish, actor=request.user, organisations=organisations
+        )
+        wish.is_own = wish.resident.user_id == request.user.pk
+    return wishes
+
+
 @login_required
 def hall(request):
     category = request.GET.get("category") or None
@@ -140,16 +160,38 @@ def hall(request):
         wishes = Wish.objects.none()
     areas = scoped(request.user, Area).filter(kind__in=[Area.Kind.COMMUNITY, Area.Kind.GRID])
     page = _page(request, wishes)
+    organisations = list(
+        Organisation.objects.select_related("area").filter(representatives=request.user)
+    )
+    cards = selectors.with_places(_with_names(request, page.object_list))
     context = {
         "page": page,
-        "wishes": _with_names(request, page.object_list),
+        "wishes": _claimable(request, cards, organisations),
         "categories": WishCategory.objects.filter(active=True),
         "areas": areas.order_by("path")[:200],
-        "organisations": Organisation.objects.filter(representatives=request.user),
         "category": category,
         "area": area,
+        "expiry_days": conf("WISH_CLAIM_EXPIRY_DAYS"),
     }
     return render(request, "wishes/hall.html", context)
+
+
+@login_required
+def claim(request, pk: int):
+    """GET: the claim's confirmation step (what the member commits to) for browsers without
+    the hall's sheet; POST: the claim itself (the same as every other move)."""
+    if request.method == "POST":
+        return act(request, pk, "claim")
+    wish = selectors.wishes_visible_to(user=request.user).filter(pk=pk).first()
+    if wish is None:
+        raise Http404
+    organisations = list(
+        Organisation.objects.select_related("area").filter(representatives=request.user)
+    )
+    _name(request, wish)
+    [wish] = _claimable(request, selectors.with_places([wish]), organisations)
+    context = {"wish": wish, "expiry_days": conf("WISH_CLAIM_EXPIRY_DAYS")}
+    return render(request, "wishes/claim.html", context)
 
 
 @login_required
@@ -179,11 +221,18 @@ def detail(request, pk: int):
         raise Http404 from exc
     _name(request, wish)
     user = request.user
+    moves = services.wish_moves(wish=wish, actor=user)
+    organisations = Organisation.objects.select_related("area").filter(representatives=user)
+    selectors.with_places([wish])
     context = {
         "wish": wish,
-        "can_vet": wish.status == S.SUBMITTED and has_role_over(user, VETTERS, area=wish.area),
-        "is_resident": wish.resident.user_id == user.pk,
-        "is_claimant": wish.claimed_by_id == user.pk,
+        "moves": moves,
+        "can_vet": "publish" in moves,
+        "claim_organisations": services.wish_claim_organisations(
+            wish=wish, actor=user, organisations=organisations
+        ),
+        "fulfil_photos": selectors.fulfilment_photos(wish),
+        "expiry_days": conf("WISH_CLAIM_EXPIRY_DAYS"),
         # Who did what names the resident too: only for those who see the resident's name.
         "show_actors": selectors.sees_resident(user, wish),
         "history": object_history(request, wish),

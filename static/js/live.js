@@ -73,6 +73,9 @@
       button.disabled = true;
     }
     for (const form of card.querySelectorAll("form")) form.dataset.liveStale = "1";
+    // The claim links open the confirmation sheet (static/js/claim.js): a taken wish has none.
+    for (const link of card.querySelectorAll("a[data-claim-sheet]")) link.hidden = true;
+    emit("live:taken", { id: card.id.slice(5) });
     let tag = card.querySelector(".live-taken");
     if (!tag) {
       tag = document.createElement("p");

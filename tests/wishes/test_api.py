@@ -174,7 +174,7 @@ def test_release_and_reject_and_withdraw_actions(api, world, make_wish):
         ("member", "publish", 404, "not_found"),  # in vetting: members do not see it
         ("resident", "publish", 403, "not_a_vetter"),
         ("outsider", "publish", 404, "not_found"),
-        ("resident", "claim", 403, "not_a_member"),
+        ("resident", "claim", 403, "own_wish"),
         ("outsider", "claim", 404, "not_found"),
         ("member", "claim", 404, "not_found"),  # in vetting: members do not see it
         ("resident", "confirm", 409, "invalid_transition"),
@@ -192,7 +192,7 @@ def test_claim_by_a_resident_is_a_403(api, world, make_wish):
     wish = make_wish("published")
     response = act(api.as_user(world.user("resident")), wish, "claim")
     assert response.status_code == 403
-    assert response.json()["code"] == "not_a_member"
+    assert response.json()["code"] == "own_wish"
 
 
 def test_confirm_by_someone_else_is_a_403(api, world, make_wish):

@@ -45,7 +45,8 @@ def test_wish_lifecycle_in_the_browser(world, category, browser_page, live_serve
     logout(page)
     login(page, live_server, "member")
     page.goto(url + "/wishes/")
-    page.click("button.claim")
+    page.click("a.claim")  # opens the sheet
+    page.click("[data-sheet-confirm]")
     page.wait_for_url(url + "/wishes/claims/")
     assert "认领成功" in page.locator(".messages").inner_text()
 
@@ -53,7 +54,7 @@ def test_wish_lifecycle_in_the_browser(world, category, browser_page, live_serve
     # server has no websockets) and its claim button no longer works; the server refuses a
     # stale claim anyway (tests/wishes/test_services.py).
     expect(late.locator(".wish-card .live-taken")).to_have_text("已被认领", timeout=10_000)
-    expect(late.locator("button.claim")).to_be_disabled()
+    expect(late.locator("a.claim")).to_be_hidden()
     other.close()
     assert Claim.objects.count() == 1
 

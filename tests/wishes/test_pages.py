@@ -27,7 +27,7 @@ def test_home_shows_wish_tiles_per_role(as_user, world):
     html = as_user(world.user("member")).get("/").content.decode()
     assert "心愿墙" in html and "我的认领" in html and "提交心愿" not in html
     html = as_user(world.user("grid_worker")).get("/").content.decode()
-    assert "心愿审核" in html and "代录心愿" in html
+    assert "心愿审核" in html and "为居民代录" in html
 
 
 def test_resident_submits_from_the_phone_form(as_user, world, category):
@@ -68,7 +68,7 @@ def test_submit_form_shows_the_error_in_chinese_and_keeps_the_input(
 def test_grid_worker_enters_a_wish_for_a_resident(as_user, world, category):
     resident = Resident.objects.get(user=world.user("resident"))
     client = as_user(world.user("grid_worker"))
-    page = client.get(reverse("wishes:enter"))
+    page = client.get(reverse("wishes:enter"), {"q": "秀梅"})
     assert "王秀梅" in page.content.decode()
     response = client.post(
         reverse("wishes:enter"),
@@ -174,7 +174,7 @@ def test_unknown_action_and_get_are_refused(as_user, world, make_wish):
     wish = make_wish("published")
     client = as_user(world.user("member"))
     assert client.post(reverse("wishes:act", args=[wish.pk, "explode"])).status_code == 404
-    assert client.get(reverse("wishes:act", args=[wish.pk, "claim"])).status_code == 405
+    assert client.get(reverse("wishes:act", args=[wish.pk, "release"])).status_code == 405
 
 
 def test_pages_need_login(client):

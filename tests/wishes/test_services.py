@@ -247,7 +247,7 @@ def test_second_claim_is_rejected_with_already_claimed(make_wish, world):
     assert len(events("wish.claimed")) == 1
 
 
-@pytest.mark.parametrize("role, code", [("resident", "not_a_member"), ("outsider", "not_a_member")])
+@pytest.mark.parametrize("role, code", [("resident", "own_wish"), ("outsider", "not_a_member")])
 def test_non_members_and_out_of_scope_members_cannot_claim(make_wish, world, role, code):
     wish = make_wish("published")
     with pytest.raises(Forbidden) as exc:
