@@ -103,6 +103,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "apps.notifications.context_processors.unread",
+                "apps.core.context_processors.shell",
             ],
         },
     },
