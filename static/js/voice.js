@@ -16,7 +16,18 @@
     button.type = "button";
     button.className = "voice";
     button.setAttribute("aria-pressed", "false");
-    button.textContent = body.voiceStart || "语音输入";
+    const label = document.createElement("span");
+    label.textContent = body.voiceStart || "语音输入";
+    if (body.icons) {
+      const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+      svg.setAttribute("class", "icon");
+      svg.setAttribute("aria-hidden", "true");
+      const use = document.createElementNS("http://www.w3.org/2000/svg", "use");
+      use.setAttribute("href", `${body.icons}#mic`);
+      svg.append(use);
+      button.append(svg);
+    }
+    button.append(label);
     if (field.id) button.setAttribute("aria-controls", field.id);
     let running = null;
 
@@ -38,12 +49,12 @@
       rec.addEventListener("end", () => {
         running = null;
         button.setAttribute("aria-pressed", "false");
-        button.textContent = body.voiceStart || "语音输入";
+        label.textContent = body.voiceStart || "语音输入";
       });
       rec.addEventListener("error", () => rec.abort());
       running = rec;
       button.setAttribute("aria-pressed", "true");
-      button.textContent = body.voiceStop || "停止";
+      label.textContent = body.voiceStop || "停止";
       rec.start();
     });
     field.insertAdjacentElement("afterend", button);
