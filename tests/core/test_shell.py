@@ -112,6 +112,7 @@ def test_no_call_link_without_a_grid_worker_phone_or_outside_the_grid(client, wo
 def test_admin_speaks_chinese_with_larger_type(staff_client):
     body = staff_client("administrator").get("/admin/").content.decode()
     assert "同心 管理" in body and "Django" not in body
+    assert "<strong>吴管理</strong>" in body  # the name, not the login (shown in capitals)
     assert "css/admin.css" in body
 
 
