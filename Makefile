@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 export DJANGO_SETTINGS_MODULE ?= config.settings
 
-.PHONY: run test lint format install install-test migrate seed worker beat messages bench clean
+.PHONY: run test lint format install install-test vendor migrate seed worker beat messages bench clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,8 +18,20 @@ $(VENV)/.installed-test: pyproject.toml | $(VENV)/bin/python
 	$(PY) -m pip install --quiet -e ".[test]"
 	touch $(VENV)/.installed $@
 
-install: $(VENV)/.installed
-install-test: $(VENV)/.installed-test
+# Browser libraries from npm, unpacked into static/vendor/ (not committed): Apache ECharts for
+# the grid report's charts. Without npm the report shows its tables instead of charts.
+ECHARTS_VERSION := 6.1.0
+VENDOR := static/vendor
+$(VENDOR)/echarts/echarts.min.js:
+	@tmp=$$(mktemp -d) && mkdir -p $(VENDOR)/echarts && \
+	  (cd $$tmp && npm pack --silent echarts@$(ECHARTS_VERSION) >/dev/null && \
+	   tar -xzf echarts-$(ECHARTS_VERSION).tgz) && \
+	  cp $$tmp/package/dist/echarts.min.js $$tmp/package/LICENSE $(VENDOR)/echarts/ && \
+	  rm -rf $$tmp || { rm -rf $$tmp; echo "npm pack echarts failed: the grid report shows tables"; }
+vendor: $(VENDOR)/echarts/echarts.min.js
+
+install: $(VENV)/.installed vendor
+install-test: $(VENV)/.installed-test vendor
 
 # The embedded demo: SQLite in the project, Celery tasks in-process.
 run: install
@@ -55,4 +67,4 @@ messages: install
 	DEBUG=1 $(PY) manage.py compilemessages --ignore=.venv
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles
+	rm -rf $(VENV) db.sqlite3 staticfiles $(VENDOR)

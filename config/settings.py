@@ -109,6 +109,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "apps.notifications.context_processors.unread",
                 "apps.live.context_processors.live",
+                "apps.core.context_processors.shell",
             ],
         },
     },

@@ -1,11 +1,18 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from apps.core import views as core_views
 from apps.core.health import HealthzView
+
+# The admin in Chinese (its own "Django 管理" otherwise); templates/admin/base_site.html adds
+# larger type and a phone layout (static/css/admin.css).
+admin.site.site_header = _("同心 管理")
+admin.site.site_title = _("同心 管理")
+admin.site.index_title = _("管理首页")
 
 urlpatterns = [
     path("", core_views.home, name="home"),

@@ -10,5 +10,6 @@ TILES = [
         "accounts:roles",
         roles=frozenset({Role.SECRETARY, Role.ADMINISTRATOR}),
         order=90,
+        icon="shield",
     ),
 ]

@@ -26,6 +26,8 @@ class User(AbstractUser):
     phone = models.CharField(
         _("手机号"), max_length=11, unique=True, null=True, blank=True, validators=[validate_phone]
     )
+    # 长辈模式: larger type and simpler pages, remembered for the login (any device).
+    elder_mode = models.BooleanField(_("长辈模式"), default=False)
 
     objects = UserManager()
 

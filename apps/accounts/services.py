@@ -363,3 +363,12 @@ def role_revoke(*, actor, assignment: RoleAssignment) -> None:
     """Revoke one role assignment (the caller found it through `scoped(actor, ...)`)."""
     _check_role_admin(actor, assignment.role, area=assignment.area, party_org=assignment.party_org)
     RoleAssignment.objects.filter(pk=assignment.pk).delete()
+
+
+# --- the user's own settings ---------------------------------------------------------------
+
+
+def user_set_elder_mode(*, user: User, on: bool) -> None:
+    """长辈模式 on or off for the login (larger type, simpler pages on every device)."""
+    User.objects.filter(pk=user.pk).update(elder_mode=on)
+    user.elder_mode = on

@@ -17,6 +17,7 @@ urlpatterns = [
     path("api/auth/logout/", api.TokenRevokeView.as_view(), name="api-logout"),
     path("api/me/", api.MeView.as_view(), name="api-me"),
     path("roles/", views.roles, name="roles"),
+    path("me/", views.me, name="me"),
 ]
 
 router = SimpleRouter()

@@ -103,7 +103,34 @@ def password_reset(request):
     return _code_form(request, PhoneCode.Purpose.RESET, "accounts/password_reset.html", finish)
 
 
-LogoutView = auth_views.LogoutView
+class LogoutView(auth_views.LogoutView):
+    """GET asks first (a page with one button); POST logs out."""
+
+    http_method_names = ["get", "post", "options"]
+
+    def get(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect("accounts:login")
+        return render(request, "accounts/logout_confirm.html")
+
+
+# --- 我的: the user's own page ---------------------------------------------------------------
+
+
+@page
+def me(request):
+    """The user's name and roles, 长辈模式, language, notification settings and logout."""
+    if request.method == "POST":
+        on = request.POST.get("elder_mode") == "on"
+        services.user_set_elder_mode(user=request.user, on=on)
+        messages.success(request, _("已开启长辈模式。") if on else _("已关闭长辈模式。"))
+        return redirect("accounts:me")
+    assignments = request.user.role_assignments.select_related("area", "party_org").order_by("pk")
+    context = {
+        "assignments": assignments,
+        "is_resident": hasattr(request.user, "resident"),
+    }
+    return render(request, "accounts/me.html", context)
 
 
 # --- role administration -------------------------------------------------------------------

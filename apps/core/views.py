@@ -54,6 +54,14 @@ def home(request):
     return render(request, "core/home.html", context)
 
 
+def vendored(name: str) -> str | None:
+    """The URL of a browser library unpacked from npm into static/vendor/ at install time
+    (`make vendor`), or None where it was not installed: the page then does without it."""
+    if finders.find(name) is None and not staticfiles_storage.exists(name):
+        return None
+    return static(name)
+
+
 def error_page(request, exc: AppError):
     """An application error as a page: its (translated) detail, with its status."""
     context = {"message": exc.detail, "code": exc.code}
@@ -151,7 +159,17 @@ def media(request, path):
 # --- installable app (PWA): manifest, service worker, pages kept for offline use ----------
 
 ICONS = ("icons/icon-192.png", "icons/icon-512.png")
-SW_SOURCES = ("js/sw.js", "js/outbox.js", "js/app.js", "js/visits.js", "css/app.css")
+SW_SOURCES = (
+    "js/sw.js",
+    "js/outbox.js",
+    "js/app.js",
+    "js/visits.js",
+    "js/leader.js",
+    "js/voice.js",
+    "css/app.css",
+    "css/leader.css",
+    "icons/tiles.svg",
+)
 
 
 def _static_source(name: str) -> bytes:

@@ -141,3 +141,10 @@ def pairings_of_helper(*, user) -> QuerySet:
 
 def is_helper(user) -> bool:
     return Pairing.objects.filter(helper__user=user, active=True).exists()
+
+
+def households_unvisited_count(*, user) -> int:
+    """How many of the leader's households have no visit this month (the home tile)."""
+    start = month_start_dt()
+    rows = households_of_leader(user=user).values_list("pk", "last_visit")
+    return sum(1 for _pk, last in rows if last is None or last < start)

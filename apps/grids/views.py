@@ -15,13 +15,13 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from apps.accounts.scoping import scoped, sees_personal
+from apps.accounts.scoping import has_role_over, scoped, sees_personal
 from apps.core.db import on_replica
 from apps.core.errors import AppError, InvalidInput
 from apps.core.history import note_access, object_history
 from apps.core.masking import mask_name
 from apps.core.validators import parse_id
-from apps.core.views import get_or_404, offline_page, page
+from apps.core.views import get_or_404, offline_page, page, vendored
 from apps.register.models import Area, Household, Member, Resident
 from apps.register.selectors import visible_nodes
 
@@ -50,23 +50,82 @@ def leader(request):
             "resident__household_id", flat=True
         )
     )
+    month_start = selectors.month_start_dt()
     rows = list(households)
     for h in rows:
         coverage = getattr(h, "group_coverage", None)  # None: a paired household only
         h.visit_group = coverage.group_id if coverage and coverage.group_id in my_groups else ""
         h.paired = h.pk in paired
         h.resident_names = [mask_name(r.name) for r in h.residents.all()]
+        h.state = _visit_state(h.last_visit, month_start)
         note_access(request, h, ["address"])  # the room is shown; the names are masked
+    counts = {
+        "all": len(rows),
+        "due": sum(1 for h in rows if h.state != "done"),
+        "never": sum(1 for h in rows if h.state == "never"),
+        "paired": sum(1 for h in rows if h.paired),
+    }
+    show = request.GET.get("show", "all")
+    show = show if show in LEADER_FILTERS else "all"
+    q = request.GET.get("q", "").strip()[:50]
+    shown = [h for h in rows if _leader_match(h, show, q)]
     context = {
         "groups": selectors.groups_led_by(user=request.user),
-        "households": rows,
+        "households": shown,
+        "buildings": _by_building(shown),
+        "counts": counts,
+        "show": show,
+        "q": q,
+        "filters": [(key, label, counts[key]) for key, label in _leader_filter_labels()],
         "problems": problems,
-        "month_start": selectors.month_start_dt(),
+        "month_start": month_start,
         "clears": [(name, Visit._meta.get_field(name).verbose_name) for name in Visit.FIVE_CLEARS],
         "categories": Problem.Category.choices,
         "outbox_messages": _outbox_messages(),
     }
     return render(request, "grids/leader.html", context)
+
+
+LEADER_FILTERS = ("all", "due", "never", "paired")
+
+
+def _leader_filter_labels() -> list[tuple[str, str]]:
+    return [
+        ("all", _("全部")),
+        ("due", _("本月未访")),
+        ("never", _("从未走访")),
+        ("paired", _("结对户")),
+    ]
+
+
+def _visit_state(last_visit, month_start) -> str:
+    """done: visited this month; due: visited before, not yet this month; never."""
+    if last_visit is None:
+        return "never"
+    return "done" if last_visit >= month_start else "due"
+
+
+def _leader_match(h, show: str, q: str) -> bool:
+    """The page's filters (the same as static/js/leader.js applies without a reload): the
+    state, and a search over the room and the masked names shown (never the real names)."""
+    if show == "due" and h.state == "done":
+        return False
+    if show == "never" and h.state != "never":
+        return False
+    if show == "paired" and not h.paired:
+        return False
+    return not q or q in f"{h} {' '.join(h.resident_names)}"
+
+
+def _by_building(rows: list) -> list[dict]:
+    """Consecutive households of one building (the list is ordered by area path)."""
+    groups: list[dict] = []
+    for h in rows:
+        if not groups or groups[-1]["area"] != h.area_id:
+            groups.append({"area": h.area_id, "name": h.area.name, "rows": [], "due": 0})
+        groups[-1]["rows"].append(h)
+        groups[-1]["due"] += h.state != "done"
+    return groups
 
 
 def _outbox_messages() -> dict:
@@ -328,15 +387,37 @@ def _report(request) -> tuple[Area, dict]:
 @on_replica
 def report(request):
     node, data = _report(request)
+    labels = reports.field_labels()
+    # The breadcrumb links only the levels the user may open (a secretary's street is text).
+    ancestors = [
+        {"id": a.pk, "name": a.name, "link": _may_report(request.user, a)}
+        for a in Area.objects.get_ancestors(node).exclude(kind=Area.Kind.DISTRICT)
+    ]
+    drill = node.kind != Area.Kind.GRID
     context = {
         "report": data,
-        "labels": reports.field_labels(),
-        "ancestors": Area.objects.get_ancestors(node).exclude(kind=Area.Kind.DISTRICT),
-        "bars": _bars(data["children"]),
-        "trend": _trend_svg(data["trend"]),
-        "star_bars": _bars_simple(data["stars"], "members"),
-        "query": request.GET.urlencode(),
-        "drill": node.kind != Area.Kind.GRID,
+        "labels": labels,
+        "ancestors": ancestors,
+        "metrics": [(key, labels[key], is_share) for key, is_share in CHART_METRICS],
+        "children": _child_rows(data["children"]),
+        "chart_data": {
+            "metrics": [
+                {"key": key, "label": labels[key], "share": is_share}
+                for key, is_share in CHART_METRICS
+            ],
+            "series": {
+                key: labels[key]
+                for key in ("visits", "problems_found", "problems_resolved", "households")
+            },
+            "members": _("人数"),
+            "star": _("星"),
+            "children": data["children"],
+            "trend": data["trend"],
+            "stars": data["stars"],
+            "drill": drill,
+        },
+        "echarts": vendored("vendor/echarts/echarts.min.js"),
+        "drill": drill,
         "csv_tables": [(name, t[0]) for name, t in reports.report_tables(data).items()],
     }
     return render(request, "grids/report.html", context)
@@ -364,60 +445,20 @@ CHART_METRICS = [
 ]
 
 
-def _bars(children: list[dict]) -> list[dict]:
-    """Bar widths (percent of the largest) per metric for the children: ~16 rows at most."""
-    labels = reports.field_labels()
-    charts = []
-    for key, is_share in CHART_METRICS:
-        values = [c[key] or 0 for c in children]
-        top = 1 if is_share else max(values, default=0) or 1
-        charts.append(
-            {
-                "label": labels[key],
-                "rows": [
-                    {
-                        "name": c["name"],
-                        "id": c["id"],
-                        "value": f"{v:.0%}" if is_share else v,
-                        "width": round(100 * v / top, 1),
-                    }
-                    for c, v in zip(children, values, strict=True)
-                ],
-            }
-        )
-    return charts
+def _may_report(user, node: Area) -> bool:
+    """Whether `reports.report_node` would let the user open the report for `node`."""
+    return node.kind in reports.REPORT_KINDS and has_role_over(
+        user, reports.REPORT_ROLES, area=node
+    )
 
 
-def _bars_simple(rows: list[dict], key: str) -> list[dict]:
-    top = max((r[key] for r in rows), default=0) or 1
-    return [{**r, "width": round(100 * r[key] / top, 1)} for r in rows]
-
-
-def _trend_svg(trend: list[dict]) -> dict:
-    """Points of a monthly line chart (visits) and bars (problems found/resolved)."""
-    width, height = 600, 160
-    n = max(len(trend), 1)
-    step = width / n
-    top_v = max((t["visits"] for t in trend), default=0) or 1
-    top_p = max((max(t["problems_found"], t["problems_resolved"]) for t in trend), default=0) or 1
-    cols = []
-    for i, t in enumerate(trend):
-        x = i * step
-        cols.append(
-            {
-                "month": t["month"],
-                "x": round(x + step / 2, 1),
-                "found_x": round(x + step * 0.15, 1),
-                "resolved_x": round(x + step * 0.5, 1),
-                "bar_w": round(step * 0.33, 1),
-                "found_h": round(height * t["problems_found"] / top_p, 1),
-                "resolved_h": round(height * t["problems_resolved"] / top_p, 1),
-                "visit_y": round(height - height * t["visits"] / top_v, 1),
-                **t,
-            }
-        )
-    for c in cols:
-        c["found_y"] = round(height - c["found_h"], 1)
-        c["resolved_y"] = round(height - c["resolved_h"], 1)
-    line = " ".join(f"{c['x']},{c['visit_y']}" for c in cols)
-    return {"width": width, "height": height, "cols": cols, "line": line}
+def _child_rows(children: list[dict]) -> list[dict]:
+    """Each child with its shares as whole percentages (the list under the chart)."""
+    rows = []
+    for c in children:
+        row = dict(c)
+        for key, is_share in CHART_METRICS:
+            if is_share:
+                row[key] = None if c[key] is None else round(100 * c[key])
+        rows.append(row)
+    return rows

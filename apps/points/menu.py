@@ -9,5 +9,6 @@ TILES = [
         "points:ranking",
         roles=frozenset({Role.MEMBER, Role.GRID_WORKER, Role.SECRETARY, Role.ADMINISTRATOR}),
         order=34,
+        icon="star",
     ),
 ]

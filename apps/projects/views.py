@@ -489,7 +489,12 @@ def _joint_context(request, joint: JointRequest) -> dict:
         g.role in services.JOINT_ENTERERS and g.area_path and g.area_path.startswith(community.path)
         for g in grants(user)
     )
+    # The project the request became: linked only for those who may open it (no dead end).
+    project_visible = bool(joint.project_id) and (
+        selectors.projects_visible_to(user=user).filter(pk=joint.project_id).exists()
+    )
     return {
+        "project_visible": project_visible,
         "joint": joint,
         "progress": selectors.joint_progress(joint),
         "rating_mean": selectors.joint_rating_mean(joint),

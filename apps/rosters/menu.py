@@ -9,5 +9,6 @@ TILES = [
         "rosters:upload",
         roles=frozenset({Role.ADMINISTRATOR, Role.SECRETARY, Role.GRID_WORKER}),
         order=80,
+        icon="upload",
     )
 ]

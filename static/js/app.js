@@ -62,3 +62,14 @@ document.addEventListener("click", function (event) {
   var el = event.target;
   if (el.matches && el.matches("input[data-select]")) el.select();  // a link to share
 });
+// The top bar's back link (返回): back in the history when the user came from a page of this
+// site, else to its href (the home page, or the page's parent).
+document.addEventListener("click", function (event) {
+  var el = event.target.closest && event.target.closest("a[data-back]");
+  if (!el || !document.referrer || window.history.length < 2) return;
+  var from;
+  try { from = new URL(document.referrer); } catch (e) { return; }
+  if (from.origin !== window.location.origin || from.pathname === "/login/") return;
+  event.preventDefault();
+  window.history.back();
+});

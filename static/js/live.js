@@ -215,7 +215,9 @@
   }
 
   function setBadge(unread) {
-    const link = document.querySelector(".badge-link");
+    // The tab bar's 消息 tab (templates/base.html), or the header link where a page keeps one.
+    const link =
+      document.querySelector('.tabbar a[data-tab="messages"]') || document.querySelector(".badge-link");
     if (!link) return;
     let badge = link.querySelector(".badge");
     if (unread > 0) {

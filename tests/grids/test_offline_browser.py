@@ -73,8 +73,8 @@ def test_visits_logged_offline_sync_once_with_the_time_they_were_made(
 
     page.context.set_offline(True)
     page.reload()  # read from the phone: households, masked residents, open problems
-    assert page.locator("#households tr[data-household]").count() == 4
-    row = page.locator(f"#households tr[data-household='{households[0].pk}']")
+    assert page.locator("#households li[data-household]").count() == 4
+    row = page.locator(f"#households li[data-household='{households[0].pk}']")
     assert row.locator(".residents").inner_text() == "欧**英"
 
     _log_visit(page, households[0], "入户了解情况")
@@ -225,6 +225,8 @@ def test_logging_out_clears_the_pages_kept_for_offline_reading(
     _ready_offline_page(page, live_server)
     keys = "caches.keys().then(ks => ks.filter(k => k.startsWith('tongxin-user-')))"
     assert page.evaluate(keys) != []
+    page.click(".tabbar a[data-tab=me]")
+    page.click("#logout-link")  # 退出登录 asks first
     page.click("form.logout button[type=submit]")
     page.wait_for_url(f"{live_server.url}/login/")
     assert page.evaluate(keys) == []
@@ -256,4 +258,4 @@ def test_the_very_first_page_loaded_is_kept_for_offline_reading(
     _wait_kept(page, url)
     page.context.set_offline(True)
     page.reload()
-    assert page.locator("#households tr[data-household]").count() == 4
+    assert page.locator("#households li[data-household]").count() == 4

@@ -133,3 +133,80 @@ def test_impossible_visit_date_and_bad_group_count_are_errors_not_500(
         reverse("grids:secretary"), {"grid": world.grid_a.pk, "count": "x"}
     )
     assert r.status_code == 302
+
+
+# --- the leader page at scale (issue 14, finding 9) -------------------------------------
+
+
+def test_leader_page_shows_the_visit_state_with_the_year_and_filters(
+    as_user, world, group, households
+):
+    from django.utils import timezone
+
+    from apps.grids import services
+
+    services.visit_log(
+        actor=world.user("group_leader"),
+        household=households[0],
+        visited_at=timezone.now(),
+        notes="",
+        five_clears={},
+        problems=[],
+    )
+    client = as_user("group_leader")
+    body = client.get(reverse("grids:leader")).content.decode()
+    assert 'data-state="done"' in body and body.count('data-state="never"') == 3
+    year = timezone.localdate().strftime("%Y-")
+    assert f"上次 {year}" in body  # dates carry the year
+    assert "本月未访 3" in body and "从未走访 3" in body  # the chips count
+
+    due = client.get(reverse("grids:leader"), {"show": "due"}).content.decode()
+    assert f'data-household="{households[0].pk}"' not in due
+    assert due.count('<li class="hh') == 3
+    found = client.get(reverse("grids:leader"), {"q": households[2].room}).content.decode()
+    assert found.count('<li class="hh') == 1 and f'data-household="{households[2].pk}"' in found
+    odd = client.get(reverse("grids:leader"), {"show": "x" * 99})  # unknown: all of them
+    assert odd.status_code == 200 and odd.content.decode().count('<li class="hh') == 4
+
+
+def test_leader_search_never_matches_the_real_names(as_user, group, households):
+    from tests import factories as f
+
+    f.ResidentFactory(household=households[1], name="欧阳秀英")
+    client = as_user("group_leader")
+    body = client.get(reverse("grids:leader"), {"q": "秀"}).content.decode()
+    assert '<li class="hh' not in body  # the page shows 欧**英: 秀 is not on it
+    body = client.get(reverse("grids:leader"), {"q": "欧"}).content.decode()
+    assert body.count('<li class="hh') == 1
+
+
+# --- the grid report on a phone (issue 14, finding 8) -----------------------------------
+
+
+def test_report_breadcrumb_links_only_where_the_user_may_go(as_user, world):
+    body = as_user("secretary").get(reverse("grids:report")).content.decode()
+    crumbs = body[body.index('id="crumbs"') : body.index("</nav>", body.index('id="crumbs"'))]
+    assert f'data-node="{world.street.pk}"' in crumbs  # the street: text, not a link
+    assert f"?node={world.street.pk}" not in crumbs
+    assert as_user("secretary").get(f"/grids/report/?node={world.street.pk}").status_code == 403
+
+    client = as_user("administrator")
+    body = client.get(reverse("grids:report"), {"node": world.community_a.pk}).content.decode()
+    crumbs = body[body.index('id="crumbs"') : body.index("</nav>", body.index('id="crumbs"'))]
+    assert f"?node={world.street.pk}" in crumbs
+
+
+def test_report_loads_echarts_only_when_installed_and_keeps_its_tables(as_user, monkeypatch):
+    from apps.grids import views
+
+    client = as_user("secretary")
+    monkeypatch.setattr(views, "vendored", lambda name: None)
+    body = client.get(reverse("grids:report")).content.decode()
+    assert "echarts" not in body.replace("report-data", "")
+    assert 'id="trend"' in body and 'id="levels"' in body and 'id="stars"' in body
+    assert 'id="report-data"' in body  # the figures for the charts, as JSON
+    assert "Excel" not in body and "CSV" not in body
+
+    monkeypatch.setattr(views, "vendored", lambda name: "/static/" + name)
+    body = client.get(reverse("grids:report")).content.decode()
+    assert '<script src="/static/vendor/echarts/echarts.min.js"></script>' in body

@@ -13,12 +13,12 @@ def test_member_sees_the_badge_reads_the_inbox_and_the_badge_goes(browser_page, 
         services.outbox_relay(event_id=event.pk)
     page = browser_page
     login(page, live_server, "member")
-    badge = page.locator("header .badge")
+    badge = page.locator(".tabbar .badge")
     assert badge.inner_text() == "2"
-    page.click("header a.badge-link")
+    page.click(".tabbar a[data-tab=messages]")
     page.wait_for_url(live_server.url + "/notifications/")
     assert page.locator("li.notification.unread").count() == 2
     page.click("text=全部标为已读")
     page.wait_for_selector("text=已全部标为已读")
     assert page.locator("li.notification.unread").count() == 0
-    assert page.locator("header .badge").count() == 0
+    assert page.locator(".tabbar .badge").count() == 0
