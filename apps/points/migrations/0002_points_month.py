@@ -4,14 +4,23 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
+def drop_content_type(apps, schema_editor):
+    """Backwards: the model's content type goes with it (post_migrate made it; nothing
+    removes a stale one), so that points at zero leaves no points content types."""
+    content_type = apps.get_model("contenttypes", "ContentType")
+    content_type.objects.filter(app_label="points", model="pointsmonth").delete()
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
+        ("contenttypes", "0002_remove_content_type_name"),
         ('points', '0001_initial'),
         ('register', '0002_audit_triggers'),
     ]
 
     operations = [
+        migrations.RunPython(migrations.RunPython.noop, drop_content_type),
         migrations.CreateModel(
             name='PointsMonth',
             fields=[
