@@ -65,6 +65,7 @@ class EstimatedPaginator(Paginator):
     def validate_number(self, number):
         # With an estimated count a page past the estimate may still hold rows: let it be
         # asked for (an empty page rather than a 404 for a real row beyond the estimate).
+        self.count  # noqa: B018 - sets count_estimated
         if self.count_estimated:
             try:
                 number = int(number)
@@ -74,19 +75,20 @@ class EstimatedPaginator(Paginator):
                 return number
         return super().validate_number(number)
 
+    def page(self, number):
+        self.count  # noqa: B018 - sets count_estimated
+        if not self.count_estimated:
+            return super().page(number)
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        return self._get_page(self.object_list[bottom : bottom + self.per_page], number, self)
+
 
 class CursorNotSupported(InvalidInput):
     code = "cursor_not_supported"
     default_detail = gettext_lazy(
         "此排序不支持游标翻页（cursor）；请按本表自身的非空字段排序，或使用 page 翻页。"
     )
-
-    def page(self, number):
-        if not self.count_estimated:
-            return super().page(number)
-        number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page
-        return self._get_page(self.object_list[bottom : bottom + self.per_page], number, self)
 
 
 def paginate(request, queryset, per_page: int):
