@@ -65,6 +65,7 @@ class EstimatedPaginator(Paginator):
     def validate_number(self, number):
         # With an estimated count a page past the estimate may still hold rows: let it be
         # asked for (an empty page rather than a 404 for a real row beyond the estimate).
+        self.count  # noqa: B018 - sets count_estimated
         if self.count_estimated:
             try:
                 number = int(number)
