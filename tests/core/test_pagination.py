@@ -36,6 +36,21 @@ def test_above_the_threshold_the_count_is_an_estimate_and_says_so(
     assert len(body["results"]) == 5
 
 
+def test_an_estimate_below_the_real_count_cuts_no_page_and_hides_no_next(world, households):
+    # The planner may guess low (a fresh table): the pages still hold every row, in order.
+    paginator = pagination.EstimatedPaginator(Household.objects.order_by("pk"), 5)
+    paginator.__dict__["count"] = 2  # an estimate well below the real count
+    paginator.count_estimated = True
+    seen, number = [], 1
+    while True:
+        page = paginator.page(number)
+        seen += [h.pk for h in page]
+        if not page.has_next():
+            break
+        number = page.next_page_number()
+    assert seen == list(Household.objects.order_by("pk").values_list("pk", flat=True))
+
+
 def test_bounded_count_counts_at_most_the_threshold(world, households):
     queryset = Household.objects.all()
     assert pagination.bounded_count(queryset, limit=100) == (queryset.count(), False)
