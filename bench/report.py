@@ -11,8 +11,9 @@ process on that database, in the same run:
   sql_s           one hand-written SQL statement computing the same headline figures;
   district_*      the same for the district (when it has several streets: scale 100);
   visit_ms        one visit logged through the service (grids.services.visit_log: checks,
-                  history, points; with rollups once they exist) vs visit_ms_plain, the same
-                  row as a bare INSERT; each in a transaction rolled back, median of 25;
+                  history, points, rollups) vs visit_ms_plain, the same service with the
+                  rollup bumps switched off (write_ratio is the rollups' write amplification),
+                  and a bare INSERT for context; each rolled back, median of 25;
   list p99        each long API list (page 1, the street administrator and a grid worker),
                   --list-runs requests; the three slowest are printed.
 The parent prints a table, then the JSON line (BENCH.md): the smallest scale's figures as the
@@ -159,19 +160,22 @@ def report_pair(node, user, runs: int) -> dict:
 
 
 def visit_costs(n: int = 25) -> dict:
-    """One visit through the service (what the API's POST runs) vs the same row inserted
-    bare, each in a transaction that is rolled back (so the data set does not drift).
-    VISIT_PATHS names the two; with rollups the service keeps them in the same transaction."""
+    """One visit through the service (what the API's POST runs) with its rollups kept, the same
+    service with the rollup bumps switched off (today's cost before the rollups: the write
+    amplification is their ratio), and the row inserted bare (context). Each in a transaction
+    that is rolled back, so the data set does not drift; interleaved, median of `n`."""
     from django.db import transaction
     from django.utils import timezone
 
-    from apps.grids import services
+    from apps.grids import rollups, services
     from apps.grids.models import GroupHousehold, Visit
+    from apps.points import rollups as points_rollups
 
     cover = GroupHousehold.objects.filter(group__leader__user__isnull=False)
     cover = cover.select_related("household__area", "group__leader__user").order_by("pk").first()
     household, group = cover.household, cover.group
     leader = group.leader.user
+    kept = (rollups.visit_logged, points_rollups.entry_added)
 
     class Rollback(Exception):
         pass
@@ -191,7 +195,15 @@ def visit_costs(n: int = 25) -> dict:
             actor=leader, household=household, visited_at=timezone.now(), notes="bench", group=group
         )
 
-    def plain():
+    def without_rollups():
+        rollups.visit_logged = lambda visit: None
+        points_rollups.entry_added = lambda entry: None
+        try:
+            via_service()
+        finally:
+            rollups.visit_logged, points_rollups.entry_added = kept
+
+    def bare():
         Visit.objects.create(
             household=household,
             area=household.area,
@@ -201,12 +213,17 @@ def visit_costs(n: int = 25) -> dict:
             notes="bench",
         )
 
-    once(via_service), once(plain)
-    app_ms, plain_ms = [], []
+    once(via_service), once(without_rollups), once(bare)
+    kept_ms, plain_ms, bare_ms = [], [], []
     for _ in range(n):
-        app_ms.append(once(via_service))
-        plain_ms.append(once(plain))
-    return {"visit_ms": statistics.median(app_ms), "visit_ms_plain": statistics.median(plain_ms)}
+        kept_ms.append(once(via_service))
+        plain_ms.append(once(without_rollups))
+        bare_ms.append(once(bare))
+    return {
+        "visit_ms": statistics.median(kept_ms),
+        "visit_ms_plain": statistics.median(plain_ms),
+        "visit_ms_bare_insert": statistics.median(bare_ms),
+    }
 
 
 LISTS = [
@@ -341,8 +358,9 @@ def main() -> None:
                 f"{d['mismatched'] or 'MATCH'}"
             )
         print(
-            f"visit logged    service {r['visit_ms']:.2f} ms   bare insert "
-            f"{r['visit_ms_plain']:.2f} ms   ratio {r['visit_ms'] / r['visit_ms_plain']:.2f}"
+            f"visit logged    with rollups {r['visit_ms']:.2f} ms   without "
+            f"{r['visit_ms_plain']:.2f} ms   ratio {r['visit_ms'] / r['visit_ms_plain']:.2f}   "
+            f"(bare insert {r['visit_ms_bare_insert']:.2f} ms)"
         )
         slowest = sorted(r["lists"].items(), key=lambda kv: -kv[1])[:3]
         for name, ms in slowest:
