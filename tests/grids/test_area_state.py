@@ -69,7 +69,11 @@ def random_writes(rng, world, leader_member, group, n=150):
             f.ResidentFactory(household=rng.choice(households), **flags)
         elif roll < 0.45:  # hardship flags change: vulnerable flips
             resident = rng.choice(residents)
-            setattr(resident, rng.choice(FLAGS), rng.random() < 0.6)
+            flags = dict.fromkeys(FLAGS, False)
+            if not resident.vulnerable:
+                flags[rng.choice(FLAGS)] = True
+            for flag, value in flags.items():
+                setattr(resident, flag, value)
             resident.save()
         elif roll < 0.52:  # a resident moves to another household
             resident = rng.choice(residents)
