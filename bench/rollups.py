@@ -25,7 +25,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import report as report_bench  # noqa: E402  (sets up Django)
+import django  # noqa: E402
+import report as report_bench  # noqa: E402  (sets DJANGO_SETTINGS_MODULE)
+
+django.setup()
+
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402

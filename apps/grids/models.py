@@ -454,3 +454,28 @@ class HouseholdVisitYear(models.Model):
 
     def __str__(self) -> str:
         return f"{self.household_id}@{self.year}:{self.months:012b}"
+
+
+class AreaState(models.Model):
+    """The current state of one building for the grid report: households, covered ones
+    (包片, counted as coverage rows like the live query), vulnerable residents, paired ones
+    and active pairings. Kept on PostgreSQL by statement-level triggers over transition tables
+    (apps/grids/state_sql.py), so every writer (services, the roster import's COPY, the seed)
+    keeps it; deltas are added with `ON CONFLICT DO UPDATE SET n = n + excluded.n`, so
+    concurrent writes add up. Not kept on SQLite: the report computes these live there."""
+
+    area = models.OneToOneField(Area, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    households = models.IntegerField(default=0, db_default=0)
+    covered = models.IntegerField(default=0, db_default=0)
+    vulnerable = models.IntegerField(default=0, db_default=0)
+    paired = models.IntegerField(default=0, db_default=0)
+    pairings = models.IntegerField(default=0, db_default=0)
+
+    COUNTERS = ("households", "covered", "vulnerable", "paired", "pairings")
+
+    class Meta:
+        verbose_name = _("楼幢现状汇总")
+        verbose_name_plural = _("楼幢现状汇总")
+
+    def __str__(self) -> str:
+        return f"{self.area_id}: {self.households}"

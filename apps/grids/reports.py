@@ -23,7 +23,7 @@ from apps.points.selectors import STAR_WINDOW, star_sql
 from apps.register.models import Area, Household, Resident
 
 from . import rollups
-from .models import AreaDay, GridMonth, HouseholdVisitYear, Pairing, Problem, Visit
+from .models import AreaDay, AreaState, GridMonth, HouseholdVisitYear, Pairing, Problem, Visit
 
 REPORT_ROLES = STAFF
 REPORT_KINDS = (Area.Kind.DISTRICT, Area.Kind.STREET, Area.Kind.COMMUNITY, Area.Kind.GRID)
@@ -123,13 +123,6 @@ def grid_report(*, node: Area, period: Period, now: dt.datetime | None = None) -
     month = timezone.localtime(min(now, end - dt.timedelta(seconds=1))).date().replace(day=1)
     month_dt = timezone.make_aware(dt.datetime.combine(month, dt.time.min))
 
-    households = _grouped(
-        Household.objects.filter(area__path__startswith=prefix),
-        "area__path",
-        plen,
-        households=Count("pk"),
-        covered=Count("group_coverage"),
-    )
     counters, trend = _counter_sums(node, period)
     reached = _households_reached(prefix, plen, period)
     # Overdue depends on `now`: read live from the open problems (the partial index
@@ -152,26 +145,7 @@ def grid_report(*, node: Area, period: Period, now: dt.datetime | None = None) -
         by_child = overdue.setdefault(row["child"], {"problems_overdue": 0})
         by_child["problems_overdue"] += row["n"]
         by_child[f"overdue_{row['level']}"] = row["n"]
-    residents = _grouped(
-        Resident.objects.filter(household__area__path__startswith=prefix, vulnerable=True),
-        "household__area__path",
-        plen,
-        vulnerable=Count("pk"),
-        # EXISTS, not a join: a join to pairings would need COUNT(DISTINCT) over ended ones
-        paired=Count(
-            "pk", filter=Q(Exists(Pairing.objects.filter(resident=OuterRef("pk"), active=True)))
-        ),
-    )
-    visited_this_month = Exists(
-        Visit.objects.filter(pairing=OuterRef("pk"), visited_at__gte=month_dt)
-    )
-    pairings = _grouped(
-        Pairing.objects.filter(active=True, resident__household__area__path__startswith=prefix),
-        "resident__household__area__path",
-        plen,
-        pairings=Count("pk"),
-        pairings_visited=Count("pk", filter=Q(visited_this_month)),
-    )
+    state = _current_state(prefix, plen, month_dt)
 
     level_sums = dict.fromkeys(
         LEVEL_FIELDS + [f"overdue_{int(level)}" for level in Problem.Level], 0
@@ -199,7 +173,7 @@ def grid_report(*, node: Area, period: Period, now: dt.datetime | None = None) -
     totals = dict.fromkeys(CHILD_FIELDS, 0)
     for child in children_nodes:  # one row per child node (16 communities, not 100k rows)
         row = dict.fromkeys(CHILD_FIELDS, 0)
-        for table in (households, counters, reached, overdue, residents, pairings):
+        for table in (state, counters, reached, overdue):
             row.update(
                 (k, v or 0) for k, v in table.get(child.path, {}).items() if k in CHILD_FIELDS
             )
@@ -218,6 +192,67 @@ def grid_report(*, node: Area, period: Period, now: dt.datetime | None = None) -
         "children": children,
         "trend": trend,
     }
+
+
+def _current_state(prefix: str, plen: int, month_dt: dt.datetime) -> dict[str, dict]:
+    """Households, covered ones, vulnerable residents, paired ones and active pairings by
+    child node — read from `AreaState` (one row per building, kept by triggers) where it is
+    kept, else counted live — and the active pairings visited since `month_dt`, live."""
+    if rollups.state_kept():
+        state = _grouped(
+            AreaState.objects.filter(area__path__startswith=prefix),
+            "area__path",
+            plen,
+            **{key: Sum(key) for key in AreaState.COUNTERS},
+        )
+    else:
+        state = _live_state(prefix, plen)
+    visited = _grouped(
+        Pairing.objects.filter(
+            active=True,
+            resident__household__area__path__startswith=prefix,
+            pk__in=Visit.objects.filter(visited_at__gte=month_dt, pairing__isnull=False)
+            .order_by()
+            .values("pairing_id"),
+        ),
+        "resident__household__area__path",
+        plen,
+        pairings_visited=Count("pk"),
+    )
+    for child, row in visited.items():
+        state.setdefault(child, {}).update(row)
+    return state
+
+
+def _live_state(prefix: str, plen: int) -> dict[str, dict]:
+    """What `AreaState` holds, counted from the raw tables (SQLite)."""
+    state = _grouped(
+        Household.objects.filter(area__path__startswith=prefix),
+        "area__path",
+        plen,
+        households=Count("pk"),
+        covered=Count("group_coverage"),
+    )
+    residents = _grouped(
+        Resident.objects.filter(household__area__path__startswith=prefix, vulnerable=True),
+        "household__area__path",
+        plen,
+        vulnerable=Count("pk"),
+        # EXISTS, not a join: a join to pairings would need COUNT(DISTINCT) over ended ones
+        paired=Count(
+            "pk", filter=Q(Exists(Pairing.objects.filter(resident=OuterRef("pk"), active=True)))
+        ),
+    )
+    pairings = _grouped(
+        Pairing.objects.filter(active=True, resident__household__area__path__startswith=prefix),
+        "resident__household__area__path",
+        plen,
+        pairings=Count("pk"),
+    )
+    for table in (residents, pairings):
+        for child, row in table.items():
+            state.setdefault(child, {}).update(row)
+    return state
 
 
 def _split(period: Period) -> tuple[list[dt.date], list[tuple[dt.date, dt.date]]]:

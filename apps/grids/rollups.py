@@ -24,7 +24,7 @@ from django.utils import timezone
 from apps.core.rollups import rebuilder
 from apps.register.models import Area
 
-from .models import AreaDay, GridMonth, HouseholdVisitYear, Problem, Visit
+from .models import AreaDay, AreaState, GridMonth, HouseholdVisitYear, Problem, Visit
 
 GRID_PATH_LEN = Area.steplen * (Area.KIND_ORDER.index(Area.Kind.GRID) + 1)
 GRASSROOTS = tuple(int(level) for level in Problem.GRASSROOTS)
@@ -83,6 +83,12 @@ def _mark_month(household_id: int, area_id: int, day: dt.date) -> None:
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [household_id, day.year, area_id, 1 << (day.month - 1)])
+
+
+def state_kept() -> bool:
+    """Whether `AreaState` is kept (by PostgreSQL triggers, migration grids 0012). On SQLite
+    it is not: the report computes the current state live there."""
+    return connection.vendor == "postgresql"
 
 
 # --- what the services call -------------------------------------------------------------
@@ -232,8 +238,15 @@ def rebuild() -> dict[str, int]:
                 "GROUP BY household_id, y",
                 params,
             )
+        if state_kept():
+            from .state_sql import REBUILD_SQL
+
+            AreaState.objects.all().delete()
+            with connection.cursor() as cursor:
+                cursor.execute(REBUILD_SQL)
     return {
         "area_days": AreaDay.objects.count(),
         "grid_months": GridMonth.objects.count(),
         "household_years": HouseholdVisitYear.objects.count(),
+        "area_states": AreaState.objects.count(),
     }
