@@ -510,9 +510,12 @@ def wish_fulfil(*, wish: Wish, actor, note: str, photo=None) -> Wish:
     if photo:
         photo = _clean_photo(photo, field="photo")
     now = timezone.now()
+    before = wish.status
     with transaction.atomic():
         # `_transition`'s steps, with the notification last: it links the stored photo.
         workflow.transition(wish, "fulfil", actor=actor, note=note, fulfilled_at=now)
+        rollups.wish_moved(wish, "fulfil")
+        _live(wish, before, claimants=(wish.claimed_by_id,))
         workflow.transition(
             claim, "fulfil", actor=actor, note=note, fulfil_note=note, fulfilled_at=now
         )
