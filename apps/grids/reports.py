@@ -9,13 +9,14 @@ per-child figures; the node's totals are the sums of its children's.
 
 import datetime as dt
 
-from django.db import connection
+from django.db import connections
 from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.db.models.functions import Substr, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts.scoping import STAFF, has_role_over
+from apps.core.db import read_alias
 from apps.core.errors import Forbidden, InvalidInput, NotFound
 from apps.core.exports import Table, csv_bytes, xlsx_bytes
 from apps.core.periods import Period, parse_period  # noqa: F401  (the report's API)
@@ -65,7 +66,7 @@ def _star_counts(node: Area) -> list[dict]:
         community_prefix=community_prefix,
         residence_prefix=residence_prefix,
     )
-    with connection.cursor() as cursor:
+    with connections[read_alias()].cursor() as cursor:
         cursor.execute(f"SELECT star, COUNT(*) FROM ({sql}) s GROUP BY star", params)
         counts = dict(cursor.fetchall())
     return [{"star": s, "members": counts.get(s, 0)} for s in range(1, 6)]
@@ -370,7 +371,7 @@ def _households_reached(prefix: str, plen: int, period: Period) -> dict[str, dic
         + " UNION ALL ".join(selects)
         + ") s GROUP BY child"
     )
-    with connection.cursor() as cursor_:
+    with connections[read_alias()].cursor() as cursor_:
         cursor_.execute(sql, params)
         return {child: {"households_reached": n} for child, n in cursor_.fetchall()}
 

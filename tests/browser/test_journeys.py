@@ -171,7 +171,8 @@ def test_wish_journey_submit_publish_claim_fulfil_confirm(
     login(page, live_server, "member")
     taps = Taps(page)
     taps.tile("心愿墙")
-    taps.click(button(page, "认领"), "我来认领")
+    claim = page.get_by_role("link", name=re.compile("我来认领")).or_(button(page, "认领")).first
+    taps.click(claim, "我来认领")
     maybe_confirm(taps, on_page="^(确认|确定)认领")
     eventually(lambda: Wish.objects.get().status == "claimed")
     _record("claim_from_home", taps)
@@ -206,7 +207,7 @@ def test_enter_a_wish_for_a_resident(world, category, phone_page, live_server):
     page = phone_page
     login(page, live_server, "gridworker")
     taps = Taps(page)
-    taps.tile("代录心愿")
+    taps.tile("为居民代录")
     picker = page.locator("select#id_resident")
     if picker.count():
         option = picker.locator("option", has_text="王秀梅").first.get_attribute("value")
@@ -214,7 +215,11 @@ def test_enter_a_wish_for_a_resident(world, category, phone_page, live_server):
     else:  # a search-as-you-type picker
         search = page.get_by_role("combobox").or_(page.get_by_role("searchbox")).first
         taps.type(search, "王秀梅", "搜索居民")
-        taps.click(page.get_by_role("option", name=re.compile("王秀梅")).first, "选中居民")
+        choice = page.get_by_role("option", name=re.compile("王秀梅"))
+        choice = choice.or_(page.get_by_role("radio", name=re.compile("王秀梅"))).first
+        choice.wait_for()
+        if choice.get_attribute("type") != "radio" or not choice.is_checked():
+            taps.click(choice, "选中居民")  # the only match is chosen already
     taps.type(page.get_by_label(re.compile("心愿")).first, "想要一台助听器", "心愿")
     taps.choose(page.get_by_label("类别"), "类别", label="助老")
     taps.type(page.get_by_label(re.compile("说明")).first, "耳朵不好", "说明")

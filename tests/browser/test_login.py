@@ -24,7 +24,7 @@ def test_wrong_password_shows_chinese_error(world, browser_page, live_server):
 def test_grid_worker_home_tiles_lead_to_masked_scoped_lists(world, browser_page, live_server):
     login(browser_page, live_server, "gridworker")
     assert "网格员 · 海城第1网格" in browser_page.locator(".roles").inner_text()
-    browser_page.click("a.tile:has-text('居民')")
+    browser_page.click("a.tile[href='/grids/residents/']")
     browser_page.wait_for_url(live_server.url + "/grids/residents/")
     assert browser_page.locator(".resident .name").all_inner_texts() == ["王秀梅"]
 

@@ -82,15 +82,16 @@ def test_a_claim_shows_on_the_other_members_hall_within_a_second(
         page.goto(base + "/wishes/")
         _live(page)
     card = watcher.locator(f"#wish-{wish.pk}")
-    expect(card.locator("button.claim")).to_be_enabled()
+    expect(card.locator("a.claim")).to_be_visible()
     loads = watcher.navigations
 
-    claimer.locator(f"#wish-{wish.pk} button.claim").click()
+    claimer.locator(f"#wish-{wish.pk} a.claim").click()
+    claimer.locator("[data-sheet-confirm]").click()  # the confirmation sheet
     claimer.wait_for_url(base + "/wishes/claims/")  # the claim has committed
     committed = time.monotonic()
     expect(card.locator(".live-taken")).to_have_text("已被认领", timeout=1000)
     assert time.monotonic() - committed < 1.0
-    expect(card.locator("button.claim")).to_be_disabled()
+    expect(card.locator("a.claim")).to_be_hidden()
     assert watcher.navigations == loads  # no reload
     watcher.screenshot(path="/tmp/tongxin-live-hall.png")
 
@@ -100,7 +101,7 @@ def test_a_claim_shows_on_the_other_members_hall_within_a_second(
     wishes.wish_release(wish=wish_for_claim(pk=wish.pk), actor=world.user("member"))
     expect(claimer.locator(f"article[data-wish='{wish.pk}'] .status")).to_have_text("已放弃")
     # ... and on the hall it is open again: the card comes back, claimable.
-    expect(card.locator("button.claim")).to_be_enabled()
+    expect(card.locator("a.claim")).to_be_visible()
     expect(card.locator(".live-taken")).to_have_count(0)
 
     # A wish published now appears at the top of the open hall.
@@ -131,5 +132,5 @@ def test_a_page_whose_connection_was_cut_catches_up(
 
     asgi_servers.restart(base)  # back: it reconnects (or polls) and catches up
     expect(card.locator(".live-taken")).to_have_text("已被认领", timeout=15_000)
-    expect(card.locator("button.claim")).to_be_disabled()
+    expect(card.locator("a.claim")).to_be_hidden()
     assert page.navigations == loads
