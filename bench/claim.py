@@ -28,35 +28,7 @@ def parse_args():
 
 
 def build(clients: int, rounds: int):
-    """Geography, one resident, one grid worker, `clients` members with tokens, and one
-    published wish per round. Bulk inserts: seconds, not minutes."""
-    harness.setup("claim.py")
-    from django.db import connection
-
-    from apps.accounts.models import Role, RoleAssignment, User
-    from apps.register.models import Area, Household, Resident
-    from apps.wishes import services
-    from apps.wishes.models import WishCategory
-
-    w = harness.world()
-    grid = Area.objects.add_child(w.community, {"name": "第1网格", "kind": "grid"})
-    building = Area.objects.add_child(grid, {"name": "1幢", "kind": "building"})
-    household = Household.objects.create(area=building, unit="1", room="101")
-    resident_user = User.objects.create(username="bench-resident", name="王秀梅")
-    Resident.objects.create(household=household, user=resident_user, name="王秀梅")
-    worker = User.objects.create(username="bench-worker", name="陈网格")
-    RoleAssignment.objects.create(user=worker, role=Role.GRID_WORKER, area=grid)
-    category = WishCategory.objects.get_or_create(name="助老")[0]
-    users, _members = harness.members(w, "bench-m", clients)
-    tokens = harness.tokens(users)
-
-    wish_ids = []
-    for r in range(rounds):
-        wish = services.wish_submit(actor=resident_user, title=f"心愿{r}", category=category)
-        services.wish_publish(wish=wish, actor=worker)
-        wish_ids.append(wish.pk)
-    connection.close()
-    return tokens, wish_ids
+    return harness.published_wishes("claim.py", clients, rounds)
 
 
 LOG = harness.log_path("claim")

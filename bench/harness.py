@@ -216,3 +216,35 @@ def race(port: int, tokens: list[str], paths: list[str], *, timeout: float = 120
     for t in threads:
         t.join()
     return out
+
+
+def published_wishes(script: str, clients: int, rounds: int) -> tuple[list[str], list[int]]:
+    """`clients` members with device tokens, and `rounds` wishes submitted and published in
+    one grid for them to race for (claim.py, live.py)."""
+    setup(script)
+    from django.db import connection
+
+    from apps.accounts.models import Role, RoleAssignment, User
+    from apps.register.models import Area, Household, Resident
+    from apps.wishes import services
+    from apps.wishes.models import WishCategory
+
+    w = world()
+    grid = Area.objects.add_child(w.community, {"name": "第1网格", "kind": "grid"})
+    building = Area.objects.add_child(grid, {"name": "1幢", "kind": "building"})
+    household = Household.objects.create(area=building, unit="1", room="101")
+    resident_user = User.objects.create(username="bench-resident", name="王秀梅")
+    Resident.objects.create(household=household, user=resident_user, name="王秀梅")
+    worker = User.objects.create(username="bench-worker", name="陈网格")
+    RoleAssignment.objects.create(user=worker, role=Role.GRID_WORKER, area=grid)
+    category = WishCategory.objects.get_or_create(name="助老")[0]
+    users, _members = members(w, "bench-m", clients)
+    keys = tokens(users)
+
+    wish_ids = []
+    for r in range(rounds):
+        wish = services.wish_submit(actor=resident_user, title=f"心愿{r}", category=category)
+        services.wish_publish(wish=wish, actor=worker)
+        wish_ids.append(wish.pk)
+    connection.close()
+    return keys, wish_ids
