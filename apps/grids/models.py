@@ -431,6 +431,28 @@ class GridMonth(ReportCounters):
         return f"{self.grid_path}@{self.month:%Y-%m}"
 
 
+class CommunityMonth(ReportCounters):
+    """The same counters summed for one community (by its path) and one calendar month, kept
+    beside `GridMonth` by the same bump: a street's or a district's report reads 16 or 160
+    communities × 12 months, not every grid's rows."""
+
+    community_path = models.CharField(max_length=255)
+    month = models.DateField()  # the first of the month
+
+    class Meta:
+        verbose_name = _("社区月汇总")
+        verbose_name_plural = _("社区月汇总")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["community_path", "month"], name="communitymonth_community_month"
+            )
+        ]
+        indexes = [models.Index(fields=["month"], name="communitymonth_month")]
+
+    def __str__(self) -> str:
+        return f"{self.community_path}@{self.month:%Y-%m}"
+
+
 class HouseholdVisitYear(models.Model):
     """Which months of a calendar year a household was visited in: one row per household and
     year (bit m-1 of `months` for month m, local time). "Households reached" over a range is

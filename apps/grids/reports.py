@@ -23,8 +23,8 @@ from apps.core.periods import Period, parse_period  # noqa: F401  (the report's 
 from apps.points.selectors import STAR_WINDOW, star_sql
 from apps.register.models import Area, Household, Resident
 
-from . import rollups
-from .models import AreaDay, AreaState, GridMonth, HouseholdVisitYear, Pairing, Problem, Visit
+from . import reach, rollups
+from .models import AreaDay, AreaState, HouseholdVisitYear, Pairing, Problem, Visit
 
 REPORT_ROLES = STAFF
 REPORT_KINDS = (Area.Kind.DISTRICT, Area.Kind.STREET, Area.Kind.COMMUNITY, Area.Kind.GRID)
@@ -282,17 +282,24 @@ def _split(period: Period) -> tuple[list[dt.date], list[tuple[dt.date, dt.date]]
 
 def _counter_sums(node: Area, period: Period) -> tuple[dict[str, dict], list[dict]]:
     """The rolled-up counters by child node, and the monthly trend, from at most
-    (grids × whole months) `GridMonth` rows plus (buildings × days) `AreaDay` rows of the
+    (communities or grids × whole months) month rows plus (buildings × days) `AreaDay` rows of the
     partial months. A grid's report (by building) reads `AreaDay` throughout."""
     prefix, plen = node.path, Area.steplen * (node.depth + 1)
     whole, partial = _split(period)
     sums = {k: Sum(k) for k in ROLLUP_FIELDS + TREND_ROLLUPS}
     sources = []
-    if plen <= rollups.GRID_PATH_LEN:
+    # The coarsest month rollup whose rows still fall within one child: a district's or a
+    # street's report reads communities' months, a community's the grids'.
+    months_of = next(
+        ((model, path) for model, path, length in rollups.MONTH_ROLLUPS[::-1] if plen <= length),
+        None,
+    )
+    if months_of is not None:
+        model, path = months_of
         if whole:
             sources.append(
-                GridMonth.objects.filter(grid_path__startswith=prefix, month__in=whole).annotate(
-                    child=Substr("grid_path", 1, plen), m=F("month")
+                model.objects.filter(**{f"{path}__startswith": prefix}, month__in=whole).annotate(
+                    child=Substr(path, 1, plen), m=F("month")
                 )
             )
     else:
@@ -336,12 +343,18 @@ def _next_month(day: dt.date) -> dt.date:
 def _households_reached(prefix: str, plen: int, period: Period) -> dict[str, dict]:
     """Distinct households visited in the period, by child node, exactly.
 
-    Months the period covers whole are read from `HouseholdVisitYear` (a month bit per
+    A period of whole months only, for a grid or above, is read from the first-visit arrays
+    (`apps.grids.reach`: one element per node and month). Otherwise:
+    months the period covers whole are read from `HouseholdVisitYear` (a month bit per
     household and year); the partial first and last months from the raw visits of just those
     days (index visit_visited_at). A household counted by both is counted once (DISTINCT).
     """
-    masks: dict[int, int] = {}
     whole, partial = _split(period)
+    if whole and not partial and reach.kept() and reach.level_for(plen):
+        # whole months only (the default twelve up to today): the first-visit arrays
+        counts = reach.reached(prefix, plen, whole[0], whole[-1], using=read_alias())
+        return {child: {"households_reached": n} for child, n in counts.items()}
+    masks: dict[int, int] = {}
     for month in whole:
         masks[month.year] = masks.get(month.year, 0) | (1 << (month.month - 1))
     area = Area._meta.db_table

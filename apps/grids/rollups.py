@@ -24,9 +24,24 @@ from django.utils import timezone
 from apps.core.rollups import rebuilder
 from apps.register.models import Area
 
-from .models import AreaDay, AreaState, GridMonth, HouseholdVisitYear, Problem, Visit
+from . import reach
+from .models import (
+    AreaDay,
+    AreaState,
+    CommunityMonth,
+    GridMonth,
+    HouseholdVisitYear,
+    Problem,
+    Visit,
+)
 
 GRID_PATH_LEN = Area.steplen * (Area.KIND_ORDER.index(Area.Kind.GRID) + 1)
+COMMUNITY_PATH_LEN = Area.steplen * (Area.KIND_ORDER.index(Area.Kind.COMMUNITY) + 1)
+# The month rollups above the building: (model, its path column, the path's length).
+MONTH_ROLLUPS = (
+    (GridMonth, "grid_path", GRID_PATH_LEN),
+    (CommunityMonth, "community_path", COMMUNITY_PATH_LEN),
+)
 GRASSROOTS = tuple(int(level) for level in Problem.GRASSROOTS)
 LEVELS = tuple(int(level) for level in Problem.Level)
 
@@ -60,20 +75,22 @@ def bump(area_id: int, day: dt.date, **deltas: int) -> None:
         table, ["area_id", "day"], columns, dict.fromkeys(columns, "%(t)s.%(c)s + excluded.%(c)s")
     )
     values = [deltas[c] for c in columns]
-    grid_month = GridMonth._meta.db_table
-    sets = ", ".join(f"{c} = {grid_month}.{c} + excluded.{c}" for c in columns)
     with connection.cursor() as cursor:
         cursor.execute(sql, [area_id, day, *values])
-        cursor.execute(
-            f"INSERT INTO {grid_month} (grid_path, month, {', '.join(columns)}) "
-            f"SELECT substr(path, 1, %s), %s, {', '.join(['%s'] * len(columns))} "
-            f"FROM {Area._meta.db_table} WHERE id = %s "
-            f"ON CONFLICT (grid_path, month) DO UPDATE SET {sets}",
-            [GRID_PATH_LEN, day.replace(day=1), *values, area_id],
-        )
+        for model, path, length in MONTH_ROLLUPS:
+            table = model._meta.db_table
+            sets = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in columns)
+            cursor.execute(
+                f"INSERT INTO {table} ({path}, month, {', '.join(columns)}) "
+                f"SELECT substr(path, 1, %s), %s, {', '.join(['%s'] * len(columns))} "
+                f"FROM {Area._meta.db_table} WHERE id = %s "
+                f"ON CONFLICT ({path}, month) DO UPDATE SET {sets}",
+                [length, day.replace(day=1), *values, area_id],
+            )
 
 
 def _mark_month(household_id: int, area_id: int, day: dt.date) -> None:
+    before = reach.lock(household_id) if reach.kept() else None
     table = HouseholdVisitYear._meta.db_table
     sql = _upsert_sql(
         table,
@@ -83,6 +100,8 @@ def _mark_month(household_id: int, area_id: int, day: dt.date) -> None:
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [household_id, day.year, area_id, 1 << (day.month - 1)])
+    if before is not None:
+        reach.household_marked(household_id, before)
 
 
 def state_kept() -> bool:
@@ -162,6 +181,12 @@ def _insert_select(table: str, columns: list[str], queryset, upsert: bool) -> No
         cursor.execute(statement, params)
 
 
+def _count(table: str) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM {table}")
+        return cursor.fetchone()[0]
+
+
 @rebuilder("grids")
 def rebuild() -> dict[str, int]:
     """Recompute every rollup from the raw tables, set-based (a few INSERT … SELECT), in one
@@ -170,7 +195,8 @@ def rebuild() -> dict[str, int]:
     table = AreaDay._meta.db_table
     with transaction.atomic():
         AreaDay.objects.all().delete()
-        GridMonth.objects.all().delete()
+        for model, _path, _length in MONTH_ROLLUPS:
+            model.objects.all().delete()
         HouseholdVisitYear.objects.all().delete()
         visits = (
             Visit.objects.order_by()
@@ -211,14 +237,15 @@ def rebuild() -> dict[str, int]:
         _insert_select(table, ["area_id", "day", "closed", "closed_grassroots"], closed, True)
 
         sums = {c: Sum(c) for c in AreaDay.COUNTERS}
-        grid_months = (
-            AreaDay.objects.order_by()
-            .annotate(g=Substr("area__path", 1, GRID_PATH_LEN), m=TruncMonth("day"))
-            .values("g", "m")
-            .annotate(**sums)
-            .values_list("g", "m", *sums)
-        )
-        _insert_select(GridMonth._meta.db_table, ["grid_path", "month", *sums], grid_months, False)
+        for model, path, length in MONTH_ROLLUPS:
+            months = (
+                AreaDay.objects.order_by()
+                .annotate(g=Substr("area__path", 1, length), m=TruncMonth("day"))
+                .values("g", "m")
+                .annotate(**sums)
+                .values_list("g", "m", *sums)
+            )
+            _insert_select(model._meta.db_table, [path, "month", *sums], months, False)
 
         months = (
             Visit.objects.order_by()
@@ -238,6 +265,8 @@ def rebuild() -> dict[str, int]:
                 "GROUP BY household_id, y",
                 params,
             )
+        if reach.kept():
+            reach.rebuild()
         if state_kept():
             from .state_sql import REBUILD_SQL
 
@@ -247,6 +276,8 @@ def rebuild() -> dict[str, int]:
     return {
         "area_days": AreaDay.objects.count(),
         "grid_months": GridMonth.objects.count(),
+        "community_months": CommunityMonth.objects.count(),
         "household_years": HouseholdVisitYear.objects.count(),
         "area_states": AreaState.objects.count(),
+        "reach_months": _count(reach.TABLE) if reach.kept() else 0,
     }
