@@ -81,7 +81,6 @@ for _model in (
     ResponsibilityGroup,
     GroupMembership,
     GroupHousehold,
-    Pairing,
     Visit,
     Problem,
     Wish,
@@ -108,6 +107,8 @@ for _model in (
 # An import job's bulky result lists (errors, preview) and its progress counter change
 # often and say nothing about who did what: not copied into its history.
 _track(ImportJob, exclude=["errors", "changes", "notices", "rows_done"])
+# A pairing's last visit is a rollup the visit service keeps; the visit has its own history.
+_track(Pairing, exclude=["last_visited_at"])
 
 TRACKED = (
     "register.area",

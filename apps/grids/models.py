@@ -98,6 +98,9 @@ class Pairing(TimeStampedModel):
     active = models.BooleanField(_("有效"), default=True)
     started_on = models.DateField(_("结对日期"))
     ended_on = models.DateField(_("结束日期"), null=True, blank=True)
+    # The latest visit made under this pairing (kept by grids.rollups.visit_logged): "pairings
+    # visited this month" is `last_visited_at >= the month's start`, rolled up by PairingMonth.
+    last_visited_at = models.DateTimeField(_("最近走访"), null=True, blank=True, editable=False)
 
     scope = Scope(
         area="resident__household__area",
@@ -479,7 +482,8 @@ class HouseholdVisitYear(models.Model):
 
 
 class AreaState(models.Model):
-    """The current state of one building for the grid report: households, covered ones
+    """The current state of one building (and, summed, of the grid and the community above it)
+    for the grid report: households, covered ones
     (包片, counted as coverage rows like the live query), vulnerable residents, paired ones
     and active pairings. Kept on PostgreSQL by statement-level triggers over transition tables
     (apps/grids/state_sql.py), so every writer (services, the roster import's COPY, the seed)
@@ -501,3 +505,26 @@ class AreaState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.area_id}: {self.households}"
+
+
+class PairingMonth(models.Model):
+    """Active pairings by area and the local month of their last visit (`Pairing.last_visited_at`):
+    "pairings visited since month M" is the sum over months >= M. Kept like `AreaState` (by
+    PostgreSQL triggers, for buildings and the grids and communities above them); not kept on
+    SQLite, where the report counts the pairings live."""
+
+    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="+", db_index=False)
+    month = models.DateField()  # the first of the month
+    pairings = models.IntegerField(default=0, db_default=0)
+
+    COUNTERS = ("pairings",)
+
+    class Meta:
+        verbose_name = _("结对末次走访月汇总")
+        verbose_name_plural = _("结对末次走访月汇总")
+        constraints = [
+            models.UniqueConstraint(fields=["area", "month"], name="pairingmonth_area_month")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area_id}@{self.month:%Y-%m}: {self.pairings}"

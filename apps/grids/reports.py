@@ -24,9 +24,19 @@ from apps.points.selectors import STAR_WINDOW, star_sql
 from apps.register.models import Area, Household, Resident
 
 from . import reach, rollups
-from .models import AreaDay, AreaState, HouseholdVisitYear, Pairing, Problem, Visit
+from .models import (
+    AreaDay,
+    AreaState,
+    HouseholdVisitYear,
+    Pairing,
+    PairingMonth,
+    Problem,
+    Visit,
+)
 
 REPORT_ROLES = STAFF
+COMMUNITY_DEPTH = Area.KIND_ORDER.index(Area.Kind.COMMUNITY) + 1
+GRID_DEPTH = Area.KIND_ORDER.index(Area.Kind.GRID) + 1
 REPORT_KINDS = (Area.Kind.DISTRICT, Area.Kind.STREET, Area.Kind.COMMUNITY, Area.Kind.GRID)
 
 
@@ -196,37 +206,43 @@ def grid_report(*, node: Area, period: Period, now: dt.datetime | None = None) -
 
 
 def _current_state(prefix: str, plen: int, month_dt: dt.datetime) -> dict[str, dict]:
-    """Households, covered ones, vulnerable residents, paired ones and active pairings by
-    child node — read from `AreaState` (one row per building, kept by triggers) where it is
-    kept, else counted live — and the active pairings visited since `month_dt`, live."""
-    if rollups.state_kept():
-        state = _grouped(
-            AreaState.objects.filter(area__path__startswith=prefix),
-            "area__path",
-            plen,
-            **{key: Sum(key) for key in AreaState.COUNTERS},
-        )
-    else:
-        state = _live_state(prefix, plen)
-    visited = _grouped(
-        Pairing.objects.filter(
-            active=True,
-            resident__household__area__path__startswith=prefix,
-            pk__in=Visit.objects.filter(visited_at__gte=month_dt, pairing__isnull=False)
-            .order_by()
-            .values("pairing_id"),
-        ),
-        "resident__household__area__path",
+    """Households, covered ones, vulnerable residents, paired ones, active pairings and those
+    visited since `month_dt`, by child node: on PostgreSQL from `AreaState` and `PairingMonth`
+    (kept by triggers for buildings, grids and communities: the rows of the coarsest of those
+    levels that still splits by child), else counted live."""
+    if not rollups.state_kept():
+        return _live_state(prefix, plen, month_dt)
+    rows = Q(area__path__startswith=prefix) & _state_level(plen)
+    state = _grouped(
+        AreaState.objects.filter(rows),
+        "area__path",
         plen,
-        pairings_visited=Count("pk"),
+        **{key: Sum(key) for key in AreaState.COUNTERS},
+    )
+    visited = _grouped(
+        PairingMonth.objects.filter(rows, month__gte=month_dt.date()),
+        "area__path",
+        plen,
+        pairings_visited=Sum("pairings"),
     )
     for child, row in visited.items():
         state.setdefault(child, {}).update(row)
     return state
 
 
-def _live_state(prefix: str, plen: int) -> dict[str, dict]:
-    """What `AreaState` holds, counted from the raw tables (SQLite)."""
+def _state_level(plen: int) -> Q:
+    """The state rows to read for children of path length `plen`: communities' for a
+    district's or street's report, grids' for a community's, buildings' for a grid's."""
+    depth = plen // Area.steplen
+    if depth <= COMMUNITY_DEPTH:
+        return Q(area__depth=COMMUNITY_DEPTH)
+    if depth == GRID_DEPTH:
+        return Q(area__depth=GRID_DEPTH)
+    return Q(area__depth__gt=GRID_DEPTH)
+
+
+def _live_state(prefix: str, plen: int, month_dt: dt.datetime) -> dict[str, dict]:
+    """What `AreaState` and `PairingMonth` hold, counted from the raw tables (SQLite)."""
     state = _grouped(
         Household.objects.filter(area__path__startswith=prefix),
         "area__path",
@@ -249,6 +265,7 @@ def _live_state(prefix: str, plen: int) -> dict[str, dict]:
         "resident__household__area__path",
         plen,
         pairings=Count("pk"),
+        pairings_visited=Count("pk", filter=Q(last_visited_at__gte=month_dt)),
     )
     for table in (residents, pairings):
         for child, row in table.items():

@@ -8,9 +8,10 @@ write in Python, so none is lost. A problem's counters are a function of its sta
 """
 
 import datetime as dt
+from contextlib import contextmanager
 
 from django.db import connection, transaction
-from django.db.models import Count, F, IntegerField, Q, Sum
+from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import (
     Cast,
     ExtractMonth,
@@ -31,6 +32,8 @@ from .models import (
     CommunityMonth,
     GridMonth,
     HouseholdVisitYear,
+    Pairing,
+    PairingMonth,
     Problem,
     Visit,
 )
@@ -117,6 +120,11 @@ def visit_logged(visit: Visit) -> None:
     day = local_day(visit.visited_at)
     bump(visit.area_id, day, visits=1, pairing_visits=1 if visit.pairing_id else 0)
     _mark_month(visit.household_id, visit.area_id, day)
+    if visit.pairing_id:  # (PostgreSQL: its triggers move the pairing in PairingMonth)
+        Pairing.objects.filter(
+            Q(last_visited_at__isnull=True) | Q(last_visited_at__lt=visit.visited_at),
+            pk=visit.pairing_id,
+        ).update(last_visited_at=visit.visited_at)
 
 
 def problem_counts(
@@ -181,6 +189,22 @@ def _insert_select(table: str, columns: list[str], queryset, upsert: bool) -> No
         cursor.execute(statement, params)
 
 
+@contextmanager
+def _triggers_skipped():
+    """The state triggers (apps/grids/state_sql.py) skip for the rest of the transaction's
+    rebuild: it recomputes their tables from scratch afterwards."""
+    if not state_kept():
+        yield
+        return
+    from .state_sql import REBUILDING
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config(%s, 'on', true)", [REBUILDING])
+    yield  # (on an error the transaction rolls back, and the setting with it)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config(%s, 'off', true)", [REBUILDING])
+
+
 def _count(table: str) -> int:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT COUNT(*) FROM {table}")
@@ -193,7 +217,7 @@ def rebuild() -> dict[str, int]:
     transaction: readers see the old rollups until it commits."""
     tz = timezone.get_current_timezone()
     table = AreaDay._meta.db_table
-    with transaction.atomic():
+    with transaction.atomic(), _triggers_skipped():
         AreaDay.objects.all().delete()
         for model, _path, _length in MONTH_ROLLUPS:
             model.objects.all().delete()
@@ -267,17 +291,21 @@ def rebuild() -> dict[str, int]:
             )
         if reach.kept():
             reach.rebuild()
+        last = Visit.objects.filter(pairing=OuterRef("pk")).order_by("-visited_at")
+        Pairing.objects.update(last_visited_at=Subquery(last.values("visited_at")[:1]))
         if state_kept():
-            from .state_sql import REBUILD_SQL
+            from .state_sql import STATE_TABLES
 
-            AreaState.objects.all().delete()
             with connection.cursor() as cursor:
-                cursor.execute(REBUILD_SQL)
+                for state in STATE_TABLES:
+                    cursor.execute(f"DELETE FROM {state.table}")
+                    cursor.execute(state.rebuild_sql())
     return {
         "area_days": AreaDay.objects.count(),
         "grid_months": GridMonth.objects.count(),
         "community_months": CommunityMonth.objects.count(),
         "household_years": HouseholdVisitYear.objects.count(),
         "area_states": AreaState.objects.count(),
+        "pairing_months": PairingMonth.objects.count(),
         "reach_months": _count(reach.TABLE) if reach.kept() else 0,
     }

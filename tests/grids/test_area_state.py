@@ -5,6 +5,7 @@ households and residents) and after concurrent writes to one building; the stree
 read from it equals the live count (the SQLite path)."""
 
 import contextlib
+import datetime as dt
 import random
 import threading
 
@@ -16,7 +17,7 @@ from apps.core.bulk import copy_insert
 from apps.core.errors import Conflict, Forbidden
 from apps.grids import reports, rollups
 from apps.grids import services as grid_services
-from apps.grids.models import AreaState, GroupHousehold, Pairing
+from apps.grids.models import AreaState, GroupHousehold, Pairing, PairingMonth
 from apps.register.models import Household, Resident
 from tests import factories as f
 
@@ -26,8 +27,13 @@ FLAGS = ("low_income", "lives_alone", "disabled", "seriously_ill", "elderly")
 
 
 def state() -> set:
+    """Both trigger-kept tables' rows (buildings, grids and communities), zero rows left out."""
     return {
         row for row in AreaState.objects.values_list("area_id", *AreaState.COUNTERS) if any(row[1:])
+    } | {
+        ("month", *row)
+        for row in PairingMonth.objects.values_list("area_id", "month", "pairings")
+        if row[2]
     }
 
 
@@ -39,8 +45,10 @@ def rebuilt() -> set:
 
 def live_totals(node) -> dict:
     prefix, plen = node.path, len(node.path) + 4
-    totals = dict.fromkeys(AreaState.COUNTERS, 0)
-    for row in reports._live_state(prefix, plen).values():
+    totals = dict.fromkeys((*AreaState.COUNTERS, "pairings_visited"), 0)
+    month = timezone.localdate().replace(day=1)
+    month_dt = timezone.make_aware(dt.datetime.combine(month, dt.time.min))
+    for row in reports._live_state(prefix, plen, month_dt).values():
         for key in totals:
             totals[key] += row.get(key) or 0
     return totals
@@ -103,6 +111,15 @@ def random_writes(rng, world, leader_member, group, n=150):
                 Pairing.objects.create(
                     helper=leader_member, resident=resident, started_on=timezone.localdate()
                 )
+        elif roll < 0.8:  # the helper visits (this month or earlier): PairingMonth moves
+            pairing = Pairing.objects.filter(active=True, helper=leader_member).order_by("?")
+            pairing = pairing.select_related("resident__household").first()
+            if pairing:
+                grid_services.visit_log(
+                    actor=leader_member.user,
+                    household=pairing.resident.household,
+                    visited_at=timezone.now() - dt.timedelta(days=rng.choice((0, 0, 12, 29))),
+                )
         elif roll < 0.85:
             household = rng.choice(households)
             cover = GroupHousehold.objects.filter(household=household).first()
@@ -134,7 +151,9 @@ def test_kept_area_state_equals_rebuilt_after_random_writes(
     totals = reports.grid_report(node=world.street, period=reports.parse_period(None, None))[
         "totals"
     ]
-    assert {k: totals[k] for k in AreaState.COUNTERS} == live_totals(world.street)
+    assert {k: totals[k] for k in (*AreaState.COUNTERS, "pairings_visited")} == live_totals(
+        world.street
+    )
 
 
 def test_concurrent_writes_to_one_building_lose_no_update(world, make_member):

@@ -12,8 +12,16 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from apps.core.errors import Conflict, InvalidTransition
-from apps.grids import reports, rollups, services
-from apps.grids.models import AreaDay, GridMonth, HouseholdVisitYear, Pairing, Problem, Visit
+from apps.grids import reach, reports, rollups, services
+from apps.grids.models import (
+    AreaDay,
+    CommunityMonth,
+    GridMonth,
+    HouseholdVisitYear,
+    Pairing,
+    Problem,
+    Visit,
+)
 from apps.points import rollups as points_rollups
 from apps.points.models import PointsEntry, PointsMonth
 
@@ -29,9 +37,25 @@ def snapshot() -> tuple[set, set]:
         for row in GridMonth.objects.values_list("grid_path", "month", *GridMonth.COUNTERS)
         if any(row[2:])
     }
+    months |= {
+        ("community", *row)
+        for row in CommunityMonth.objects.values_list(
+            "community_path", "month", *CommunityMonth.COUNTERS
+        )
+        if any(row[2:])
+    }
     years = set(HouseholdVisitYear.objects.values_list("household_id", "area_id", "year", "months"))
     points = set(PointsMonth.objects.exclude(points=0).values_list("member_id", "month", "points"))
-    return days, months, years, points
+    return days, months, years, points, reach_rows()
+
+
+def reach_rows() -> set:
+    """The first-visit arrays (PostgreSQL), all-zero ones left out."""
+    if not reach.kept():
+        return set()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT depth, path, month, firsts FROM {reach.TABLE}")
+        return {(d, p, m, tuple(f)) for d, p, m, f in cursor.fetchall() if any(f)}
 
 
 @pytest.fixture
@@ -116,6 +140,15 @@ def test_report_from_rollups_matches_raw_tables_for_random_periods(
     periods = [(today - dt.timedelta(days=rng.randrange(0, 700)), None) for _ in range(12)]
     periods = [(a, a + dt.timedelta(days=rng.randrange(0, 400))) for a, _ in periods]
     periods.append((today.replace(month=1, day=1) - dt.timedelta(days=365), today))
+    # whole months only (on PostgreSQL read from the first-visit arrays): random month spans,
+    # and up to today
+    for _ in range(10):
+        first = (today - dt.timedelta(days=rng.randrange(0, 700))).replace(day=1)
+        last = (first + dt.timedelta(days=rng.randrange(0, 400))).replace(day=1)
+        periods.append(
+            (first, (last + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1))
+        )
+        periods.append((first, today))
     for first, last in periods:
         period = reports.Period(first, last)
         report = reports.grid_report(node=world.street, period=period)

@@ -10,9 +10,10 @@ def create_triggers(apps, schema_editor):
         return
     from apps.grids import state_sql
 
-    for statement in state_sql.create_sql():
+    # (only AreaState's: 0014 adds PairingMonth's, whose columns do not exist yet)
+    for statement in state_sql.create_sql((state_sql.AREA_STATE,)):
         schema_editor.execute(statement)
-    schema_editor.execute(state_sql.REBUILD_SQL)
+    schema_editor.execute(state_sql.AREA_STATE.rebuild_sql())
 
 
 def drop_triggers(apps, schema_editor):
@@ -20,7 +21,7 @@ def drop_triggers(apps, schema_editor):
         return
     from apps.grids import state_sql
 
-    for statement in state_sql.drop_sql():
+    for statement in state_sql.drop_sql((state_sql.AREA_STATE,)):
         schema_editor.execute(statement)
 
 
