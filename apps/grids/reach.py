@@ -115,27 +115,32 @@ def apply(delta: Counter) -> None:
         cursor.execute(_MERGE % values, params)
 
 
-def _year_rows(household_id: int) -> list[tuple[int, int, str]]:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT h.year, h.months, a.path FROM {HouseholdVisitYear._meta.db_table} h "
-            f"JOIN {Area._meta.db_table} a ON a.id = h.area_id WHERE h.household_id = %s",
-            [household_id],
-        )
-        return cursor.fetchall()
-
-
-def lock(household_id: int) -> list[tuple[int, int, str]]:
-    """Serialise the household's reach updates; its year rows as they are now."""
+def lock(household_id: int, area_id: int) -> tuple[list[tuple], str]:
+    """Serialise the household's reach updates (a visit back-dated into another year reads
+    this year's row too); its year rows `(year, months, area_id, path)` as they are now, and
+    the path of `area_id`."""
+    years, areas = HouseholdVisitYear._meta.db_table, Area._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_SPACE, household_id])
-    return _year_rows(household_id)
+        cursor.execute(
+            f"SELECT h.year, h.months, h.area_id, a.path FROM {years} h "
+            f"JOIN {areas} a ON a.id = h.area_id WHERE h.household_id = %s "
+            f"UNION ALL SELECT NULL, NULL, id, path FROM {areas} WHERE id = %s",
+            [household_id, area_id],
+        )
+        rows = cursor.fetchall()
+    path = next(p for y, _m, a, p in rows if y is None)
+    return [row for row in rows if row[0] is not None], path
 
 
-def household_marked(household_id: int, before: list[tuple[int, int, str]]) -> None:
-    """After the household's year rows changed (from `before`): apply the difference."""
-    delta = entries(_year_rows(household_id))
-    delta.subtract(entries(before))
+def household_marked(before: list[tuple], *, year: int, bit: int, area_id: int, path: str) -> None:
+    """After `HouseholdVisitYear` marked month `bit` of `year` at `area_id` for the household
+    whose rows were `before` (from `lock`): apply the difference to the arrays."""
+    after = [(y, m, p) for y, m, _a, p in before if y != year]
+    old = next((m for y, m, _a, _p in before if y == year), 0)
+    after.append((year, old | bit, path))
+    delta = entries(after)
+    delta.subtract(entries([(y, m, p) for y, m, _a, p in before]))
     apply(delta)
 
 

@@ -78,22 +78,35 @@ def bump(area_id: int, day: dt.date, **deltas: int) -> None:
         table, ["area_id", "day"], columns, dict.fromkeys(columns, "%(t)s.%(c)s + excluded.%(c)s")
     )
     values = [deltas[c] for c in columns]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [area_id, day, *values])
-        for model, path, length in MONTH_ROLLUPS:
-            table = model._meta.db_table
-            sets = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in columns)
-            cursor.execute(
+    statements = [(sql, [area_id, day, *values])]
+    for model, path, length in MONTH_ROLLUPS:
+        table = model._meta.db_table
+        sets = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in columns)
+        statements.append(
+            (
                 f"INSERT INTO {table} ({path}, month, {', '.join(columns)}) "
                 f"SELECT substr(path, 1, %s), %s, {', '.join(['%s'] * len(columns))} "
                 f"FROM {Area._meta.db_table} WHERE id = %s "
                 f"ON CONFLICT ({path}, month) DO UPDATE SET {sets}",
                 [length, day.replace(day=1), *values, area_id],
             )
+        )
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":  # one round trip: the others as CTEs of the first
+            (first, params), rest = statements[0], statements[1:]
+            ctes = ", ".join(f"m{i} AS ({sql} RETURNING 1)" for i, (sql, _p) in enumerate(rest))
+            cursor.execute(f"WITH {ctes} {first}", [v for _s, p in rest for v in p] + params)
+        else:
+            for sql, params in statements:
+                cursor.execute(sql, params)
 
 
 def _mark_month(household_id: int, area_id: int, day: dt.date) -> None:
-    before = reach.lock(household_id) if reach.kept() else None
+    bit = 1 << (day.month - 1)
+    if reach.kept():
+        before, path = reach.lock(household_id, area_id)
+        if (day.year, area_id) in {(y, a) for y, m, a, _p in before if m & bit}:
+            return  # already marked: nothing moves
     table = HouseholdVisitYear._meta.db_table
     sql = _upsert_sql(
         table,
@@ -102,9 +115,9 @@ def _mark_month(household_id: int, area_id: int, day: dt.date) -> None:
         {"area_id": "excluded.%(c)s", "months": "%(t)s.%(c)s | excluded.%(c)s"},
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [household_id, day.year, area_id, 1 << (day.month - 1)])
-    if before is not None:
-        reach.household_marked(household_id, before)
+        cursor.execute(sql, [household_id, day.year, area_id, bit])
+    if reach.kept():
+        reach.household_marked(before, year=day.year, bit=bit, area_id=area_id, path=path)
 
 
 def state_kept() -> bool:
