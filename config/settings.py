@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -474,6 +475,12 @@ CELERY_BEAT_SCHEDULE["wishes-expire-claims"] = {
 CELERY_BEAT_SCHEDULE["projects-expire-joint-requests"] = {
     "task": "apps.projects.tasks.expire_joint_requests",
     "schedule": 3600.0,
+}
+# Today's star snapshot of every community (apps.points.stars), just after local midnight
+# (CELERY_TIMEZONE); a report that comes first makes the rows it needs itself.
+CELERY_BEAT_SCHEDULE["points-take-star-days"] = {
+    "task": "apps.points.tasks.take_star_days",
+    "schedule": crontab(hour=0, minute=5),
 }
 
 # --- Running it for real: request ids, the beat heartbeat, the Content-Security-Policy ---

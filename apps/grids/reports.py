@@ -21,6 +21,7 @@ from apps.core.errors import Forbidden, InvalidInput, NotFound
 from apps.core.exports import Table, csv_bytes, xlsx_bytes
 from apps.core.periods import Period, parse_period  # noqa: F401  (the report's API)
 from apps.points.selectors import STAR_WINDOW, star_sql
+from apps.points.stars import community_stars
 from apps.register.models import Area, Household, Resident
 
 from . import reach, rollups
@@ -68,13 +69,19 @@ def _grouped(qs, path_lookup: str, prefix_len: int, **aggregates) -> dict[str, d
 
 
 def _star_counts(node: Area) -> list[dict]:
+    """Members per star under `node`. A district, street or community sums its communities'
+    rows of today's star snapshot (`apps.points.stars`: points awarded today count from
+    tomorrow); a grid (its residents, ranked against their whole community) is ranked live."""
     community_depth = Area.KIND_ORDER.index(Area.Kind.COMMUNITY) + 1
-    community_prefix = node.path[: Area.steplen * min(node.depth, community_depth)]
-    residence_prefix = node.path if node.depth > community_depth else None
+    if node.depth <= community_depth:
+        totals = [0] * 5
+        for counts in community_stars(node).values():
+            totals = [t + n for t, n in zip(totals, counts, strict=True)]
+        return [{"star": s, "members": totals[s - 1]} for s in range(1, 6)]
     sql, params = star_sql(
         since=timezone.now() - STAR_WINDOW,
-        community_prefix=community_prefix,
-        residence_prefix=residence_prefix,
+        community_prefix=node.path[: Area.steplen * community_depth],
+        residence_prefix=node.path,
     )
     with connections[read_alias()].cursor() as cursor:
         cursor.execute(f"SELECT star, COUNT(*) FROM ({sql}) s GROUP BY star", params)

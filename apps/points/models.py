@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import Role
 from apps.accounts.scoping import STAFF, Scope
-from apps.register.models import Member
+from apps.register.models import Area, Member
 
 LEADER_AND_STAFF = STAFF | {Role.GROUP_LEADER}
 
@@ -100,3 +100,39 @@ class PointsMonth(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member_id}@{self.month:%Y-%m}: {self.points}"
+
+
+class StarDay(models.Model):
+    """Snapshot: how many members of one community hold each star (1–5) on one local day, so
+    that a street's or a district's report reads one row per community instead of ranking
+    every member. Made by the beat task `apps.points.tasks.star_days_take` just after local
+    midnight, or by the first report of the day that finds a community without one
+    (apps/points/stars.py); exact as of `computed_at` (the same ranking as
+    `selectors.star_sql`). Points awarded later that day show in the next day's snapshot; the
+    per-member star pages stay live."""
+
+    # db_index=False: the unique (community, day) index serves lookups by community
+    community = models.ForeignKey(
+        Area, on_delete=models.CASCADE, related_name="+", db_index=False, verbose_name=_("社区")
+    )
+    day = models.DateField(_("日期"))
+    star_1 = models.IntegerField(_("一星人数"), default=0, db_default=0)
+    star_2 = models.IntegerField(_("二星人数"), default=0, db_default=0)
+    star_3 = models.IntegerField(_("三星人数"), default=0, db_default=0)
+    star_4 = models.IntegerField(_("四星人数"), default=0, db_default=0)
+    star_5 = models.IntegerField(_("五星人数"), default=0, db_default=0)
+    computed_at = models.DateTimeField(_("计算时间"))
+
+    STARS = ("star_1", "star_2", "star_3", "star_4", "star_5")
+
+    class Meta:
+        verbose_name = _("社区星级日快照")
+        verbose_name_plural = _("社区星级日快照")
+        constraints = [
+            models.UniqueConstraint(fields=["community", "day"], name="starday_community_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.community_id}@{self.day}: " + "/".join(
+            str(getattr(self, f)) for f in self.STARS
+        )

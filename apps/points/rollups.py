@@ -51,4 +51,7 @@ def rebuild() -> dict[str, int]:
                 f"SELECT member_id, {month}, p FROM ({sql}) s",
                 params,
             )
-    return {"points_months": PointsMonth.objects.count()}
+    # Today's star snapshot ranks the rebuilt months (the rows of earlier days are kept).
+    from .stars import star_days_retake
+
+    return {"points_months": PointsMonth.objects.count(), "star_days": star_days_retake()}

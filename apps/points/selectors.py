@@ -21,12 +21,20 @@ from .models import PointsEntry, PointsMonth
 STAR_WINDOW = dt.timedelta(days=365)
 
 
-def star_sql(*, since: dt.datetime, community_prefix: str, residence_prefix: str | None):
+def star_sql(
+    *,
+    since: dt.datetime,
+    community_prefix: str,
+    residence_prefix: str | None,
+    community_ids: list[int] | None = None,
+):
     """SQL (and params) ranking members against their community by points since `since`.
 
     PERCENT_RANK over each community's totals; quintiles become stars 1–5. When
     `residence_prefix` is given only members living there are returned (a grid's report),
-    but they are still ranked against their whole community.
+    but they are still ranked against their whole community. `community_ids` narrows the
+    ranking to those communities (whole communities, so their ranks are the same). Columns:
+    member_id, total, star, community_id.
     """
     member, area, points = Member._meta.db_table, Area._meta.db_table, PointsEntry._meta.db_table
     months = PointsMonth._meta.db_table
@@ -34,6 +42,11 @@ def star_sql(*, since: dt.datetime, community_prefix: str, residence_prefix: str
     # The window's whole months from the rollup, its partial first month from the ledger.
     cut = rollups.next_month_start(since)
     params: list = [since, cut, cut.date(), community_prefix + "%"]
+    only = ""
+    if community_ids is not None:
+        # IN (…), not = ANY(%s): the embedded SQLite default runs this too
+        only = f"AND m.community_id IN ({', '.join(['%s'] * len(community_ids)) or 'NULL'})"
+        params += community_ids
     if residence_prefix is not None:
         residence_join = f"JOIN {area} r ON r.id = ranked.residence_id AND r.path LIKE %s"
         params.append(residence_prefix + "%")
@@ -47,15 +60,16 @@ def star_sql(*, since: dt.datetime, community_prefix: str, residence_prefix: str
             JOIN {area} c ON c.id = m.community_id
             LEFT JOIN (SELECT member_id, SUM(points) AS total FROM {months}
                        WHERE month >= %s GROUP BY member_id) pm ON pm.member_id = m.id
-            WHERE c.path LIKE %s
+            WHERE c.path LIKE %s {only}
         ), ranked AS (
-            SELECT member_id, residence_id, total,
+            SELECT member_id, community_id, residence_id, total,
                    PERCENT_RANK() OVER (PARTITION BY community_id ORDER BY total) AS pr
             FROM totals
         )
         SELECT ranked.member_id, ranked.total,
                CASE WHEN ranked.pr >= 0.8 THEN 5 WHEN ranked.pr >= 0.6 THEN 4
-                    WHEN ranked.pr >= 0.4 THEN 3 WHEN ranked.pr >= 0.2 THEN 2 ELSE 1 END AS star
+                    WHEN ranked.pr >= 0.4 THEN 3 WHEN ranked.pr >= 0.2 THEN 2 ELSE 1 END AS star,
+               ranked.community_id
         FROM ranked {residence_join}
     """
     return sql, params
