@@ -3,7 +3,27 @@
 SQLite ≥ 3.24 alike). Concurrent bumps of one row add up in the database — never a read-modify-
 write in Python — so none is lost. Counter columns need `db_default=0`."""
 
+from contextlib import contextmanager
+
 from django.db import connection, models
+
+# Rollups kept by PostgreSQL triggers (apps/grids/state_sql.py) skip while this setting is
+# "on" in the transaction: a rebuild, or a bulk load that is followed by one (seed_demo).
+TRIGGERS_OFF = "tongxin.rebuilding"
+
+
+@contextmanager
+def triggers_skipped():
+    """Within a transaction: the rollup triggers skip until the block ends (the caller then
+    rebuilds what they keep). Nothing on SQLite, which has none."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config(%s, 'on', true)", [TRIGGERS_OFF])
+    yield  # (on an error the transaction rolls back, and the setting with it)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config(%s, 'off', true)", [TRIGGERS_OFF])
 
 
 def upsert_add(model: type[models.Model], keys: dict, deltas: dict[str, int]) -> None:

@@ -8,7 +8,6 @@ write in Python, so none is lost. A problem's counters are a function of its sta
 """
 
 import datetime as dt
-from contextlib import contextmanager
 
 from django.db import connection, transaction
 from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Sum
@@ -22,7 +21,7 @@ from django.db.models.functions import (
 )
 from django.utils import timezone
 
-from apps.core.rollups import rebuilder
+from apps.core.rollups import rebuilder, triggers_skipped
 from apps.register.models import Area
 
 from . import reach
@@ -202,22 +201,6 @@ def _insert_select(table: str, columns: list[str], queryset, upsert: bool) -> No
         cursor.execute(statement, params)
 
 
-@contextmanager
-def _triggers_skipped():
-    """The state triggers (apps/grids/state_sql.py) skip for the rest of the transaction's
-    rebuild: it recomputes their tables from scratch afterwards."""
-    if not state_kept():
-        yield
-        return
-    from .state_sql import REBUILDING
-
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT set_config(%s, 'on', true)", [REBUILDING])
-    yield  # (on an error the transaction rolls back, and the setting with it)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT set_config(%s, 'off', true)", [REBUILDING])
-
-
 def _count(table: str) -> int:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT COUNT(*) FROM {table}")
@@ -230,7 +213,7 @@ def rebuild() -> dict[str, int]:
     transaction: readers see the old rollups until it commits."""
     tz = timezone.get_current_timezone()
     table = AreaDay._meta.db_table
-    with transaction.atomic(), _triggers_skipped():
+    with transaction.atomic(), triggers_skipped():
         AreaDay.objects.all().delete()
         for model, _path, _length in MONTH_ROLLUPS:
             model.objects.all().delete()

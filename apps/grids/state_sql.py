@@ -16,14 +16,15 @@ for this transaction or is seen by it: the delta lands on the building the row e
 Deletes rely on Django deleting children before their parent (its collector), as it does:
 a resident's delta is read while its household still exists.
 
-`rebuild_rollups` sets `tongxin.rebuilding` for its transaction: the triggers then skip
-(every state table is recomputed from scratch after the raw tables are).
+`rebuild_rollups` (and `seed_demo`'s bulk load) set `core.rollups.TRIGGERS_OFF` for their
+transaction: the triggers then skip (every state table is recomputed afterwards).
 """
 
 from dataclasses import dataclass
 
 from django.conf import settings
 
+from apps.core.rollups import TRIGGERS_OFF
 from apps.register.models import Area
 
 from .models import AreaState, GroupHousehold, Household, Pairing, PairingMonth, Resident
@@ -38,7 +39,6 @@ ANCESTOR_LENGTHS = tuple(
     Area.steplen * (Area.KIND_ORDER.index(kind) + 1)
     for kind in (Area.Kind.COMMUNITY, Area.Kind.GRID)
 )
-REBUILDING = "tongxin.rebuilding"
 
 
 def _month(column: str) -> str:
@@ -107,7 +107,7 @@ class StateTable:
                 + self._signed(f"({state % {'rows': moved_new}}) n", "")
             )
             locks = locks % {"rows": moved_new}
-        skip = f"IF current_setting('{REBUILDING}', true) = 'on' THEN RETURN NULL; END IF;\n"
+        skip = f"IF current_setting('{TRIGGERS_OFF}', true) = 'on' THEN RETURN NULL; END IF;\n"
         return f"{skip}{locks}WITH d AS ({d}) {self._apply('d')}"
 
     def name(self, source: str, op: str) -> str:
