@@ -6,6 +6,20 @@ write in Python — so none is lost. Counter columns need `db_default=0`."""
 from django.db import connection, models
 
 
+def counter_fields(names) -> dict[str, models.IntegerField]:
+    """One counter column per name, in order: an integer that is 0 by default, in Python and
+    in the database (so a bump names only the counters it moves)."""
+    return {name: models.IntegerField(default=0, db_default=0) for name in names}
+
+
+def counters(*names: str) -> type[models.Model]:
+    """An abstract model with the counter columns `names` (`counter_fields`) and
+    `COUNTERS = names`: a rollup model declares its counters once, by inheriting it."""
+    meta = type("Meta", (), {"abstract": True})
+    attrs = {"__module__": __name__, "COUNTERS": names, "Meta": meta}
+    return type("Counters", (models.Model,), {**attrs, **counter_fields(names)})
+
+
 def upsert_add(model: type[models.Model], keys: dict, deltas: dict[str, int]) -> None:
     """Add `deltas` to the row of `model` identified by `keys` (its unique constraint's
     columns, by attname), creating the row if need be. Zero deltas are skipped."""

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.accounts.models import Role
 from apps.accounts.scoping import STAFF, Scope
 from apps.core.models import TimeStampedModel, TransitionRecord
+from apps.core.rollups import counters
 from apps.core.workflow import Workflow
 from apps.register.models import Area, Household, Member, Resident
 
@@ -351,34 +352,8 @@ class ProblemEvent(TransitionRecord):
 # --- rollups (kept by apps/grids/rollups.py, rebuilt by `manage.py rebuild_rollups`) -----------
 
 
-class ReportCounters(models.Model):
-    """The grid report's counters, summed over the rows a report reads. Problem counters are
-    by the day the problem was *found* (the report's cohort: "problems found in the period
-    and what became of them") and move when it escalates or is resolved; `closed*` count
-    resolutions by the day they happened (the monthly trend)."""
-
-    visits = models.IntegerField(default=0, db_default=0)
-    pairing_visits = models.IntegerField(default=0, db_default=0)
-    problems_found = models.IntegerField(default=0, db_default=0)
-    problems_resolved = models.IntegerField(default=0, db_default=0)
-    problems_escalated = models.IntegerField(default=0, db_default=0)
-    resolved_grassroots = models.IntegerField(default=0, db_default=0)
-    reached_1 = models.IntegerField(default=0, db_default=0)
-    reached_2 = models.IntegerField(default=0, db_default=0)
-    reached_3 = models.IntegerField(default=0, db_default=0)
-    reached_4 = models.IntegerField(default=0, db_default=0)
-    resolved_1 = models.IntegerField(default=0, db_default=0)
-    resolved_2 = models.IntegerField(default=0, db_default=0)
-    resolved_3 = models.IntegerField(default=0, db_default=0)
-    resolved_4 = models.IntegerField(default=0, db_default=0)
-    escalated_1 = models.IntegerField(default=0, db_default=0)
-    escalated_2 = models.IntegerField(default=0, db_default=0)
-    escalated_3 = models.IntegerField(default=0, db_default=0)
-    escalated_4 = models.IntegerField(default=0, db_default=0)
-    closed = models.IntegerField(default=0, db_default=0)
-    closed_grassroots = models.IntegerField(default=0, db_default=0)
-
-    COUNTERS = (
+class ReportCounters(
+    counters(
         "visits",
         "pairing_visits",
         "problems_found",
@@ -389,6 +364,11 @@ class ReportCounters(models.Model):
         "closed",
         "closed_grassroots",
     )
+):
+    """The grid report's counters, summed over the rows a report reads. Problem counters are
+    by the day the problem was *found* (the report's cohort: "problems found in the period
+    and what became of them") and move when it escalates or is resolved; `closed*` count
+    resolutions by the day they happened (the monthly trend)."""
 
     class Meta:
         abstract = True
