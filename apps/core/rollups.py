@@ -20,6 +20,27 @@ def counters(*names: str) -> type[models.Model]:
     return type("Counters", (models.Model,), {**attrs, **counter_fields(names)})
 
 
+class DayCounters(models.Model):
+    """A rollup row of one building (the area a change is recorded at) and one local day,
+    indexed by day (`<model>_day`). Its unique key is (area, day) and the subclass's other
+    keys, if any: `unique_per_day(name, *keys)` in the subclass's `Meta(DayCounters.Meta)`."""
+
+    area = models.ForeignKey(
+        "register.Area", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    day = models.DateField()
+
+    class Meta:
+        abstract = True
+        indexes = [models.Index(fields=["day"], name="%(class)s_day")]
+
+    @staticmethod
+    def unique_per_day(name: str, *keys: str) -> models.UniqueConstraint:
+        """The unique constraint `name` on (area, day, *keys): the conflict target of the
+        row's upserts."""
+        return models.UniqueConstraint(fields=["area", "day", *keys], name=name)
+
+
 def upsert_add(model: type[models.Model], keys: dict, deltas: dict[str, int]) -> None:
     """Add `deltas` to the row of `model` identified by `keys` (its unique constraint's
     columns, by attname), creating the row if need be. Zero deltas are skipped."""

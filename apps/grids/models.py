@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.accounts.models import Role
 from apps.accounts.scoping import STAFF, Scope
 from apps.core.models import TimeStampedModel, TransitionRecord
-from apps.core.rollups import counters
+from apps.core.rollups import DayCounters, counters
 from apps.core.workflow import Workflow
 from apps.register.models import Area, Household, Member, Resident
 
@@ -374,18 +374,14 @@ class ReportCounters(
         abstract = True
 
 
-class AreaDay(ReportCounters):
+class AreaDay(DayCounters, ReportCounters):
     """Counters of one building (the area a visit or problem is recorded at) and one local
     day: a grid's report (by building), and the partial first/last month of any report."""
 
-    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="+", db_index=False)
-    day = models.DateField()
-
-    class Meta:
+    class Meta(DayCounters.Meta):
         verbose_name = _("楼幢日汇总")
         verbose_name_plural = _("楼幢日汇总")
-        constraints = [models.UniqueConstraint(fields=["area", "day"], name="areaday_area_day")]
-        indexes = [models.Index(fields=["day"], name="areaday_day")]
+        constraints = [DayCounters.unique_per_day("areaday_area_day")]
 
     def __str__(self) -> str:
         return f"{self.area_id}@{self.day}"
