@@ -6,10 +6,8 @@ read from it equals the live count (the SQLite path)."""
 
 import contextlib
 import random
-import threading
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from apps.core.bulk import copy_insert
@@ -19,6 +17,7 @@ from apps.grids import services as grid_services
 from apps.grids.models import AreaState, GroupHousehold, Pairing
 from apps.register.models import Household, Resident
 from tests import factories as f
+from tests.grids.rollup_driver import kept_and_rebuilt, run_together
 
 pytestmark = [pytest.mark.services]
 
@@ -29,12 +28,6 @@ def state() -> set:
     return {
         row for row in AreaState.objects.values_list("area_id", *AreaState.COUNTERS) if any(row[1:])
     }
-
-
-def rebuilt() -> set:
-    kept = state()
-    rollups.rebuild()
-    return kept, state()
 
 
 def live_totals(node) -> dict:
@@ -129,7 +122,7 @@ def test_kept_area_state_equals_rebuilt_after_random_writes(
 ):
     random_writes(random.Random(seed), world, leader_member, group)
     assert Pairing.objects.filter(active=True).exists()
-    kept, again = rebuilt()
+    kept, again = kept_and_rebuilt(state, rollups.rebuild)
     assert kept and kept == again
     totals = reports.grid_report(node=world.street, period=reports.parse_period(None, None))[
         "totals"
@@ -143,27 +136,14 @@ def test_concurrent_writes_to_one_building_lose_no_update(world, make_member):
     helpers = [make_member() for _ in range(8)]
     AreaState.objects.get_or_create(area=world.building_a)
     before = AreaState.objects.get(area=world.building_a)
-    barrier = threading.Barrier(8)
-    errors = []
 
     def run(i):
-        try:
-            barrier.wait()
-            for k in range(4):
-                resident = f.ResidentFactory(household=households[(i + k) % 8], elderly=True)
-                grid_services.pairing_create(actor=worker, helper=helpers[i], resident=resident)
-                f.HouseholdFactory(area=world.building_a, room=f"N{i}-{k}")
-        except Exception as exc:  # noqa: BLE001 - asserted below
-            errors.append(repr(exc))
-        finally:
-            connection.close()
+        for k in range(4):
+            resident = f.ResidentFactory(household=households[(i + k) % 8], elderly=True)
+            grid_services.pairing_create(actor=worker, helper=helpers[i], resident=resident)
+            f.HouseholdFactory(area=world.building_a, room=f"N{i}-{k}")
 
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    assert run_together(8, run) == []
     row = AreaState.objects.get(area=world.building_a)
     assert (
         row.households - before.households,
@@ -171,5 +151,5 @@ def test_concurrent_writes_to_one_building_lose_no_update(world, make_member):
         row.paired - before.paired,
         row.pairings - before.pairings,
     ) == (32, 32, 32, 32)
-    kept, again = rebuilt()
+    kept, again = kept_and_rebuilt(state, rollups.rebuild)
     assert kept == again
