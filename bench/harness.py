@@ -94,15 +94,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def serve(
-    port: int, workers: int, threads: int, *, log: Path, env: dict | None = None
+def _start(
+    cmd: list[str], port: int, *, log: Path, env: dict | None, name: str
 ) -> subprocess.Popen:
-    """gunicorn (gthread) on 127.0.0.1:`port`, its log in a file, not the table. Keep-alive
-    outlasts a round, so an idle connection is never closed under a waiting client."""
-    cmd = [sys.executable, "-m", "gunicorn", "config.wsgi:application"]
-    cmd += ["--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", str(threads)]
-    cmd += ["--worker-class", "gthread", "--log-level", "error", "--keep-alive", "600"]
-    cmd += ["--backlog", "4096", "--timeout", "120"]
+    """Run the server `cmd` (its output in `log`) and wait until it answers the baseline GET
+    on 127.0.0.1:`port`; exit the script if it does not within a minute."""
     out = open(log, "w")  # noqa: SIM115 - closed with the process
     full_env = {**os.environ, "LOG_LEVEL": "ERROR", **(env or {})}
     proc = subprocess.Popen(cmd, cwd=ROOT, env=full_env, stdout=out, stderr=subprocess.STDOUT)
@@ -116,7 +112,19 @@ def serve(
         except requests.RequestException:
             time.sleep(0.2)
     proc.terminate()
-    sys.exit("gunicorn did not start")
+    sys.exit(f"{name} did not start")
+
+
+def serve(
+    port: int, workers: int, threads: int, *, log: Path, env: dict | None = None
+) -> subprocess.Popen:
+    """gunicorn (gthread) on 127.0.0.1:`port`, its log in a file, not the table. Keep-alive
+    outlasts a round, so an idle connection is never closed under a waiting client."""
+    cmd = [sys.executable, "-m", "gunicorn", "config.wsgi:application"]
+    cmd += ["--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", str(threads)]
+    cmd += ["--worker-class", "gthread", "--log-level", "error", "--keep-alive", "600"]
+    cmd += ["--backlog", "4096", "--timeout", "120"]
+    return _start(cmd, port, log=log, env=env, name="gunicorn")
 
 
 def serve_asgi(
@@ -128,20 +136,7 @@ def serve_asgi(
     cmd += ["--port", str(port), "--log-level", "warning", "--no-access-log"]
     cmd += ["--workers", str(workers)]
     cmd += ["--backlog", "4096", "--ws-ping-interval", "60"]
-    out = open(log, "w")  # noqa: SIM115 - closed with the process
-    full_env = {**os.environ, "LOG_LEVEL": "ERROR", **(env or {})}
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=full_env, stdout=out, stderr=subprocess.STDOUT)
-    import requests
-
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            requests.get(f"http://127.0.0.1:{port}{BASELINE}", timeout=1)
-            return proc
-        except requests.RequestException:
-            time.sleep(0.2)
-    proc.terminate()
-    sys.exit("uvicorn did not start")
+    return _start(cmd, port, log=log, env=env, name="uvicorn")
 
 
 def rss_kb(pid: int) -> int:

@@ -226,12 +226,9 @@ CHROMIUM = "/usr/bin/chromium"
 
 
 @pytest.fixture
-def browser_page(live_server, transactional_db):
-    """A Playwright page in the system Chromium against the live test server.
-
-    Use `browser_page.goto(live_server.url + "/")`; `login(page, live_server, username)`
-    logs a user in through the real login form.
-    """
+def chromium():
+    """The system Chromium under Playwright (headless): `browser_page` opens its page in it,
+    tests/live/test_browser.py its pages against uvicorn."""
     if not os.path.exists(CHROMIUM):
         if SERVICES_REQUIRED:
             pytest.fail(f"{CHROMIUM} is required in CI")
@@ -247,19 +244,37 @@ def browser_page(live_server, transactional_db):
             headless=True,
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
         )
-        context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        yield page
+        yield browser
         # While Playwright's loop is marked running in this thread, Django keeps the
         # thread's connections in a context-local store apart from the plain thread-local
         # one (asgiref's thread-critical Local): the test's ORM calls opened a connection of
         # their own that no later close_all() sees. Close it while the loop still runs, or
         # it outlives the run and the test database cannot be dropped.
         connections.close_all()
-        context.close()
         browser.close()
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+def new_page(browser, **context_options):
+    """A page in a new context of `browser`: Chinese, a phone's viewport, 15 s timeouts."""
+    context = browser.new_context(
+        locale="zh-CN", viewport={"width": 390, "height": 844}, **context_options
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    return page
+
+
+@pytest.fixture
+def browser_page(live_server, transactional_db, chromium):
+    """A Playwright page in the system Chromium against the live test server.
+
+    Use `browser_page.goto(live_server.url + "/")`; `login(page, live_server, username)`
+    logs a user in through the real login form.
+    """
+    page = new_page(chromium)
+    yield page
+    page.context.close()
 
 
 def login(page, live_server, username: str, password: str = "pass-1234") -> None:

@@ -1,5 +1,7 @@
 """Accounts API: token login and logout, and "who am I"."""
 
+import functools
+
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +18,37 @@ from .models import DeviceToken, PhoneCode, RoleAssignment, User
 from .services import client_address, token_obtain, token_revoke
 
 
+class AnonymousView(APIView):
+    """An endpoint for callers not yet signed in: no authentication, anyone may call it."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+
+def anonymous_post(serializer, *, ok: dict, invalid: str, throttled: str = "login_throttled"):
+    """The POST of an `AnonymousView`: the body parsed by `serializer` (a bad one is a 400 in
+    the one error shape), then `handler(self, request, data)`. The schema lists the answer
+    `ok` ({status: serializer or None}), the 400 codes `invalid` and the 429 `throttled`."""
+
+    def decorate(handler):
+        @extend_schema(
+            request=serializer,
+            responses={
+                **ok,
+                400: OpenApiResponse(ErrorSerializer, description=invalid),
+                429: OpenApiResponse(ErrorSerializer, description=throttled),
+            },
+            auth=[],
+        )
+        @functools.wraps(handler)
+        def post(self, request):
+            return handler(self, request, parse(serializer, request.data, request=request))
+
+        return post
+
+    return decorate
+
+
 class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField(label=_("用户名或手机号"), max_length=150)
     password = serializers.CharField(label=_("密码"), max_length=128, trim_whitespace=False)
@@ -28,23 +61,13 @@ class TokenSerializer(serializers.Serializer):
     token = serializers.CharField()
 
 
-class TokenView(APIView):
+class TokenView(AnonymousView):
     """Exchange a username (or mobile number) and password for an API token."""
 
-    authentication_classes: list = []
-    permission_classes = [AllowAny]
-
-    @extend_schema(
-        request=TokenRequestSerializer,
-        responses={
-            200: TokenSerializer,
-            400: OpenApiResponse(ErrorSerializer, description="invalid_credentials / invalid"),
-            429: OpenApiResponse(ErrorSerializer, description="login_throttled"),
-        },
-        auth=[],
+    @anonymous_post(
+        TokenRequestSerializer, ok={200: TokenSerializer}, invalid="invalid_credentials / invalid"
     )
-    def post(self, request):
-        data = parse(TokenRequestSerializer, request.data, request=request)
+    def post(self, request, data):
         token = token_obtain(
             request=request,
             identifier=data["username"],
@@ -74,24 +97,17 @@ def sms_code_sent_message() -> str:
     }
 
 
-class SmsCodeView(APIView):
+class SmsCodeView(AnonymousView):
     """Ask for an SMS code to log in (`purpose=login`) or to reset the password (`reset`).
     The answer is the same whether or not the phone has an account."""
 
-    authentication_classes: list = []
-    permission_classes = [AllowAny]
-
-    @extend_schema(
-        request=SmsCodeRequestSerializer,
-        responses={
-            202: SmsCodeSentSerializer,
-            400: OpenApiResponse(ErrorSerializer, description="invalid_phone / sms_unavailable"),
-            429: OpenApiResponse(ErrorSerializer, description="sms_code_throttled"),
-        },
-        auth=[],
+    @anonymous_post(
+        SmsCodeRequestSerializer,
+        ok={202: SmsCodeSentSerializer},
+        invalid="invalid_phone / sms_unavailable",
+        throttled="sms_code_throttled",
     )
-    def post(self, request):
-        data = parse(SmsCodeRequestSerializer, request.data, request=request)
+    def post(self, request, data):
         services.phone_code_request(
             phone=data["phone"], purpose=data["purpose"], address=client_address(request)
         )
@@ -107,26 +123,15 @@ class SmsLoginSerializer(serializers.Serializer):
     )
 
 
-class SmsLoginView(APIView):
+class SmsLoginView(AnonymousView):
     """Exchange a phone number and the SMS code sent to it for an API token."""
 
-    authentication_classes: list = []
-    permission_classes = [AllowAny]
-
-    @extend_schema(
-        request=SmsLoginSerializer,
-        responses={
-            200: TokenSerializer,
-            400: OpenApiResponse(
-                ErrorSerializer,
-                description="invalid_code / code_expired / code_attempts_exceeded / invalid_phone",
-            ),
-            429: OpenApiResponse(ErrorSerializer, description="login_throttled"),
-        },
-        auth=[],
+    @anonymous_post(
+        SmsLoginSerializer,
+        ok={200: TokenSerializer},
+        invalid="invalid_code / code_expired / code_attempts_exceeded / invalid_phone",
     )
-    def post(self, request):
-        data = parse(SmsLoginSerializer, request.data, request=request)
+    def post(self, request, data):
         token = services.phone_code_token_obtain(
             request=request, phone=data["phone"], code=data["code"], device=data["device"]
         )
@@ -139,26 +144,16 @@ class PasswordResetSerializer(serializers.Serializer):
     new_password = serializers.CharField(label=_("新密码"), max_length=128, trim_whitespace=False)
 
 
-class PasswordResetView(APIView):
+class PasswordResetView(AnonymousView):
     """忘记密码: set a new password with the SMS code (`purpose=reset`); signs the account
     out everywhere (sessions and API tokens)."""
 
-    authentication_classes: list = []
-    permission_classes = [AllowAny]
-
-    @extend_schema(
-        request=PasswordResetSerializer,
-        responses={
-            204: None,
-            400: OpenApiResponse(
-                ErrorSerializer, description="invalid_code / code_expired / weak_password"
-            ),
-            429: OpenApiResponse(ErrorSerializer, description="login_throttled"),
-        },
-        auth=[],
+    @anonymous_post(
+        PasswordResetSerializer,
+        ok={204: None},
+        invalid="invalid_code / code_expired / weak_password",
     )
-    def post(self, request):
-        data = parse(PasswordResetSerializer, request.data, request=request)
+    def post(self, request, data):
         services.password_reset_by_code(
             request=request,
             phone=data["phone"],

@@ -26,6 +26,41 @@ def triggers_skipped():
         cursor.execute("SELECT set_config(%s, 'off', true)", [TRIGGERS_OFF])
 
 
+def counter_fields(names) -> dict[str, models.IntegerField]:
+    """One counter column per name, in order: an integer that is 0 by default, in Python and
+    in the database (so a bump names only the counters it moves)."""
+    return {name: models.IntegerField(default=0, db_default=0) for name in names}
+
+
+def counters(*names: str) -> type[models.Model]:
+    """An abstract model with the counter columns `names` (`counter_fields`) and
+    `COUNTERS = names`: a rollup model declares its counters once, by inheriting it."""
+    meta = type("Meta", (), {"abstract": True})
+    attrs = {"__module__": __name__, "COUNTERS": names, "Meta": meta}
+    return type("Counters", (models.Model,), {**attrs, **counter_fields(names)})
+
+
+class DayCounters(models.Model):
+    """A rollup row of one building (the area a change is recorded at) and one local day,
+    indexed by day (`<model>_day`). Its unique key is (area, day) and the subclass's other
+    keys, if any: `unique_per_day(name, *keys)` in the subclass's `Meta(DayCounters.Meta)`."""
+
+    area = models.ForeignKey(
+        "register.Area", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    day = models.DateField()
+
+    class Meta:
+        abstract = True
+        indexes = [models.Index(fields=["day"], name="%(class)s_day")]
+
+    @staticmethod
+    def unique_per_day(name: str, *keys: str) -> models.UniqueConstraint:
+        """The unique constraint `name` on (area, day, *keys): the conflict target of the
+        row's upserts."""
+        return models.UniqueConstraint(fields=["area", "day", *keys], name=name)
+
+
 def upsert_add(model: type[models.Model], keys: dict, deltas: dict[str, int]) -> None:
     """Add `deltas` to the row of `model` identified by `keys` (its unique constraint's
     columns, by attname), creating the row if need be. Zero deltas are skipped."""

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.accounts.models import Role
 from apps.accounts.scoping import STAFF, Scope
 from apps.core.models import TimeStampedModel, TransitionRecord
+from apps.core.rollups import DayCounters, counters
 from apps.core.workflow import Workflow
 from apps.register.models import Area, Household, Member, Resident
 
@@ -354,34 +355,8 @@ class ProblemEvent(TransitionRecord):
 # --- rollups (kept by apps/grids/rollups.py, rebuilt by `manage.py rebuild_rollups`) -----------
 
 
-class ReportCounters(models.Model):
-    """The grid report's counters, summed over the rows a report reads. Problem counters are
-    by the day the problem was *found* (the report's cohort: "problems found in the period
-    and what became of them") and move when it escalates or is resolved; `closed*` count
-    resolutions by the day they happened (the monthly trend)."""
-
-    visits = models.IntegerField(default=0, db_default=0)
-    pairing_visits = models.IntegerField(default=0, db_default=0)
-    problems_found = models.IntegerField(default=0, db_default=0)
-    problems_resolved = models.IntegerField(default=0, db_default=0)
-    problems_escalated = models.IntegerField(default=0, db_default=0)
-    resolved_grassroots = models.IntegerField(default=0, db_default=0)
-    reached_1 = models.IntegerField(default=0, db_default=0)
-    reached_2 = models.IntegerField(default=0, db_default=0)
-    reached_3 = models.IntegerField(default=0, db_default=0)
-    reached_4 = models.IntegerField(default=0, db_default=0)
-    resolved_1 = models.IntegerField(default=0, db_default=0)
-    resolved_2 = models.IntegerField(default=0, db_default=0)
-    resolved_3 = models.IntegerField(default=0, db_default=0)
-    resolved_4 = models.IntegerField(default=0, db_default=0)
-    escalated_1 = models.IntegerField(default=0, db_default=0)
-    escalated_2 = models.IntegerField(default=0, db_default=0)
-    escalated_3 = models.IntegerField(default=0, db_default=0)
-    escalated_4 = models.IntegerField(default=0, db_default=0)
-    closed = models.IntegerField(default=0, db_default=0)
-    closed_grassroots = models.IntegerField(default=0, db_default=0)
-
-    COUNTERS = (
+class ReportCounters(
+    counters(
         "visits",
         "pairing_visits",
         "problems_found",
@@ -392,23 +367,24 @@ class ReportCounters(models.Model):
         "closed",
         "closed_grassroots",
     )
+):
+    """The grid report's counters, summed over the rows a report reads. Problem counters are
+    by the day the problem was *found* (the report's cohort: "problems found in the period
+    and what became of them") and move when it escalates or is resolved; `closed*` count
+    resolutions by the day they happened (the monthly trend)."""
 
     class Meta:
         abstract = True
 
 
-class AreaDay(ReportCounters):
+class AreaDay(DayCounters, ReportCounters):
     """Counters of one building (the area a visit or problem is recorded at) and one local
     day: a grid's report (by building), and the partial first/last month of any report."""
 
-    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="+", db_index=False)
-    day = models.DateField()
-
-    class Meta:
+    class Meta(DayCounters.Meta):
         verbose_name = _("楼幢日汇总")
         verbose_name_plural = _("楼幢日汇总")
-        constraints = [models.UniqueConstraint(fields=["area", "day"], name="areaday_area_day")]
-        indexes = [models.Index(fields=["day"], name="areaday_day")]
+        constraints = [DayCounters.unique_per_day("areaday_area_day")]
 
     def __str__(self) -> str:
         return f"{self.area_id}@{self.day}"

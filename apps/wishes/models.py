@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.accounts.models import Role
 from apps.accounts.scoping import ALL_AREA_ROLES, STAFF, Scope
 from apps.core.models import TimeStampedModel, TransitionRecord
+from apps.core.rollups import DayCounters, counters
 from apps.core.workflow import Workflow
 
 # Who vets, publishes and rejects wishes, and enters them for residents at a workstation.
@@ -309,28 +310,9 @@ class ClaimEvent(TransitionRecord):
 # --- rollups (kept by apps/wishes/rollups.py, rebuilt by `manage.py rebuild_rollups`) ---------
 
 
-class WishDay(models.Model):
-    """What happened to the wishes of one building and category on one local day, each
-    counted on the day it happened: submitted (created_at), published (published_at),
-    claimed (each claim's created_at, split by members and organisations), fulfilled
-    (fulfilled_at), confirmed (closed_at) and, of those, rated and satisfied (rating >= 4)."""
-
-    area = models.ForeignKey(
-        "register.Area", on_delete=models.CASCADE, related_name="+", db_index=False
-    )
-    day = models.DateField()
-    category = models.ForeignKey(WishCategory, on_delete=models.CASCADE, related_name="+")
-    submitted = models.IntegerField(default=0, db_default=0)
-    published = models.IntegerField(default=0, db_default=0)
-    claimed = models.IntegerField(default=0, db_default=0)
-    claims_member = models.IntegerField(default=0, db_default=0)
-    claims_org = models.IntegerField(default=0, db_default=0)
-    fulfilled = models.IntegerField(default=0, db_default=0)
-    confirmed = models.IntegerField(default=0, db_default=0)
-    rated = models.IntegerField(default=0, db_default=0)
-    satisfied = models.IntegerField(default=0, db_default=0)
-
-    COUNTERS = (
+class WishDay(
+    DayCounters,
+    counters(
         "submitted",
         "published",
         "claimed",
@@ -340,40 +322,37 @@ class WishDay(models.Model):
         "confirmed",
         "rated",
         "satisfied",
-    )
+    ),
+):
+    """What happened to the wishes of one building and category on one local day, each
+    counted on the day it happened: submitted (created_at), published (published_at),
+    claimed (each claim's created_at, split by members and organisations), fulfilled
+    (fulfilled_at), confirmed (closed_at) and, of those, rated and satisfied (rating >= 4)."""
 
-    class Meta:
+    category = models.ForeignKey(WishCategory, on_delete=models.CASCADE, related_name="+")
+
+    class Meta(DayCounters.Meta):
         verbose_name = _("心愿日汇总")
         verbose_name_plural = _("心愿日汇总")
-        constraints = [
-            models.UniqueConstraint(fields=["area", "day", "category"], name="wishday_unique")
-        ]
-        indexes = [models.Index(fields=["day"], name="wishday_day")]
+        constraints = [DayCounters.unique_per_day("wishday_unique", "category")]
 
     def __str__(self) -> str:
         return f"{self.area_id}@{self.day}/{self.category_id}"
 
 
-class ClaimMinutes(models.Model):
+class ClaimMinutes(DayCounters):
     """A histogram of the minutes from publication to claim, per building and local day of
     the claim: `n` claims took `minutes` (whole minutes under a day, whole hours — as
     minutes — beyond). The median of any range is read from it: exact to the minute when it
     is under a day, to the hour beyond. A few rows a day, whatever the number of claims."""
 
-    area = models.ForeignKey(
-        "register.Area", on_delete=models.CASCADE, related_name="+", db_index=False
-    )
-    day = models.DateField()
     minutes = models.IntegerField()
     n = models.IntegerField(default=0, db_default=0)
 
-    class Meta:
+    class Meta(DayCounters.Meta):
         verbose_name = _("认领用时分布")
         verbose_name_plural = _("认领用时分布")
-        constraints = [
-            models.UniqueConstraint(fields=["area", "day", "minutes"], name="claimminutes_unique")
-        ]
-        indexes = [models.Index(fields=["day"], name="claimminutes_day")]
+        constraints = [DayCounters.unique_per_day("claimminutes_unique", "minutes")]
 
     def __str__(self) -> str:
         return f"{self.area_id}@{self.day}: {self.minutes} min × {self.n}"

@@ -270,20 +270,18 @@ def test_password_reset_page(resident, client, sms_dev, django_capture_on_commit
     assert resident.check_password("Xin-mima-2026")
 
 
-@pytest.mark.services
-def test_two_simultaneous_uses_of_one_code_log_in_once(services, resident, sms_dev, settings):
-    settings.TONGXIN = {**settings.TONGXIN, "LOGIN_FAILURES_PER_MINUTE": 50}
-    accounts.phone_code_request(phone=PHONE, purpose="login", address="10.0.0.1")
-    code = last_code(sms_dev)
-    barrier = threading.Barrier(4)
+def race(n: int, attempt, success: str = "ok") -> list[str]:
+    """`attempt()` in n threads released at once by a barrier, each on its own database
+    connection: the outcome of each, `success` if it returned or the `AppError`'s code."""
+    barrier = threading.Barrier(n)
     outcomes, lock = [], threading.Lock()
 
-    def use():
+    def run():
         try:
             barrier.wait(timeout=30)
             try:
-                accounts.phone_code_token_obtain(request=None, phone=PHONE, code=code)
-                outcome = "token"
+                attempt()
+                outcome = success
             except AppError as exc:
                 outcome = exc.code
             with lock:
@@ -291,11 +289,22 @@ def test_two_simultaneous_uses_of_one_code_log_in_once(services, resident, sms_d
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=use) for _ in range(4)]
+    threads = [threading.Thread(target=run) for _ in range(n)]
     for t in threads:
         t.start()
     for t in threads:
         t.join(60)
+    return outcomes
+
+
+@pytest.mark.services
+def test_two_simultaneous_uses_of_one_code_log_in_once(services, resident, sms_dev, settings):
+    settings.TONGXIN = {**settings.TONGXIN, "LOGIN_FAILURES_PER_MINUTE": 50}
+    accounts.phone_code_request(phone=PHONE, purpose="login", address="10.0.0.1")
+    code = last_code(sms_dev)
+    outcomes = race(
+        4, lambda: accounts.phone_code_token_obtain(request=None, phone=PHONE, code=code), "token"
+    )
     assert sorted(outcomes) == ["code_expired"] * 3 + ["token"]
     assert DeviceToken.objects.filter(user=resident).count() == 1
 
@@ -305,27 +314,7 @@ def test_parallel_guesses_get_at_most_five_comparisons(services, resident, sms_d
     accounts.phone_code_request(phone=PHONE, purpose="login", address="10.0.0.1")
     code = last_code(sms_dev)
     wrong = f"{(int(code) + 1) % 10**6:06d}"
-    barrier = threading.Barrier(12)
-    outcomes, lock = [], threading.Lock()
-
-    def guess():
-        try:
-            barrier.wait(timeout=30)
-            try:
-                accounts.phone_code_login(request=None, phone=PHONE, code=wrong)
-                outcome = "ok"
-            except AppError as exc:
-                outcome = exc.code
-            with lock:
-                outcomes.append(outcome)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=guess) for _ in range(12)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
+    outcomes = race(12, lambda: accounts.phone_code_login(request=None, phone=PHONE, code=wrong))
     assert outcomes.count("invalid_code") == 5
     assert outcomes.count("code_attempts_exceeded") == 7
     assert PhoneCode.objects.get().attempts == 5

@@ -7,10 +7,8 @@ read from it equals the live count (the SQLite path)."""
 import contextlib
 import datetime as dt
 import random
-import threading
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from apps.core.bulk import copy_insert
@@ -20,6 +18,7 @@ from apps.grids import services as grid_services
 from apps.grids.models import AreaState, GroupHousehold, Pairing, PairingMonth
 from apps.register.models import Household, Resident
 from tests import factories as f
+from tests.grids.rollup_driver import kept_and_rebuilt, run_together
 
 pytestmark = [pytest.mark.services]
 
@@ -35,12 +34,6 @@ def state() -> set:
         for row in PairingMonth.objects.values_list("area_id", "month", "pairings")
         if row[2]
     }
-
-
-def rebuilt() -> set:
-    kept = state()
-    rollups.rebuild()
-    return kept, state()
 
 
 def live_totals(node) -> dict:
@@ -146,7 +139,7 @@ def test_kept_area_state_equals_rebuilt_after_random_writes(
 ):
     random_writes(random.Random(seed), world, leader_member, group)
     assert Pairing.objects.filter(active=True).exists()
-    kept, again = rebuilt()
+    kept, again = kept_and_rebuilt(state, rollups.rebuild)
     assert kept and kept == again
     totals = reports.grid_report(node=world.street, period=reports.parse_period(None, None))[
         "totals"
@@ -162,27 +155,14 @@ def test_concurrent_writes_to_one_building_lose_no_update(world, make_member):
     helpers = [make_member() for _ in range(8)]
     AreaState.objects.get_or_create(area=world.building_a)
     before = AreaState.objects.get(area=world.building_a)
-    barrier = threading.Barrier(8)
-    errors = []
 
     def run(i):
-        try:
-            barrier.wait()
-            for k in range(4):
-                resident = f.ResidentFactory(household=households[(i + k) % 8], elderly=True)
-                grid_services.pairing_create(actor=worker, helper=helpers[i], resident=resident)
-                f.HouseholdFactory(area=world.building_a, room=f"N{i}-{k}")
-        except Exception as exc:  # noqa: BLE001 - asserted below
-            errors.append(repr(exc))
-        finally:
-            connection.close()
+        for k in range(4):
+            resident = f.ResidentFactory(household=households[(i + k) % 8], elderly=True)
+            grid_services.pairing_create(actor=worker, helper=helpers[i], resident=resident)
+            f.HouseholdFactory(area=world.building_a, room=f"N{i}-{k}")
 
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    assert run_together(8, run) == []
     row = AreaState.objects.get(area=world.building_a)
     assert (
         row.households - before.households,
@@ -190,5 +170,5 @@ def test_concurrent_writes_to_one_building_lose_no_update(world, make_member):
         row.paired - before.paired,
         row.pairings - before.pairings,
     ) == (32, 32, 32, 32)
-    kept, again = rebuilt()
+    kept, again = kept_and_rebuilt(state, rollups.rebuild)
     assert kept == again

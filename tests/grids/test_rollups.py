@@ -4,10 +4,8 @@ matches the raw tables for random periods (households reached is exact)."""
 
 import datetime as dt
 import random
-import threading
 
 import pytest
-from django.db import connection
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
@@ -24,6 +22,7 @@ from apps.grids.models import (
 )
 from apps.points import rollups as points_rollups
 from apps.points.models import PointsEntry, PointsMonth
+from tests.grids.rollup_driver import kept_and_rebuilt, run_together
 
 
 def snapshot() -> tuple[set, set]:
@@ -123,11 +122,9 @@ def test_kept_rollups_equal_rebuilt_after_random_writes(
     assert Visit.objects.count() > 30 and Problem.objects.count() > 10
     assert Problem.objects.filter(level__gt=F("found_level")).exists()
     assert PointsEntry.objects.exists()
-    kept = snapshot()
+    kept, again = kept_and_rebuilt(snapshot, rollups.rebuild, points_rollups.rebuild)
     assert all(kept)
-    rollups.rebuild()
-    points_rollups.rebuild()
-    assert snapshot() == kept
+    assert again == kept
 
 
 @pytest.mark.django_db
@@ -186,33 +183,18 @@ def test_report_from_rollups_matches_raw_tables_for_random_periods(
 def test_concurrent_visits_to_one_building_lose_no_update(services, world, group, households):
     leader = world.user("group_leader")
     at = timezone.now() - dt.timedelta(hours=1)
-    barrier = threading.Barrier(8)
-    errors = []
 
     def run(i):
-        try:
-            barrier.wait()
-            for k in range(5):
-                services_visit(leader, households[(i + k) % 4], at)
-        except Exception as exc:  # noqa: BLE001 - asserted below
-            errors.append(repr(exc))
-        finally:
-            connection.close()
+        for k in range(5):
+            services_visit(leader, households[(i + k) % 4], at)
 
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    assert run_together(8, run) == []
     day = AreaDay.objects.get(area=world.building_a, day=rollups.local_day(at))
     assert day.visits == 40
     year = HouseholdVisitYear.objects.filter(area=world.building_a)
     assert year.count() == 4
-    kept = snapshot()
-    rollups.rebuild()
-    points_rollups.rebuild()
-    assert snapshot() == kept
+    kept, again = kept_and_rebuilt(snapshot, rollups.rebuild, points_rollups.rebuild)
+    assert again == kept
 
 
 def services_visit(actor, household, at):

@@ -3,40 +3,17 @@
 card turns to "已被认领" within a second, without a reload; a newly published wish appears
 at the top; a page whose connection was cut catches up when it reconnects."""
 
-import os
 import time
 
 import pytest
 from django.conf import settings
-from django.db import connections
 from django.test import Client
 
 from apps.wishes import services as wishes
 from apps.wishes.selectors import wish_for_claim
-from tests.conftest import CHROMIUM, SERVICES_REQUIRED
+from tests.conftest import new_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.services]
-
-
-@pytest.fixture
-def browser():
-    if not os.path.exists(CHROMIUM):
-        if SERVICES_REQUIRED:
-            pytest.fail(f"{CHROMIUM} is required in CI")
-        pytest.skip(f"needs {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield browser
-        connections.close_all()  # see tests/conftest.py browser_page
-        browser.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 def _page_as(browser, base: str, user):
@@ -45,13 +22,10 @@ def _page_as(browser, base: str, user):
     requests a service worker makes for the page."""
     client = Client()
     client.force_login(user)
-    context = browser.new_context(
-        locale="zh-CN", viewport={"width": 390, "height": 844}, service_workers="block"
-    )
+    page = new_page(browser, service_workers="block")
     session = client.cookies[settings.SESSION_COOKIE_NAME].value
-    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": base}])
-    page = context.new_page()
-    page.set_default_timeout(15_000)
+    cookie = {"name": settings.SESSION_COOKIE_NAME, "value": session, "url": base}
+    page.context.add_cookies([cookie])
     page.navigations = 0
 
     def count(frame):
@@ -70,14 +44,14 @@ def _live(page):
 
 
 def test_a_claim_shows_on_the_other_members_hall_within_a_second(
-    services, world, make_wish, asgi_servers, browser
+    services, world, make_wish, asgi_servers, chromium
 ):
     from playwright.sync_api import expect
 
     (base,) = asgi_servers(1)
     wish = make_wish("published", title="想请人陪同去医院")
-    claimer = _page_as(browser, base, world.user("member"))
-    watcher = _page_as(browser, base, world.user("group_leader"))
+    claimer = _page_as(chromium, base, world.user("member"))
+    watcher = _page_as(chromium, base, world.user("group_leader"))
     for page in (claimer, watcher):
         page.goto(base + "/wishes/")
         _live(page)
@@ -112,13 +86,13 @@ def test_a_claim_shows_on_the_other_members_hall_within_a_second(
 
 
 def test_a_page_whose_connection_was_cut_catches_up(
-    services, world, make_wish, asgi_servers, browser
+    services, world, make_wish, asgi_servers, chromium
 ):
     from playwright.sync_api import expect
 
     (base,) = asgi_servers(1)
     wish = make_wish("published", title="想请人帮忙买菜")
-    page = _page_as(browser, base, world.user("group_leader"))
+    page = _page_as(chromium, base, world.user("group_leader"))
     page.goto(base + "/wishes/")
     _live(page)
     card = page.locator(f"#wish-{wish.pk}")

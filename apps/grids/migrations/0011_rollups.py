@@ -4,6 +4,29 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
+# The report's counter columns as they were when this migration was written (a frozen copy,
+# not apps.grids.models: later changes to the models must not change this migration),
+# shared by GridMonth and AreaDay.
+COUNTERS = (
+    'visits',
+    'pairing_visits',
+    'problems_found',
+    'problems_resolved',
+    'problems_escalated',
+    'resolved_grassroots',
+    'reached_1', 'reached_2', 'reached_3', 'reached_4',
+    'resolved_1', 'resolved_2', 'resolved_3', 'resolved_4',
+    'escalated_1', 'escalated_2', 'escalated_3', 'escalated_4',
+    'closed',
+    'closed_grassroots',
+)
+
+
+def counter_fields():
+    """Fresh field instances for one model."""
+    return [(name, models.IntegerField(db_default=0, default=0)) for name in COUNTERS]
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -16,26 +39,7 @@ class Migration(migrations.Migration):
             name='GridMonth',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('visits', models.IntegerField(db_default=0, default=0)),
-                ('pairing_visits', models.IntegerField(db_default=0, default=0)),
-                ('problems_found', models.IntegerField(db_default=0, default=0)),
-                ('problems_resolved', models.IntegerField(db_default=0, default=0)),
-                ('problems_escalated', models.IntegerField(db_default=0, default=0)),
-                ('resolved_grassroots', models.IntegerField(db_default=0, default=0)),
-                ('reached_1', models.IntegerField(db_default=0, default=0)),
-                ('reached_2', models.IntegerField(db_default=0, default=0)),
-                ('reached_3', models.IntegerField(db_default=0, default=0)),
-                ('reached_4', models.IntegerField(db_default=0, default=0)),
-                ('resolved_1', models.IntegerField(db_default=0, default=0)),
-                ('resolved_2', models.IntegerField(db_default=0, default=0)),
-                ('resolved_3', models.IntegerField(db_default=0, default=0)),
-                ('resolved_4', models.IntegerField(db_default=0, default=0)),
-                ('escalated_1', models.IntegerField(db_default=0, default=0)),
-                ('escalated_2', models.IntegerField(db_default=0, default=0)),
-                ('escalated_3', models.IntegerField(db_default=0, default=0)),
-                ('escalated_4', models.IntegerField(db_default=0, default=0)),
-                ('closed', models.IntegerField(db_default=0, default=0)),
-                ('closed_grassroots', models.IntegerField(db_default=0, default=0)),
+                *counter_fields(),
                 ('grid_path', models.CharField(max_length=255)),
                 ('month', models.DateField()),
             ],
@@ -50,26 +54,7 @@ class Migration(migrations.Migration):
             name='AreaDay',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('visits', models.IntegerField(db_default=0, default=0)),
-                ('pairing_visits', models.IntegerField(db_default=0, default=0)),
-                ('problems_found', models.IntegerField(db_default=0, default=0)),
-                ('problems_resolved', models.IntegerField(db_default=0, default=0)),
-                ('problems_escalated', models.IntegerField(db_default=0, default=0)),
-                ('resolved_grassroots', models.IntegerField(db_default=0, default=0)),
-                ('reached_1', models.IntegerField(db_default=0, default=0)),
-                ('reached_2', models.IntegerField(db_default=0, default=0)),
-                ('reached_3', models.IntegerField(db_default=0, default=0)),
-                ('reached_4', models.IntegerField(db_default=0, default=0)),
-                ('resolved_1', models.IntegerField(db_default=0, default=0)),
-                ('resolved_2', models.IntegerField(db_default=0, default=0)),
-                ('resolved_3', models.IntegerField(db_default=0, default=0)),
-                ('resolved_4', models.IntegerField(db_default=0, default=0)),
-                ('escalated_1', models.IntegerField(db_default=0, default=0)),
-                ('escalated_2', models.IntegerField(db_default=0, default=0)),
-                ('escalated_3', models.IntegerField(db_default=0, default=0)),
-                ('escalated_4', models.IntegerField(db_default=0, default=0)),
-                ('closed', models.IntegerField(db_default=0, default=0)),
-                ('closed_grassroots', models.IntegerField(db_default=0, default=0)),
+                *counter_fields(),
                 ('day', models.DateField()),
                 ('area', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='register.area')),
             ],
