@@ -2,6 +2,7 @@
 apps/grids/services.py are the only place that writes these rows; selectors/reports read them
 through `scoped()`."""
 
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -455,6 +456,32 @@ class HouseholdVisitYear(models.Model):
 
     def __str__(self) -> str:
         return f"{self.household_id}@{self.year}:{self.months:012b}"
+
+
+class ReachMonth(models.Model):
+    """Households first visited in `month` (of a grid's or a community's, by `depth`), as
+    cumulative counts by months since their previous visit: `firsts[k-1]` = those whose
+    previous visit was at least k months earlier (or never). "Households reached" over whole
+    months A..B is the sum of `firsts[m - A]` over the node's rows for m in A..B, exactly
+    (apps/grids/reach.py explains and keeps it). PostgreSQL only (an integer array): on SQLite
+    the table stays empty and the report scans `HouseholdVisitYear`."""
+
+    depth = models.PositiveSmallIntegerField()
+    path = models.CharField(max_length=255)
+    month = models.DateField()  # the first of the month
+    firsts = ArrayField(models.IntegerField())
+
+    class Meta:
+        verbose_name = _("户首访月汇总")
+        verbose_name_plural = _("户首访月汇总")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["depth", "month", "path"], name="reachmonth_depth_month_path"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.path}@{self.month:%Y-%m}"
 
 
 class AreaState(models.Model):

@@ -1,4 +1,4 @@
-"""Households reached over whole months, exactly, from (nodes × months) rows: `grids_reachmonth`.
+"""Households reached over whole months, exactly, from (nodes × months) rows: `ReachMonth`.
 
 "How many distinct households were visited in months A..B" cannot be summed from per-month
 counts (a household visited in March and in May counts once). It can from *first visits*:
@@ -29,9 +29,9 @@ from django.db import connection, connections
 
 from apps.register.models import Area
 
-from .models import HouseholdVisitYear
+from .models import HouseholdVisitYear, ReachMonth
 
-TABLE = "grids_reachmonth"
+TABLE = ReachMonth._meta.db_table
 MAX_GAP = 121  # > the 120 whole months a period of at most ten years can span
 LOCK_SPACE = 0x7E4C  # pg_advisory_xact_lock(LOCK_SPACE, household_id)
 LEVELS = tuple(  # (depth, path length): communities and grids
@@ -41,16 +41,6 @@ LEVELS = tuple(  # (depth, path length): communities and grids
         Area.KIND_ORDER.index(Area.Kind.GRID) + 1,
     )
 )
-
-CREATE_SQL = f"""
-CREATE TABLE IF NOT EXISTS {TABLE} (
-    depth smallint NOT NULL,
-    path varchar(255) NOT NULL,
-    month date NOT NULL,
-    firsts integer[] NOT NULL,
-    PRIMARY KEY (depth, month, path)
-)"""
-DROP_SQL = f"DROP TABLE IF EXISTS {TABLE}"
 
 _MERGE = f"""
 INSERT INTO {TABLE} AS t (depth, path, month, firsts) VALUES %s

@@ -6,6 +6,7 @@ import datetime as dt
 import random
 
 import pytest
+from django.db import connection
 from django.db.models import Count, F, Q
 from django.utils import timezone
 

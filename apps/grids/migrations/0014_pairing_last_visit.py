@@ -37,7 +37,7 @@ def unbuild(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('grids', '0013_community_month_and_reach'),
+        ('grids', '0013_community_month'),
         ('register', '0002_audit_triggers'),
     ]
 

@@ -17,12 +17,10 @@ COUNTERS = (
 
 
 def build(apps, schema_editor):
-    """The community months from the building days, and (PostgreSQL) the first-visit arrays
-    from the household masks: what `manage.py rebuild_rollups` would compute."""
+    """The community months from the building days: what `manage.py rebuild_rollups` would
+    compute."""
     if schema_editor.connection.vendor != "postgresql":
         return
-    from apps.grids import reach
-
     columns = ", ".join(COUNTERS)
     sums = ", ".join(f"SUM(d.{c})" for c in COUNTERS)
     schema_editor.execute(
@@ -30,16 +28,6 @@ def build(apps, schema_editor):
         f"SELECT substr(a.path, 1, 12), date_trunc('month', d.day)::date, {sums} "
         "FROM grids_areaday d JOIN grids_area a ON a.id = d.area_id GROUP BY 1, 2"
     )
-    schema_editor.execute(reach.CREATE_SQL)
-    reach.rebuild()
-
-
-def drop(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    from apps.grids import reach
-
-    schema_editor.execute(reach.DROP_SQL)
 
 
 class Migration(migrations.Migration):
@@ -72,5 +60,5 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
-        migrations.RunPython(build, drop),
+        migrations.RunPython(build, migrations.RunPython.noop),
     ]
