@@ -10,9 +10,8 @@ def build(apps, schema_editor):
     """Each pairing's last visit from the visits; then (PostgreSQL) the state triggers of
     both state tables, AreaState now with grid and community rows, and both tables rebuilt."""
     schema_editor.execute(
-        "UPDATE grids_pairing p SET last_visited_at = v.at FROM "
-        "(SELECT pairing_id, MAX(visited_at) AS at FROM grids_visit "
-        "WHERE pairing_id IS NOT NULL GROUP BY pairing_id) v WHERE v.pairing_id = p.id"
+        "UPDATE grids_pairing SET last_visited_at = (SELECT MAX(v.visited_at) FROM grids_visit v "
+        "WHERE v.pairing_id = grids_pairing.id)"
     )
     if schema_editor.connection.vendor != "postgresql":
         return
