@@ -113,8 +113,9 @@ def lock(household_id: int, area_id: int) -> tuple[list[tuple], str]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_SPACE, household_id])
         cursor.execute(
-            f"SELECT h.year, h.months, h.area_id, a.path FROM {years} h "
-            f"JOIN {areas} a ON a.id = h.area_id WHERE h.household_id = %s "
+            f"SELECT h.year, h.months, h.area_id, "
+            f"(SELECT path FROM {areas} a WHERE a.id = h.area_id) FROM {years} h "
+            f"WHERE h.household_id = %s "
             f"UNION ALL SELECT NULL, NULL, id, path FROM {areas} WHERE id = %s",
             [household_id, area_id],
         )
