@@ -107,8 +107,9 @@ for _model in (
 # An import job's bulky result lists (errors, preview) and its progress counter change
 # often and say nothing about who did what: not copied into its history.
 _track(ImportJob, exclude=["errors", "changes", "notices", "rows_done"])
-# A pairing's last visit is a rollup the visit service keeps; the visit has its own history.
-_track(Pairing, exclude=["last_visited_at"])
+# A pairing's last visit and building are derived (the visit service and triggers keep them);
+# the visit, the resident and the household have their own history.
+_track(Pairing, exclude=["last_visited_at", "area"])
 
 TRACKED = (
     "register.area",

@@ -103,9 +103,14 @@ class Pairing(TimeStampedModel):
     # The latest visit made under this pairing (kept by grids.rollups.visit_logged): "pairings
     # visited this month" is `last_visited_at >= the month's start`, rolled up by PairingMonth.
     last_visited_at = models.DateTimeField(_("最近走访"), null=True, blank=True, editable=False)
+    # The building of the resident's household, kept by database triggers (pairing_area_sql):
+    # the pairing is scoped and listed by its own indexed column, not through three joins.
+    area = models.ForeignKey(
+        Area, on_delete=models.PROTECT, null=True, editable=False, related_name="+"
+    )
 
     scope = Scope(
-        area="resident__household__area",
+        area="area",
         own="helper__user",
         group="resident__household__group_coverage__group",
         view=LEADER_AND_STAFF,
@@ -126,6 +131,16 @@ class Pairing(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.helper} → {self.resident}"
+
+    def save(self, *args, **kwargs):
+        if self._state.adding and self.area_id is None and self.resident_id:
+            # (the database's trigger sets it too; this is for the object in hand)
+            self.area_id = (
+                Resident.objects.filter(pk=self.resident_id)
+                .values_list("household__area_id", flat=True)
+                .first()
+            )
+        super().save(*args, **kwargs)
 
 
 class Visit(TimeStampedModel):
