@@ -9,6 +9,7 @@ import datetime as dt
 import random
 
 import pytest
+from django.db.models import F
 from django.utils import timezone
 
 from apps.core.bulk import copy_insert
@@ -139,6 +140,8 @@ def test_kept_area_state_equals_rebuilt_after_random_writes(
 ):
     random_writes(random.Random(seed), world, leader_member, group)
     assert Pairing.objects.filter(active=True).exists()
+    # the triggers of Pairing.area followed every move of residents and households
+    assert Pairing.objects.exclude(area=F("resident__household__area")).count() == 0
     kept, again = kept_and_rebuilt(state, rollups.rebuild)
     assert kept and kept == again
     totals = reports.grid_report(node=world.street, period=reports.parse_period(None, None))[
