@@ -54,7 +54,10 @@ class Command(BaseCommand):
             for fn in seeders():
                 name = f"{fn.__module__}.{fn.__name__}"
                 rng = random.Random(f"{seed}:{scale}:{name}")
+                began = time.monotonic()
                 fn(scale=scale, rng=rng, stdout=self.stdout)
+                self.stdout.write(f"  ({name}: {time.monotonic() - began:.1f}s)")
+        self.stdout.write(f"seed_demo: rows in at {time.monotonic() - started:.1f}s")
         after_seed(stdout=self.stdout)
         self.stdout.write(
             self.style.SUCCESS(
