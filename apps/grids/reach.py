@@ -17,8 +17,8 @@ community) and month m we keep the cumulative counts
 The months a household was visited in come from `HouseholdVisitYear` (its months bit mask by
 year, and the building of that year's row), so a node's figure counts the households its
 year rows place there, as the mask scan the report falls back on does. Kept on PostgreSQL in
-the transaction of the visit that sets a new month bit (`household_marked`, under an advisory
-lock on the household: a household's rows of several years are read together), rebuilt by
+the transaction of the visit that sets a new month bit (`marking`, under an advisory lock on
+the household: a household's rows of several years are read together), rebuilt by
 `rebuild()`. Not kept on SQLite (no arrays): the report scans the masks there.
 """
 
@@ -86,8 +86,9 @@ def entries(rows: list[tuple[int, int, str]]) -> Counter:
     return out
 
 
-def apply(delta: Counter) -> None:
-    """Add `(depth, path, month index, gap) -> n` to the cumulative arrays."""
+def merge(delta: Counter) -> tuple[str, list] | None:
+    """The statement that adds `(depth, path, month index, gap) -> n` to the cumulative
+    arrays (None when nothing moves)."""
     arrays: dict[tuple, list[int]] = defaultdict(lambda: [0] * MAX_GAP)
     for (depth, path, index, gap), n in delta.items():
         if n:
@@ -95,14 +96,12 @@ def apply(delta: Counter) -> None:
             for k in range(gap):
                 row[k] += n
     if not arrays:
-        return
+        return None
     keys = sorted(arrays)  # one lock order for every writer
-    with connection.cursor() as cursor:
-        values = ", ".join(["(%s, %s, %s, %s)"] * len(keys))
-        params = []
-        for depth, month, path in keys:
-            params += [depth, path, month, arrays[depth, month, path]]
-        cursor.execute(_MERGE % values, params)
+    params = []
+    for depth, month, path in keys:
+        params += [depth, path, month, arrays[depth, month, path]]
+    return _MERGE % ", ".join(["(%s, %s, %s, %s)"] * len(keys)), params
 
 
 def lock(household_id: int, area_id: int) -> tuple[list[tuple], str]:
@@ -124,15 +123,15 @@ def lock(household_id: int, area_id: int) -> tuple[list[tuple], str]:
     return [row for row in rows if row[0] is not None], path
 
 
-def household_marked(before: list[tuple], *, year: int, bit: int, area_id: int, path: str) -> None:
-    """After `HouseholdVisitYear` marked month `bit` of `year` at `area_id` for the household
-    whose rows were `before` (from `lock`): apply the difference to the arrays."""
+def marking(before: list[tuple], *, year: int, bit: int, path: str) -> tuple[str, list] | None:
+    """The arrays' change when month `bit` of `year` is marked, at the building `path`, for the
+    household whose year rows were `before` (from `lock`)."""
     after = [(y, m, p) for y, m, _a, p in before if y != year]
     old = next((m for y, m, _a, _p in before if y == year), 0)
     after.append((year, old | bit, path))
     delta = entries(after)
     delta.subtract(entries([(y, m, p) for y, m, _a, p in before]))
-    apply(delta)
+    return merge(delta)
 
 
 def rebuild() -> int:

@@ -113,10 +113,14 @@ def _mark_month(household_id: int, area_id: int, day: dt.date) -> None:
         ["area_id", "months"],
         {"area_id": "excluded.%(c)s", "months": "%(t)s.%(c)s | excluded.%(c)s"},
     )
+    params = [household_id, day.year, area_id, bit]
+    if reach.kept():  # and the first-visit arrays, in the same statement
+        arrays = reach.marking(before, year=day.year, bit=bit, path=path)
+        if arrays is not None:
+            sql = f"WITH marked AS ({sql} RETURNING 1) {arrays[0]}"
+            params += arrays[1]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [household_id, day.year, area_id, bit])
-    if reach.kept():
-        reach.household_marked(before, year=day.year, bit=bit, area_id=area_id, path=path)
+        cursor.execute(sql, params)
 
 
 def state_kept() -> bool:
