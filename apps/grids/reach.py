@@ -34,12 +34,9 @@ from .models import HouseholdVisitYear, ReachMonth
 TABLE = ReachMonth._meta.db_table
 MAX_GAP = 121  # > the 120 whole months a period of at most ten years can span
 LOCK_SPACE = 0x7E4C  # pg_advisory_xact_lock(LOCK_SPACE, household_id)
-LEVELS = tuple(  # (depth, path length): communities and grids
-    (depth, Area.steplen * depth)
-    for depth in (
-        Area.KIND_ORDER.index(Area.Kind.COMMUNITY) + 1,
-        Area.KIND_ORDER.index(Area.Kind.GRID) + 1,
-    )
+# The levels above the building that keep rows, coarsest first: (depth, path length).
+LEVELS = tuple(
+    (Area.depth_of(kind), Area.path_length(kind)) for kind in (Area.Kind.COMMUNITY, Area.Kind.GRID)
 )
 
 _MERGE = f"""

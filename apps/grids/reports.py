@@ -36,8 +36,8 @@ from .models import (
 )
 
 REPORT_ROLES = STAFF
-COMMUNITY_DEPTH = Area.KIND_ORDER.index(Area.Kind.COMMUNITY) + 1
-GRID_DEPTH = Area.KIND_ORDER.index(Area.Kind.GRID) + 1
+COMMUNITY_DEPTH = Area.depth_of(Area.Kind.COMMUNITY)
+GRID_DEPTH = Area.depth_of(Area.Kind.GRID)
 REPORT_KINDS = (Area.Kind.DISTRICT, Area.Kind.STREET, Area.Kind.COMMUNITY, Area.Kind.GRID)
 
 
@@ -72,15 +72,14 @@ def _star_counts(node: Area) -> list[dict]:
     """Members per star under `node`. A district, street or community sums its communities'
     rows of today's star snapshot (`apps.points.stars`: points awarded today count from
     tomorrow); a grid (its residents, ranked against their whole community) is ranked live."""
-    community_depth = Area.KIND_ORDER.index(Area.Kind.COMMUNITY) + 1
-    if node.depth <= community_depth:
+    if node.depth <= COMMUNITY_DEPTH:
         totals = [0] * 5
         for counts in community_stars(node).values():
             totals = [t + n for t, n in zip(totals, counts, strict=True)]
         return [{"star": s, "members": totals[s - 1]} for s in range(1, 6)]
     sql, params = star_sql(
         since=timezone.now() - STAR_WINDOW,
-        community_prefix=node.path[: Area.steplen * community_depth],
+        community_prefix=node.path[: Area.path_length(Area.Kind.COMMUNITY)],
         residence_prefix=node.path,
     )
     with connections[read_alias()].cursor() as cursor:
@@ -240,12 +239,8 @@ def _current_state(prefix: str, plen: int, month_dt: dt.datetime) -> dict[str, d
 def _state_level(plen: int) -> Q:
     """The state rows to read for children of path length `plen`: communities' for a
     district's or street's report, grids' for a community's, buildings' for a grid's."""
-    depth = plen // Area.steplen
-    if depth <= COMMUNITY_DEPTH:
-        return Q(area__depth=COMMUNITY_DEPTH)
-    if depth == GRID_DEPTH:
-        return Q(area__depth=GRID_DEPTH)
-    return Q(area__depth__gt=GRID_DEPTH)
+    level = reach.level_for(plen)
+    return Q(area__depth=level[0]) if level else Q(area__depth__gt=GRID_DEPTH)
 
 
 def _live_state(prefix: str, plen: int, month_dt: dt.datetime) -> dict[str, dict]:
@@ -314,12 +309,9 @@ def _counter_sums(node: Area, period: Period) -> tuple[dict[str, dict], list[dic
     sources = []
     # The coarsest month rollup whose rows still fall within one child: a district's or a
     # street's report reads communities' months, a community's the grids'.
-    months_of = next(
-        ((model, path) for model, path, length in rollups.MONTH_ROLLUPS[::-1] if plen <= length),
-        None,
-    )
-    if months_of is not None:
-        model, path = months_of
+    level = reach.level_for(plen)
+    if level is not None:
+        model, path = {n: (m, p) for m, p, n in rollups.MONTH_ROLLUPS}[level[1]]
         if whole:
             sources.append(
                 model.objects.filter(**{f"{path}__startswith": prefix}, month__in=whole).annotate(

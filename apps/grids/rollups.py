@@ -34,11 +34,12 @@ from .models import (
     Pairing,
     PairingMonth,
     Problem,
+    ReachMonth,
     Visit,
 )
 
-GRID_PATH_LEN = Area.steplen * (Area.KIND_ORDER.index(Area.Kind.GRID) + 1)
-COMMUNITY_PATH_LEN = Area.steplen * (Area.KIND_ORDER.index(Area.Kind.COMMUNITY) + 1)
+GRID_PATH_LEN = Area.path_length(Area.Kind.GRID)
+COMMUNITY_PATH_LEN = Area.path_length(Area.Kind.COMMUNITY)
 # The month rollups above the building: (model, its path column, the path's length).
 MONTH_ROLLUPS = (
     (GridMonth, "grid_path", GRID_PATH_LEN),
@@ -205,12 +206,6 @@ def _insert_select(table: str, columns: list[str], queryset, upsert: bool) -> No
         cursor.execute(statement, params)
 
 
-def _count(table: str) -> int:
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT COUNT(*) FROM {table}")
-        return cursor.fetchone()[0]
-
-
 @rebuilder("grids")
 def rebuild() -> dict[str, int]:
     """Recompute every rollup from the raw tables, set-based (a few INSERT … SELECT), in one
@@ -307,5 +302,5 @@ def rebuild() -> dict[str, int]:
         "household_years": HouseholdVisitYear.objects.count(),
         "area_states": AreaState.objects.count(),
         "pairing_months": PairingMonth.objects.count(),
-        "reach_months": _count(reach.TABLE) if reach.kept() else 0,
+        "reach_months": ReachMonth.objects.count(),
     }

@@ -28,6 +28,7 @@ from apps.core.rollups import TRIGGERS_OFF
 from apps.register.models import Area
 
 from .models import AreaState, GroupHousehold, Household, Pairing, PairingMonth, Resident
+from .reach import LEVELS
 
 AREA = Area._meta.db_table
 HOUSEHOLD = Household._meta.db_table
@@ -35,10 +36,7 @@ RESIDENT = Resident._meta.db_table
 PAIRING = Pairing._meta.db_table
 COVER = GroupHousehold._meta.db_table
 # The ancestors that get a row too: grid and community (path prefixes of the building's).
-ANCESTOR_LENGTHS = tuple(
-    Area.steplen * (Area.KIND_ORDER.index(kind) + 1)
-    for kind in (Area.Kind.COMMUNITY, Area.Kind.GRID)
-)
+ANCESTOR_LENGTHS = tuple(length for _depth, length in LEVELS)
 
 
 def _month(column: str) -> str:

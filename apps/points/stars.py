@@ -21,7 +21,7 @@ from apps.register.models import Area
 from .models import StarDay
 from .selectors import STAR_WINDOW, star_sql
 
-COMMUNITY_DEPTH = Area.KIND_ORDER.index(Area.Kind.COMMUNITY) + 1
+COMMUNITY_DEPTH = Area.depth_of(Area.Kind.COMMUNITY)
 STARS = range(1, 6)
 Counts = tuple[int, int, int, int, int]  # members with 1, 2, 3, 4, 5 stars
 

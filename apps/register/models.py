@@ -59,6 +59,16 @@ class Area(MP_Node):
     def __str__(self) -> str:
         return self.name
 
+    @classmethod
+    def depth_of(cls, kind: str) -> int:
+        """The tree depth (1 = district) at which areas of `kind` sit."""
+        return cls.KIND_ORDER.index(kind) + 1
+
+    @classmethod
+    def path_length(cls, kind: str) -> int:
+        """The length of the path of an area of `kind`: the prefix its descendants share."""
+        return cls.steplen * cls.depth_of(kind)
+
 
 class Household(TimeStampedModel):
     area = models.ForeignKey(
